@@ -1,0 +1,195 @@
+//! The routing profile as this function reasons about it: one type for the template's desired state
+//! and for the live state read from Connect, so that planning is a comparison of two values.
+//!
+//! Collections are maps and sets keyed the way Connect keys them, so a (queue, channel) pair or a
+//! channel cannot appear twice and ordering never shows up as a difference.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A Connect channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    /// Voice calls; concurrency is always exactly 1.
+    Voice,
+    /// Chat contacts.
+    Chat,
+    /// Tasks.
+    Task,
+    /// Email contacts.
+    Email,
+}
+
+impl Channel {
+    /// Every channel with its Connect spelling.
+    pub const ALL: [(&'static str, Channel); 4] = [
+        ("VOICE", Channel::Voice),
+        ("CHAT", Channel::Chat),
+        ("TASK", Channel::Task),
+        ("EMAIL", Channel::Email),
+    ];
+
+    /// The Connect spelling, e.g. `VOICE`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Voice => "VOICE",
+            Channel::Chat => "CHAT",
+            Channel::Task => "TASK",
+            Channel::Email => "EMAIL",
+        }
+    }
+}
+
+/// What an agent busy on one channel may be offered on others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum CrossChannelBehavior {
+    /// Connect's default when CrossChannelBehavior is not given.
+    #[default]
+    RouteCurrentChannelOnly,
+    /// Contacts of any channel may be offered.
+    RouteAnyChannel,
+}
+
+impl CrossChannelBehavior {
+    /// Every behavior with its Connect spelling.
+    pub const ALL: [(&'static str, CrossChannelBehavior); 2] = [
+        (
+            "ROUTE_CURRENT_CHANNEL_ONLY",
+            CrossChannelBehavior::RouteCurrentChannelOnly,
+        ),
+        ("ROUTE_ANY_CHANNEL", CrossChannelBehavior::RouteAnyChannel),
+    ];
+
+    /// The Connect spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CrossChannelBehavior::RouteCurrentChannelOnly => "ROUTE_CURRENT_CHANNEL_ONLY",
+            CrossChannelBehavior::RouteAnyChannel => "ROUTE_ANY_CHANNEL",
+        }
+    }
+}
+
+/// How an agent's availability is measured for routing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AgentAvailabilityTimer {
+    /// Connect's default: time since the agent's last activity.
+    #[default]
+    TimeSinceLastActivity,
+    /// Time since the agent's last inbound contact.
+    TimeSinceLastInbound,
+}
+
+impl AgentAvailabilityTimer {
+    /// Every timer with its Connect spelling.
+    pub const ALL: [(&'static str, AgentAvailabilityTimer); 2] = [
+        (
+            "TIME_SINCE_LAST_ACTIVITY",
+            AgentAvailabilityTimer::TimeSinceLastActivity,
+        ),
+        (
+            "TIME_SINCE_LAST_INBOUND",
+            AgentAvailabilityTimer::TimeSinceLastInbound,
+        ),
+    ];
+
+    /// The Connect spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgentAvailabilityTimer::TimeSinceLastActivity => "TIME_SINCE_LAST_ACTIVITY",
+            AgentAvailabilityTimer::TimeSinceLastInbound => "TIME_SINCE_LAST_INBOUND",
+        }
+    }
+}
+
+/// A queue on a channel: the unit Connect associates with a routing profile.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QueueRef {
+    /// The plain queue ID (never an ARN).
+    pub queue_id: String,
+    /// The channel the queue is used for in this profile.
+    pub channel: Channel,
+}
+
+/// Where a routed queue sits: its priority (1 is handled first) and delay in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// 1-99, lower is handled first.
+    pub priority: i32,
+    /// 0-9999 seconds before a contact in this queue is routed to agents of this profile.
+    pub delay: i32,
+}
+
+/// How many contacts of one channel an agent handles at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Concurrency {
+    /// 1 for VOICE, 1-10 for the others.
+    pub max_contacts: i32,
+    /// What the agent may be offered while busy on this channel.
+    pub cross_channel: CrossChannelBehavior,
+}
+
+/// The whole of a routing profile within its instance, desired or live.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ProfileState {
+    /// 1-127 characters, unique in the instance.
+    pub name: String,
+    /// 1-250 characters.
+    pub description: String,
+    /// Plain queue ID used for outbound calls.
+    pub default_outbound_queue_id: String,
+    /// Queues contacts are routed from, with their placement.
+    pub queues: BTreeMap<QueueRef, Placement>,
+    /// Queues agents may pick contacts from by hand (never VOICE).
+    pub manual_queues: BTreeSet<QueueRef>,
+    /// One entry per enabled channel.
+    pub concurrency: BTreeMap<Channel, Concurrency>,
+    /// How availability is measured.
+    pub agent_availability_timer: AgentAvailabilityTimer,
+    /// Resource tags, including this function's ownership marker when it manages the profile.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Tag key recording the CloudFormation stack that created a profile.
+pub const OWNER_STACK_TAG: &str = "cfn-custom-resource:stack-id";
+/// Tag key recording the logical resource ID that created a profile.
+pub const OWNER_LOGICAL_ID_TAG: &str = "cfn-custom-resource:logical-id";
+/// Prefix of the tag keys this function reserves for itself.
+pub const RESERVED_TAG_PREFIX: &str = "cfn-custom-resource:";
+
+/// Who a profile belongs to: the stack and logical resource that created it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    /// The CloudFormation StackId (an ARN).
+    pub stack_id: String,
+    /// The LogicalResourceId within that stack.
+    pub logical_resource_id: String,
+}
+
+impl Owner {
+    /// The ownership marker as tags.
+    pub fn tags(&self) -> [(String, String); 2] {
+        [
+            (OWNER_STACK_TAG.to_string(), self.stack_id.clone()),
+            (
+                OWNER_LOGICAL_ID_TAG.to_string(),
+                self.logical_resource_id.clone(),
+            ),
+        ]
+    }
+
+    /// Whether a profile's tags say it was created for this very resource.
+    pub fn owns(&self, tags: &BTreeMap<String, String>) -> bool {
+        tags.get(OWNER_STACK_TAG) == Some(&self.stack_id)
+            && tags.get(OWNER_LOGICAL_ID_TAG) == Some(&self.logical_resource_id)
+    }
+}
+
+/// An existing routing profile's address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileRef {
+    /// Plain instance ID.
+    pub instance_id: String,
+    /// Plain routing profile ID.
+    pub routing_profile_id: String,
+    /// The full routing profile ARN (tagging calls take it).
+    pub arn: String,
+}

@@ -1,0 +1,350 @@
+//! The answer to CloudFormation: the response body (all fields, at most 4096 bytes) and its PUT to
+//! the presigned ResponseURL, exactly as given, with no Content-Type, a Content-Length, and the
+//! status checked, retried within the deadline.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
+use std::time::Duration;
+
+use aws_lambda_events::event::cloudformation::{
+    CloudFormationCustomResourceResponse, CloudFormationCustomResourceResponseStatus,
+};
+use tokio::time::Instant;
+
+use crate::event::ReplyTo;
+
+/// CloudFormation refuses a larger response ("Response object is too long").
+pub const MAX_BODY: usize = 4096;
+/// Environment variable that allows plain-http ResponseURLs anywhere (for `sam local invoke`).
+pub const ALLOW_HTTP_ENV: &str = "ALLOW_HTTP_RESPONSE_URL";
+
+/// SUCCESS or FAILED.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// The resource is as the template says.
+    Success,
+    /// It is not; `reason` says why.
+    Failed,
+}
+
+/// What the function tells CloudFormation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// SUCCESS or FAILED.
+    pub status: Status,
+    /// The resource's identity; a change means replacement.
+    pub physical_resource_id: String,
+    /// Why it failed (or a note on success).
+    pub reason: Option<String>,
+    /// Values for Fn::GetAtt.
+    pub data: BTreeMap<String, String>,
+}
+
+impl Answer {
+    /// SUCCESS with attributes.
+    pub fn success(
+        physical_resource_id: impl Into<String>,
+        data: BTreeMap<String, String>,
+    ) -> Self {
+        Answer {
+            status: Status::Success,
+            physical_resource_id: physical_resource_id.into(),
+            reason: None,
+            data,
+        }
+    }
+
+    /// FAILED with a reason a person can act on.
+    pub fn failed(physical_resource_id: impl Into<String>, reason: impl Into<String>) -> Self {
+        Answer {
+            status: Status::Failed,
+            physical_resource_id: physical_resource_id.into(),
+            reason: Some(reason.into()),
+            data: BTreeMap::new(),
+        }
+    }
+}
+
+/// The response document for `answer`, at most [`MAX_BODY`] bytes: a long Reason is cut on a
+/// character boundary, marked with an ellipsis.
+pub fn body(reply_to: &ReplyTo, answer: &Answer) -> Vec<u8> {
+    let document = |reason: Option<String>| {
+        let mut response = CloudFormationCustomResourceResponse::default();
+        response.status = match answer.status {
+            Status::Success => CloudFormationCustomResourceResponseStatus::Success,
+            Status::Failed => CloudFormationCustomResourceResponseStatus::Failed,
+        };
+        response.reason = reason;
+        response.physical_resource_id = answer.physical_resource_id.clone();
+        response.stack_id = reply_to.stack_id.clone();
+        response.request_id = reply_to.request_id.clone();
+        response.logical_resource_id = reply_to.logical_resource_id.clone();
+        response.data = answer
+            .data
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<HashMap<_, _>>();
+        // Serialising strings and a map of strings cannot fail.
+        serde_json::to_vec(&response).unwrap_or_default()
+    };
+    let whole = document(answer.reason.clone());
+    let Some(reason) = answer.reason.as_deref().filter(|_| whole.len() > MAX_BODY) else {
+        return whole;
+    };
+    // JSON escaping makes a character cost 1 to 6 bytes, so search for the longest prefix that fits.
+    let cut = |chars: usize| {
+        Some(format!(
+            "{}…",
+            reason.chars().take(chars).collect::<String>()
+        ))
+    };
+    let (mut fits, mut too_long) = (0, reason.chars().count());
+    while too_long - fits > 1 {
+        let middle = (fits + too_long) / 2;
+        if document(cut(middle)).len() <= MAX_BODY {
+            fits = middle;
+        } else {
+            too_long = middle;
+        }
+    }
+    document(cut(fits))
+}
+
+/// The URL with its query string (a credential) removed, for logs.
+pub fn redact(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?<redacted>"),
+        None => url.to_string(),
+    }
+}
+
+/// Why an answer could not be delivered.
+#[derive(Debug, thiserror::Error)]
+pub enum DeliveryError {
+    /// The ResponseURL is unusable; it is named without its query string.
+    #[error("ResponseURL {url} is not acceptable: {problem}")]
+    BadUrl {
+        /// The redacted URL.
+        url: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// Every attempt failed before the deadline.
+    #[error("the answer was not delivered after {attempts} attempt(s): {last}")]
+    Undelivered {
+        /// How many PUTs were tried.
+        attempts: u32,
+        /// The last failure.
+        last: String,
+    },
+}
+
+/// Checks that the ResponseURL is https, or plain http to a loopback address, or plain http
+/// anywhere when [`ALLOW_HTTP_ENV`] opts in.
+pub fn check_url(url: &str, allow_http: bool) -> Result<reqwest::Url, DeliveryError> {
+    let bad = |problem: &str| DeliveryError::BadUrl {
+        url: redact(url),
+        problem: problem.to_string(),
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if allow_http => Ok(parsed),
+        "http" => {
+            let host = parsed.host_str().unwrap_or_default();
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            let loopback =
+                host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+            if loopback {
+                Ok(parsed)
+            } else {
+                Err(bad(&format!(
+                    "plain http is only used for loopback addresses; set {ALLOW_HTTP_ENV}=true to allow it (for sam local invoke)"
+                )))
+            }
+        }
+        _ => Err(bad("only https (or http to loopback) is supported")),
+    }
+}
+
+/// PUTs answers to ResponseURLs.
+#[derive(Clone, Debug)]
+pub struct Responder {
+    http: reqwest::Client,
+    allow_http: bool,
+}
+
+/// How long one PUT attempt may take.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(4);
+/// Attempts at most; presigned S3 PUTs fail rarely, and then briefly.
+const MAX_ATTEMPTS: u32 = 5;
+
+impl Responder {
+    /// A responder; `allow_http` opts in to plain-http URLs anywhere.
+    pub fn new(allow_http: bool) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .pool_idle_timeout(Duration::from_secs(50))
+            .build()
+            .unwrap_or_default();
+        Responder { http, allow_http }
+    }
+
+    /// A responder configured from the environment ([`ALLOW_HTTP_ENV`]).
+    pub fn from_env() -> Self {
+        let allow =
+            std::env::var(ALLOW_HTTP_ENV).is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+        Self::new(allow)
+    }
+
+    /// Delivers one answer, retrying network errors and 5xx with jittered backoff until `deadline`.
+    pub async fn deliver(
+        &self,
+        reply_to: &ReplyTo,
+        answer: &Answer,
+        deadline: Instant,
+    ) -> Result<(), DeliveryError> {
+        let url = check_url(&reply_to.response_url, self.allow_http)?;
+        let body = body(reply_to, answer);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let timeout = ATTEMPT_TIMEOUT.min(remaining);
+            let result = self
+                .http
+                .put(url.clone())
+                .timeout(timeout)
+                .body(body.clone())
+                .send()
+                .await;
+            let (retry, last) = match result {
+                Ok(response) if response.status().is_success() => {
+                    tracing::info!(
+                        status = response.status().as_u16(),
+                        attempt,
+                        "answer delivered"
+                    );
+                    return Ok(());
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    let detail = response.text().await.unwrap_or_default();
+                    let detail: String = detail.chars().take(300).collect();
+                    if status.is_client_error() {
+                        // 403 is an expired or re-encoded presigned URL, or a signed Content-Type
+                        // mismatch; retrying cannot fix any of them.
+                        tracing::error!(status = status.as_u16(), response = %detail, "ResponseURL refused the answer");
+                    } else {
+                        tracing::warn!(
+                            status = status.as_u16(),
+                            attempt,
+                            "ResponseURL failed, will retry"
+                        );
+                    }
+                    (status.is_server_error(), format!("HTTP {status}: {detail}"))
+                }
+                Err(e) => {
+                    // reqwest's error text includes the URL; strip it.
+                    let e = e.without_url();
+                    tracing::warn!(error = %e, attempt, "ResponseURL unreachable, will retry");
+                    (true, e.to_string())
+                }
+            };
+            let backoff = backoff(attempt);
+            if !retry || attempt >= MAX_ATTEMPTS || Instant::now() + backoff >= deadline {
+                return Err(DeliveryError::Undelivered {
+                    attempts: attempt,
+                    last,
+                });
+            }
+            tokio::time::sleep(backoff).await;
+        }
+    }
+}
+
+/// 200 ms doubling per attempt, capped at 2 s, with full jitter.
+fn backoff(attempt: u32) -> Duration {
+    let cap = 200u64.saturating_mul(1 << attempt.min(4)).min(2_000);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    Duration::from_millis(u64::from(nanos) % cap.max(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn reply_to() -> ReplyTo {
+        ReplyTo {
+            response_url: "https://bucket.s3.amazonaws.com/key?X-Amz-Signature=secret".into(),
+            stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1".into(),
+            request_id: "r-1".into(),
+            logical_resource_id: "Profile".into(),
+        }
+    }
+
+    #[test]
+    fn success_carries_every_field() {
+        let data = [("RoutingProfileId".to_string(), "rp-1".to_string())].into();
+        let body: Value =
+            serde_json::from_slice(&body(&reply_to(), &Answer::success("arn:rp", data)))
+                .expect("json");
+        assert_eq!(body["Status"], "SUCCESS");
+        assert_eq!(body["PhysicalResourceId"], "arn:rp");
+        assert_eq!(body["StackId"], reply_to().stack_id);
+        assert_eq!(body["RequestId"], "r-1");
+        assert_eq!(body["LogicalResourceId"], "Profile");
+        assert_eq!(body["Data"]["RoutingProfileId"], "rp-1");
+        assert_eq!(body["NoEcho"], false);
+    }
+
+    #[test]
+    fn a_long_reason_is_cut_on_a_character_boundary() {
+        for filler in ["x", "é", "\"", "\u{1F600}", "\n"] {
+            let reason = filler.repeat(5000);
+            let bytes = body(&reply_to(), &Answer::failed("id", reason));
+            assert!(bytes.len() <= MAX_BODY, "{filler}: {}", bytes.len());
+            assert!(
+                bytes.len() > MAX_BODY - 64,
+                "{filler}: cut too much: {}",
+                bytes.len()
+            );
+            let body: Value = serde_json::from_slice(&bytes).expect("valid JSON after the cut");
+            let reason = body["Reason"].as_str().expect("reason");
+            assert!(reason.ends_with('…'), "{filler}");
+            assert!(reason.starts_with(filler));
+        }
+        let short = body(&reply_to(), &Answer::failed("id", "short"));
+        assert!(String::from_utf8_lossy(&short).contains("\"Reason\":\"short\""));
+    }
+
+    #[test]
+    fn urls_are_checked_and_redacted() {
+        assert!(check_url("https://b.s3.amazonaws.com/k?sig=1", false).is_ok());
+        assert!(check_url("http://127.0.0.1:9/k", false).is_ok());
+        assert!(check_url("http://[::1]:9/k", false).is_ok());
+        assert!(check_url("http://localhost:9/k", false).is_ok());
+        let err = check_url("http://example.com/k?X-Amz-Signature=secret", false)
+            .expect_err("plain http");
+        let text = err.to_string();
+        assert!(
+            text.contains("http://example.com/k?<redacted>") && !text.contains("secret"),
+            "{text}"
+        );
+        assert!(check_url("http://example.com/k", true).is_ok());
+        assert!(check_url("ftp://example.com/k", true).is_err());
+        assert!(check_url("not a url", true).is_err());
+        assert_eq!(redact("https://h/p?a=b"), "https://h/p?<redacted>");
+    }
+
+    #[test]
+    fn backoff_is_bounded() {
+        for attempt in 1..10 {
+            assert!(backoff(attempt) < Duration::from_millis(2_000));
+        }
+    }
+}
