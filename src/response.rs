@@ -84,8 +84,13 @@ pub fn body(reply_to: &ReplyTo, answer: &Answer) -> Vec<u8> {
             .iter()
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect::<HashMap<_, _>>();
-        // Serialising strings and a map of strings cannot fail.
-        serde_json::to_vec(&response).unwrap_or_default()
+        // The crate's type writes an absent Reason as null; leave it out, as CloudFormation's own
+        // helpers do. Serialising strings and a map of strings cannot fail.
+        let mut json = serde_json::to_value(&response).unwrap_or_default();
+        if let Some(fields) = json.as_object_mut() {
+            fields.retain(|_, v| !v.is_null());
+        }
+        serde_json::to_vec(&json).unwrap_or_default()
     };
     let whole = document(answer.reason.clone());
     let Some(reason) = answer.reason.as_deref().filter(|_| whole.len() > MAX_BODY) else {
@@ -300,6 +305,7 @@ mod tests {
         assert_eq!(body["LogicalResourceId"], "Profile");
         assert_eq!(body["Data"]["RoutingProfileId"], "rp-1");
         assert_eq!(body["NoEcho"], false);
+        assert!(body.get("Reason").is_none(), "no null Reason on SUCCESS");
     }
 
     #[test]

@@ -1,0 +1,158 @@
+//! The stand-in for CloudFormation's `ResponseURL`, an S3 pre-signed URL.
+//!
+//! What matters about that URL is unforgiving: the signature covers the path and query exactly as
+//! issued, so a client that re-encodes `%2F` or reorders the query breaks it; S3 wants a
+//! Content-Length (it refuses chunked uploads to pre-signed PUTs) and an empty or matching
+//! Content-Type. The receiver therefore records the raw request-target and all headers as they
+//! came off the wire, and lets tests script failures and silence.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hyper::Request;
+use hyper::body::Incoming;
+use tokio::sync::Notify;
+
+use crate::server::{self, Resp};
+
+/// One request the receiver got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    /// The HTTP method, e.g. `PUT`.
+    pub method: String,
+    /// The request-target exactly as sent (path and query), never decoded or re-encoded.
+    pub target: String,
+    /// All headers in arrival order, names lowercase; `transfer-encoding` is kept so tests can see
+    /// whether the body was chunked.
+    pub headers: Vec<(String, String)>,
+    /// The full body, with any chunked framing removed.
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    /// The body parsed as JSON, or `Value::Null` if it is not JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The first header with this (case-insensitive) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Default)]
+struct State {
+    requests: Vec<Received>,
+    statuses: VecDeque<u16>,
+    hang: usize,
+}
+
+#[derive(Default)]
+struct Shared {
+    state: Mutex<State>,
+    arrived: Notify,
+}
+
+/// A local HTTP server standing in for the CloudFormation ResponseURL; see the module docs.
+#[derive(Clone)]
+pub struct ResponseReceiver {
+    shared: Arc<Shared>,
+    port: u16,
+}
+
+impl ResponseReceiver {
+    /// Starts the receiver on an ephemeral loopback port; call from inside a Tokio runtime.
+    pub async fn start() -> ResponseReceiver {
+        let shared = Arc::new(Shared::default());
+        let handler_shared = shared.clone();
+        let addr = server::spawn(move |req| handle(handler_shared.clone(), req)).await;
+        ResponseReceiver {
+            shared,
+            port: addr.port(),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT` followed by `path_and_query`, unchanged.
+    pub fn url(&self, path_and_query: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path_and_query)
+    }
+
+    /// Everything received so far, in arrival order.
+    pub fn requests(&self) -> Vec<Received> {
+        self.shared.state.lock().unwrap().requests.clone()
+    }
+
+    /// Waits until at least `n` requests have arrived or `timeout` has passed, then returns all
+    /// requests received so far.
+    pub async fn wait_for(&self, n: usize, timeout: Duration) -> Vec<Received> {
+        let _ = tokio::time::timeout(timeout, async {
+            loop {
+                // Registered before the check so an arrival in between is not missed.
+                let notified = self.shared.arrived.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                if self.shared.state.lock().unwrap().requests.len() >= n {
+                    return;
+                }
+                notified.await;
+            }
+        })
+        .await;
+        self.requests()
+    }
+
+    /// The next requests are answered with these statuses, in order; afterwards 200 again.
+    pub fn respond_with(&self, statuses: Vec<u16>) {
+        self.shared.state.lock().unwrap().statuses.extend(statuses);
+    }
+
+    /// The next `n` requests are read and recorded but never answered.
+    pub fn hang_next(&self, n: usize) {
+        self.shared.state.lock().unwrap().hang += n;
+    }
+}
+
+async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Resp {
+    let (parts, body) = req.into_parts();
+    // The Uri keeps the bytes of the request-target as received; Display does not re-encode.
+    let target = parts.uri.to_string();
+    let headers = parts
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_string(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = match server::read_body(body).await {
+        Ok(body) => body.to_vec(),
+        Err(message) => return server::respond(400, &[], message),
+    };
+    let answer = {
+        let mut state = shared.state.lock().unwrap();
+        state.requests.push(Received {
+            method: parts.method.as_str().to_string(),
+            target,
+            headers,
+            body,
+        });
+        if state.hang > 0 {
+            state.hang -= 1;
+            None
+        } else {
+            Some(state.statuses.pop_front().unwrap_or(200))
+        }
+    };
+    shared.arrived.notify_waiters();
+    match answer {
+        Some(status) => server::respond(status, &[], bytes::Bytes::new()),
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,97 @@
+//! The HTTP plumbing the three stand-ins share.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+/// Bodies larger than this are refused: nothing the clients under test send comes close, and an
+/// unbounded read would let a runaway test eat the machine's memory.
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+pub(crate) type Resp = Response<Full<Bytes>>;
+
+/// Binds an ephemeral port on loopback and serves `handler` on it from background tasks.
+///
+/// Panics if loopback cannot be bound: the servers are test fixtures and there is nothing useful a
+/// test could do with the error.
+pub(crate) async fn spawn<F, Fut>(handler: F) -> SocketAddr
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Resp> + Send + 'static,
+{
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("cannot bind 127.0.0.1:0 for a local test server");
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has a local address");
+    tokio::spawn(async move {
+        loop {
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Usually EMFILE under a heavy benchmark: back off instead of spinning.
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                    continue;
+                }
+            };
+            // Without this, a keep-alive client waits for the delayed ACK (~40 ms) whenever a
+            // response leaves in two writes (headers, then body).
+            let _ = stream.set_nodelay(true);
+            let handler = handler.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req| {
+                    let handler = handler.clone();
+                    async move { Ok::<_, Infallible>(handler(req).await) }
+                });
+                // Errors here are clients hanging up mid-request, which tests do on purpose.
+                let _ = http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+/// Reads the whole request body (hyper undoes Content-Length framing and chunked encoding).
+pub(crate) async fn read_body(body: Incoming) -> Result<Bytes, String> {
+    Limited::new(body, MAX_BODY)
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes())
+        .map_err(|e| format!("cannot read the request body: {e}"))
+}
+
+/// A response with the given status, extra headers and body.
+pub(crate) fn respond(status: u16, headers: &[(&str, String)], body: impl Into<Bytes>) -> Resp {
+    let mut resp = Response::new(Full::new(body.into()));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            hyper::header::HeaderName::from_bytes(name.as_bytes()),
+            hyper::header::HeaderValue::from_str(value),
+        ) {
+            resp.headers_mut().append(name, value);
+        }
+    }
+    resp
+}
+
+/// A JSON response.
+pub(crate) fn json(status: u16, headers: &[(&str, String)], value: &serde_json::Value) -> Resp {
+    let mut all = vec![("content-type", "application/json".to_string())];
+    all.extend(headers.iter().cloned());
+    respond(status, &all, value.to_string())
+}

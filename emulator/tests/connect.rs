@@ -1,0 +1,970 @@
+//! The Connect emulator driven by the real `aws-sdk-connect` client over HTTP.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_connect::Client;
+use aws_sdk_connect::config::{Credentials, Region};
+use aws_sdk_connect::error::ProvideErrorMetadata;
+use aws_sdk_connect::types::{
+    AgentAvailabilityTimer, BehaviorType, Channel, CrossChannelBehavior, MediaConcurrency,
+    RoutingProfileManualAssignmentQueueConfig, RoutingProfileQueueConfig,
+    RoutingProfileQueueReference,
+};
+use connect_emulator::connect::{self, RateLimit};
+use connect_emulator::{
+    ConnectEmulator, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault, demo_queue_id,
+};
+
+async fn client_with(emu: &ConnectEmulator, retry: RetryConfig, timeout: TimeoutConfig) -> Client {
+    let config = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
+        .endpoint_url(emu.endpoint())
+        .retry_config(retry)
+        .timeout_config(timeout)
+        .load()
+        .await;
+    Client::new(&config)
+}
+
+/// A client that reports the first error as is.
+async fn client(emu: &ConnectEmulator) -> Client {
+    client_with(emu, RetryConfig::disabled(), TimeoutConfig::disabled()).await
+}
+
+async fn seeded() -> (ConnectEmulator, Client) {
+    let emu = ConnectEmulator::start().await;
+    emu.seed_demo();
+    let client = client(&emu).await;
+    (emu, client)
+}
+
+fn qc(n: u32, channel: Channel, priority: i32, delay: i32) -> RoutingProfileQueueConfig {
+    RoutingProfileQueueConfig::builder()
+        .queue_reference(qref(n, channel))
+        .priority(priority)
+        .delay(delay)
+        .build()
+        .expect("complete queue config")
+}
+
+fn qref(n: u32, channel: Channel) -> RoutingProfileQueueReference {
+    RoutingProfileQueueReference::builder()
+        .queue_id(demo_queue_id(n))
+        .channel(channel)
+        .build()
+        .expect("complete queue reference")
+}
+
+fn media(channel: Channel, concurrency: i32) -> MediaConcurrency {
+    MediaConcurrency::builder()
+        .channel(channel)
+        .concurrency(concurrency)
+        .build()
+        .expect("complete media concurrency")
+}
+
+/// Creates a minimal profile and returns its ID.
+async fn create_basic(client: &Client, name: &str) -> String {
+    client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name(name)
+        .description("basic")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect("create succeeds")
+        .routing_profile_id
+        .expect("an id")
+}
+
+#[tokio::test]
+async fn create_describe_paginate_and_tag_round_trip() {
+    let (emu, client) = seeded().await;
+
+    let mut create = client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name("Sales")
+        .description("Sales agents")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .media_concurrencies(
+            MediaConcurrency::builder()
+                .channel(Channel::Chat)
+                .concurrency(3)
+                .cross_channel_behavior(
+                    CrossChannelBehavior::builder()
+                        .behavior_type(BehaviorType::RouteAnyChannel)
+                        .build()
+                        .expect("behavior"),
+                )
+                .build()
+                .expect("media"),
+        )
+        .agent_availability_timer(AgentAvailabilityTimer::TimeSinceLastInbound)
+        .manual_assignment_queue_configs(
+            RoutingProfileManualAssignmentQueueConfig::builder()
+                .queue_reference(qref(3, Channel::Chat))
+                .build(),
+        )
+        .tags("team", "sales")
+        .tags("cost-center", "42");
+    for n in 1..=10 {
+        create = create.queue_configs(qc(n, Channel::Voice, n as i32, 0));
+    }
+    let created = create.send().await.expect("create succeeds");
+    let id = created.routing_profile_id().expect("id").to_string();
+    let arn = created.routing_profile_arn().expect("arn").to_string();
+    assert_eq!(arn, connect::routing_profile_arn(DEMO_INSTANCE_ID, &id));
+
+    // Up to 25 queue configs, ten per call as the API demands.
+    for range in [11..=20u32, 21..=25] {
+        let mut assoc = client
+            .associate_routing_profile_queues()
+            .instance_id(DEMO_INSTANCE_ID)
+            .routing_profile_id(&id);
+        for n in range {
+            assoc = assoc.queue_configs(qc(n, Channel::Chat, 5, 30));
+        }
+        assoc.send().await.expect("associate succeeds");
+    }
+
+    let described = client
+        .describe_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect("describe succeeds");
+    let rp = described.routing_profile().expect("a profile");
+    assert_eq!(rp.name(), Some("Sales"));
+    assert_eq!(rp.description(), Some("Sales agents"));
+    assert_eq!(rp.instance_id(), Some(DEMO_INSTANCE_ID));
+    assert_eq!(rp.routing_profile_arn(), Some(arn.as_str()));
+    assert_eq!(
+        rp.default_outbound_queue_id(),
+        Some(demo_queue_id(1).as_str())
+    );
+    assert_eq!(
+        rp.agent_availability_timer(),
+        Some(&AgentAvailabilityTimer::TimeSinceLastInbound)
+    );
+    assert_eq!(rp.number_of_associated_queues(), Some(25));
+    assert_eq!(rp.number_of_associated_manual_assignment_queues(), Some(1));
+    assert_eq!(rp.number_of_associated_users(), Some(0));
+    assert!(
+        rp.associated_queue_ids().is_empty(),
+        "Describe must not list queues"
+    );
+    let media = rp.media_concurrencies();
+    assert_eq!(media.len(), 2);
+    assert_eq!(media[0].channel(), &Channel::Voice);
+    assert_eq!(
+        media[0].cross_channel_behavior().map(|b| b.behavior_type()),
+        Some(&BehaviorType::RouteCurrentChannelOnly),
+        "the service fills in the default"
+    );
+    assert_eq!(media[1].concurrency(), 3);
+    assert_eq!(
+        media[1].cross_channel_behavior().map(|b| b.behavior_type()),
+        Some(&BehaviorType::RouteAnyChannel)
+    );
+    assert_eq!(
+        rp.tags().and_then(|t| t.get("team")).map(String::as_str),
+        Some("sales")
+    );
+
+    // The paginator really pages: 25 configs in pages of 10.
+    emu.clear_calls();
+    let queues: Vec<_> = client
+        .list_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .max_results(10)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .expect("list succeeds");
+    assert_eq!(queues.len(), 25);
+    let pages = emu
+        .calls()
+        .iter()
+        .filter(|c| c.operation == "ListRoutingProfileQueues")
+        .count();
+    assert_eq!(pages, 3);
+    let q7 = queues
+        .iter()
+        .find(|q| q.queue_id() == demo_queue_id(7))
+        .expect("queue 7 listed");
+    assert_eq!(
+        (q7.priority(), q7.delay(), q7.channel()),
+        (7, 0, &Channel::Voice)
+    );
+    assert_eq!(q7.queue_name(), "Overflow 7");
+    assert_eq!(
+        q7.queue_arn(),
+        connect::queue_arn(DEMO_INSTANCE_ID, &demo_queue_id(7))
+    );
+
+    let manual: Vec<_> = client
+        .list_routing_profile_manual_assignment_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .expect("list manual succeeds");
+    assert_eq!(manual.len(), 1);
+    assert_eq!(manual[0].queue_name(), "Chat");
+
+    // Tags: the ARN travels percent-encoded in the path.
+    client
+        .tag_resource()
+        .resource_arn(&arn)
+        .tags("env", "test")
+        .send()
+        .await
+        .expect("tag succeeds");
+    client
+        .untag_resource()
+        .resource_arn(&arn)
+        .tag_keys("team")
+        .tag_keys("cost-center")
+        .send()
+        .await
+        .expect("untag succeeds");
+    let tags = client
+        .list_tags_for_resource()
+        .resource_arn(&arn)
+        .send()
+        .await
+        .expect("list tags succeeds");
+    let tags = tags.tags().expect("tags");
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags.get("env").map(String::as_str), Some("test"));
+    let untag = emu
+        .calls()
+        .into_iter()
+        .find(|c| c.operation == "UntagResource")
+        .expect("untag recorded");
+    assert_eq!(
+        untag.request["tagKeys"],
+        serde_json::json!(["team", "cost-center"])
+    );
+    assert!(
+        untag.path.starts_with("/tags/arn%3Aaws%3Aconnect"),
+        "{}",
+        untag.path
+    );
+
+    let snapshot = emu.profile(&id).expect("profile exists");
+    assert_eq!(snapshot.queue_configs.len(), 25);
+    assert_eq!(snapshot.manual_assignment_queues.len(), 1);
+    assert_eq!(emu.profiles(), vec![snapshot]);
+}
+
+#[tokio::test]
+async fn updates_change_state_and_list_profiles_pages() {
+    let (emu, client) = seeded().await;
+    let id = create_basic(&client, "Support").await;
+    let other = create_basic(&client, "Other").await;
+
+    client
+        .update_routing_profile_name()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .name("Support Tier 1")
+        .send()
+        .await
+        .expect("rename");
+    client
+        .update_routing_profile_concurrency()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .media_concurrencies(media(Channel::Chat, 2))
+        .media_concurrencies(media(Channel::Task, 10))
+        .send()
+        .await
+        .expect("concurrency");
+    client
+        .update_routing_profile_default_outbound_queue()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .default_outbound_queue_id(demo_queue_id(2))
+        .send()
+        .await
+        .expect("default outbound queue");
+    client
+        .update_routing_profile_agent_availability_timer()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .agent_availability_timer(AgentAvailabilityTimer::TimeSinceLastInbound)
+        .send()
+        .await
+        .expect("timer");
+    client
+        .associate_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .queue_configs(qc(2, Channel::Voice, 1, 0))
+        .queue_configs(qc(3, Channel::Chat, 1, 0))
+        .send()
+        .await
+        .expect("associate");
+    client
+        .update_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .queue_configs(qc(2, Channel::Voice, 9, 60))
+        .send()
+        .await
+        .expect("update queues");
+    client
+        .disassociate_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .queue_references(qref(3, Channel::Chat))
+        .send()
+        .await
+        .expect("disassociate");
+
+    let p = emu.profile(&id).expect("profile");
+    assert_eq!(p.name, "Support Tier 1");
+    assert_eq!(
+        p.description, "basic",
+        "a rename without Description keeps it"
+    );
+    assert_eq!(p.default_outbound_queue_id, demo_queue_id(2));
+    assert_eq!(p.agent_availability_timer, "TIME_SINCE_LAST_INBOUND");
+    let channels: Vec<_> = p
+        .media_concurrencies
+        .iter()
+        .map(|m| m.channel.as_str())
+        .collect();
+    assert_eq!(
+        channels,
+        ["CHAT", "TASK"],
+        "the concurrency update replaces the set"
+    );
+    assert_eq!(
+        p.queue_configs,
+        vec![connect::QueueConfig {
+            queue_id: demo_queue_id(2),
+            channel: "VOICE".into(),
+            priority: 9,
+            delay: 60
+        }]
+    );
+
+    // Updating a pair that is not associated is rejected.
+    let err = client
+        .update_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .queue_configs(qc(3, Channel::Chat, 1, 0))
+        .send()
+        .await
+        .expect_err("not associated");
+    assert!(
+        err.as_service_error()
+            .is_some_and(|e| e.is_invalid_parameter_exception())
+    );
+
+    // Associating an associated pair again is rejected.
+    let err = client
+        .associate_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .queue_configs(qc(2, Channel::Voice, 1, 0))
+        .send()
+        .await
+        .expect_err("already associated");
+    assert_eq!(err.code(), Some("InvalidParameterException"));
+
+    // Renaming onto another profile's name is a duplicate.
+    let err = client
+        .update_routing_profile_name()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&other)
+        .name("Support Tier 1")
+        .send()
+        .await
+        .expect_err("duplicate name");
+    assert!(
+        err.as_service_error()
+            .is_some_and(|e| e.is_duplicate_resource_exception())
+    );
+
+    for n in 0..11 {
+        create_basic(&client, &format!("Bulk {n:02}")).await;
+    }
+    emu.clear_calls();
+    let summaries: Vec<_> = client
+        .list_routing_profiles()
+        .instance_id(DEMO_INSTANCE_ID)
+        .max_results(5)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .expect("list profiles");
+    assert_eq!(summaries.len(), 13);
+    assert_eq!(emu.calls().len(), 3);
+    assert!(summaries.iter().any(|s| s.id() == Some(id.as_str())));
+
+    // Profiles live per instance.
+    let err = client
+        .describe_routing_profile()
+        .instance_id(DEMO_INSTANCE2_ID)
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect_err("other instance");
+    assert!(
+        err.as_service_error()
+            .is_some_and(|e| e.is_resource_not_found_exception())
+    );
+}
+
+#[tokio::test]
+async fn errors_surface_as_modeled_variants() {
+    let (emu, client) = seeded().await;
+
+    let err = client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name("Ghost")
+        .description("unknown queue")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .queue_configs(
+            RoutingProfileQueueConfig::builder()
+                .queue_reference(
+                    RoutingProfileQueueReference::builder()
+                        .queue_id("no-such-queue")
+                        .channel(Channel::Voice)
+                        .build()
+                        .expect("reference"),
+                )
+                .priority(1)
+                .delay(0)
+                .build()
+                .expect("config"),
+        )
+        .send()
+        .await
+        .expect_err("unknown queue");
+    assert_eq!(err.code(), Some("ResourceNotFoundException"));
+    assert!(
+        err.message().is_some_and(|m| m.contains("no-such-queue")),
+        "{:?}",
+        err.message()
+    );
+    let service = err.into_service_error();
+    assert!(service.is_resource_not_found_exception(), "{service:?}");
+    assert!(emu.profiles().is_empty(), "a failed create creates nothing");
+
+    let err = client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name("Ghost")
+        .description("unknown default queue")
+        .default_outbound_queue_id("missing")
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect_err("unknown default queue");
+    assert!(err.into_service_error().is_resource_not_found_exception());
+
+    let id = create_basic(&client, "Taken").await;
+    let err = client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name("Taken")
+        .description("again")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect_err("duplicate");
+    assert_eq!(err.code(), Some("DuplicateResourceException"));
+    assert!(err.into_service_error().is_duplicate_resource_exception());
+
+    let mut too_many = client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name("Big")
+        .description("eleven queues")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1));
+    for n in 1..=11 {
+        too_many = too_many.queue_configs(qc(n, Channel::Voice, 1, 0));
+    }
+    let err = too_many.send().await.expect_err("more than 10");
+    assert!(err.into_service_error().is_invalid_parameter_exception());
+
+    for (priority, delay, concurrency) in [(0, 0, 1), (100, 0, 1), (1, 10_000, 1), (1, 0, 2)] {
+        let err = client
+            .create_routing_profile()
+            .instance_id(DEMO_INSTANCE_ID)
+            .name("Bad")
+            .description("out of range")
+            .default_outbound_queue_id(demo_queue_id(1))
+            .media_concurrencies(media(Channel::Voice, concurrency))
+            .queue_configs(qc(1, Channel::Voice, priority, delay))
+            .send()
+            .await
+            .expect_err("out of range");
+        assert_eq!(
+            err.code(),
+            Some("InvalidParameterException"),
+            "{priority} {delay} {concurrency}"
+        );
+    }
+
+    let err = client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name("Manual voice")
+        .description("not allowed")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .manual_assignment_queue_configs(
+            RoutingProfileManualAssignmentQueueConfig::builder()
+                .queue_reference(qref(2, Channel::Voice))
+                .build(),
+        )
+        .send()
+        .await
+        .expect_err("voice manual");
+    assert_eq!(err.code(), Some("InvalidParameterException"));
+
+    let err = client
+        .tag_resource()
+        .resource_arn(connect::routing_profile_arn(DEMO_INSTANCE_ID, &id))
+        .tags("aws:reserved", "x")
+        .send()
+        .await
+        .expect_err("reserved prefix");
+    assert_eq!(err.code(), Some("InvalidParameterException"));
+
+    let err = client
+        .create_routing_profile()
+        .instance_id("no-such-instance")
+        .name("Nowhere")
+        .description("x")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect_err("unknown instance");
+    assert!(err.into_service_error().is_resource_not_found_exception());
+
+    assert!(emu.set_users(DEMO_INSTANCE_ID, &id, 3));
+    let err = client
+        .delete_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect_err("in use");
+    assert_eq!(err.code(), Some("ResourceInUseException"));
+    assert!(err.into_service_error().is_resource_in_use_exception());
+    emu.set_users(DEMO_INSTANCE_ID, &id, 0);
+    client
+        .delete_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect("delete");
+    let err = client
+        .delete_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect_err("already gone");
+    assert!(err.into_service_error().is_resource_not_found_exception());
+
+    let failures: Vec<_> = emu
+        .calls()
+        .into_iter()
+        .filter_map(|c| c.error_type.map(|e| (c.status, e)))
+        .collect();
+    assert!(failures.contains(&(404, "ResourceNotFoundException".to_string())));
+    assert!(failures.contains(&(409, "DuplicateResourceException".to_string())));
+    assert!(failures.contains(&(409, "ResourceInUseException".to_string())));
+}
+
+#[tokio::test]
+async fn queue_quota_is_limit_exceeded() {
+    let emu = ConnectEmulator::start().await;
+    for n in 1..=101 {
+        emu.add_queue("inst", &format!("q{n}"), &format!("Queue {n}"));
+    }
+    let client = client(&emu).await;
+    let id = client
+        .create_routing_profile()
+        .instance_id("inst")
+        .name("Full")
+        .description("quota")
+        .default_outbound_queue_id("q1")
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect("create")
+        .routing_profile_id
+        .expect("id");
+    for batch in 0..10 {
+        let mut assoc = client
+            .associate_routing_profile_queues()
+            .instance_id("inst")
+            .routing_profile_id(&id);
+        for n in 1..=10 {
+            let q = RoutingProfileQueueReference::builder()
+                .queue_id(format!("q{}", batch * 10 + n))
+                .channel(Channel::Voice)
+                .build()
+                .expect("reference");
+            assoc = assoc.queue_configs(
+                RoutingProfileQueueConfig::builder()
+                    .queue_reference(q)
+                    .priority(1)
+                    .delay(0)
+                    .build()
+                    .expect("config"),
+            );
+        }
+        assoc.send().await.expect("within quota");
+    }
+    let q = RoutingProfileQueueReference::builder()
+        .queue_id("q101")
+        .channel(Channel::Voice)
+        .build()
+        .expect("reference");
+    let err = client
+        .associate_routing_profile_queues()
+        .instance_id("inst")
+        .routing_profile_id(&id)
+        .queue_configs(
+            RoutingProfileQueueConfig::builder()
+                .queue_reference(q)
+                .priority(1)
+                .delay(0)
+                .build()
+                .expect("config"),
+        )
+        .send()
+        .await
+        .expect_err("over quota");
+    assert_eq!(err.code(), Some("LimitExceededException"));
+    assert_eq!(emu.profile(&id).expect("profile").queue_configs.len(), 100);
+}
+
+#[tokio::test]
+async fn rate_limit_throttles_mutations_only() {
+    let (emu, client) = seeded().await;
+    emu.set_rate_limit(Some(RateLimit {
+        per_second: 0.01,
+        burst: 2,
+    }));
+    create_basic(&client, "One").await;
+    let id = create_basic(&client, "Two").await;
+    let err = client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name("Three")
+        .description("throttled")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect_err("throttled");
+    assert_eq!(err.code(), Some("ThrottlingException"));
+    assert!(err.into_service_error().is_throttling_exception());
+    // Reads are not limited.
+    client
+        .describe_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect("reads pass");
+    let last_create = emu
+        .calls()
+        .into_iter()
+        .rfind(|c| c.operation == "CreateRoutingProfile")
+        .expect("recorded");
+    assert_eq!(
+        (last_create.status, last_create.error_type.as_deref()),
+        (429, Some("ThrottlingException"))
+    );
+    assert_eq!(emu.profiles().len(), 2);
+
+    // Connect's default refills at 2 per second.
+    emu.set_rate_limit(Some(RateLimit::connect_default()));
+    for n in 0..5 {
+        create_basic(&client, &format!("Burst {n}")).await;
+    }
+    assert!(
+        client
+            .delete_routing_profile()
+            .instance_id(DEMO_INSTANCE_ID)
+            .routing_profile_id(&id)
+            .send()
+            .await
+            .is_err()
+    );
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    client
+        .delete_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect("a token was refilled");
+}
+
+#[tokio::test]
+async fn injected_faults_happen_exactly_times() {
+    let (emu, _) = seeded().await;
+    // The SDK's standard retry (3 attempts) absorbs two 500s.
+    let retrying = client_with(&emu, RetryConfig::standard(), TimeoutConfig::disabled()).await;
+    let id = create_basic(&retrying, "Faulty").await;
+    emu.clear_calls();
+    emu.inject("DescribeRoutingProfile", Fault::internal(), 2);
+    retrying
+        .describe_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect("third attempt succeeds");
+    let statuses: Vec<u16> = emu.calls().iter().map(|c| c.status).collect();
+    assert_eq!(statuses, [500, 500, 200]);
+    assert_eq!(
+        emu.calls()[0].error_type.as_deref(),
+        Some("InternalServiceException")
+    );
+
+    // "*" hits any operation, once.
+    let client = client(&emu).await;
+    emu.clear_calls();
+    emu.inject("*", Fault::throttling(), 1);
+    let err = client
+        .list_tags_for_resource()
+        .resource_arn(connect::routing_profile_arn(DEMO_INSTANCE_ID, &id))
+        .send()
+        .await
+        .expect_err("injected");
+    assert!(err.into_service_error().is_throttling_exception());
+    client
+        .list_tags_for_resource()
+        .resource_arn(connect::routing_profile_arn(DEMO_INSTANCE_ID, &id))
+        .send()
+        .await
+        .expect("only once");
+    assert_eq!(emu.calls().len(), 2);
+
+    // Delay, then normal handling.
+    emu.inject(
+        "DescribeRoutingProfile",
+        Fault::Delay(Duration::from_millis(200)),
+        1,
+    );
+    let started = Instant::now();
+    client
+        .describe_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect("delayed but fine");
+    assert!(started.elapsed() >= Duration::from_millis(200));
+
+    // Hang: only the client's own timeout ends the call.
+    let impatient = client_with(
+        &emu,
+        RetryConfig::disabled(),
+        TimeoutConfig::builder()
+            .operation_attempt_timeout(Duration::from_millis(300))
+            .build(),
+    )
+    .await;
+    emu.clear_calls();
+    emu.inject("DescribeRoutingProfile", Fault::Hang, 1);
+    let err = impatient
+        .describe_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect_err("times out");
+    assert!(
+        matches!(err, aws_sdk_connect::error::SdkError::TimeoutError(_)),
+        "{err:?}"
+    );
+    assert_eq!(emu.calls()[0].status, 0, "a hung call stays unanswered");
+}
+
+#[tokio::test]
+async fn malformed_requests_get_400_not_a_panic() {
+    let emu = ConnectEmulator::start().await;
+    emu.seed_demo();
+    let addr = emu.endpoint().trim_start_matches("http://").to_string();
+    let path = format!("/routing-profiles/{DEMO_INSTANCE_ID}");
+    for body in [
+        "not json",
+        "[1,2]",
+        r#"{"Name": 5}"#,
+        r#"{"QueueConfigs": [{"Priority": 1.5}]}"#,
+    ] {
+        let resp = common::http(&addr, "PUT", &path, &[], body.as_bytes()).await;
+        assert_eq!(resp.status, 400, "{body}");
+        assert_eq!(
+            resp.header("x-amzn-errortype"),
+            Some("InvalidRequestException")
+        );
+        assert!(resp.json()["Message"].is_string());
+    }
+    let resp = common::http(&addr, "PUT", &path, &[], b"{}").await;
+    assert_eq!(
+        (resp.status, resp.header("x-amzn-errortype")),
+        (400, Some("InvalidParameterException"))
+    );
+    let resp = common::http(&addr, "GET", "/nowhere", &[], b"").await;
+    assert_eq!(
+        (resp.status, resp.header("x-amzn-errortype")),
+        (404, Some("UnknownOperationException"))
+    );
+    let resp = common::http(
+        &addr,
+        "GET",
+        &format!("/routing-profiles-summary/{DEMO_INSTANCE_ID}?maxResults=abc"),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(resp.status, 400);
+    let resp = common::http(
+        &addr,
+        "GET",
+        &format!("/routing-profiles-summary/{DEMO_INSTANCE_ID}?nextToken=forged"),
+        &[],
+        b"",
+    )
+    .await;
+    assert_eq!(resp.status, 400);
+    let calls = emu.calls();
+    assert_eq!(calls.len(), 8);
+    assert_eq!(calls[0].request, serde_json::json!("not json"));
+    assert_eq!(calls[6].request, serde_json::json!({"maxResults": "abc"}));
+}
+
+#[tokio::test]
+async fn demo_account_matches_the_example_events() {
+    assert_eq!(demo_queue_id(1), "0b6c2f1e-0000-4a5b-8c7d-000000000001");
+    assert_eq!(demo_queue_id(30), "0b6c2f1e-0000-4a5b-8c7d-000000000030");
+    assert_eq!(
+        connect_emulator::demo2_queue_id(5),
+        "7d1e4a2b-0000-4c3d-9e8f-000000000005"
+    );
+    let (emu, client) = seeded().await;
+    let id = create_basic(&client, "Names").await;
+    assert_eq!(id, "00000000-0000-4000-8000-000000000001");
+    let mut assoc = client
+        .associate_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id);
+    for n in [1, 2, 3, 4, 5, 6, 30] {
+        assoc = assoc.queue_configs(qc(n, Channel::Chat, 1, 0));
+    }
+    assoc.send().await.expect("associate");
+    let names: Vec<String> = client
+        .list_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|q| q.queue_name().to_string())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Outbound",
+            "Voice",
+            "Chat",
+            "Tasks",
+            "Email",
+            "Overflow 6",
+            "Overflow 30"
+        ]
+    );
+    // The second instance has its own five queues and nothing else.
+    emu.add_instance(DEMO_INSTANCE2_ID);
+    let err = client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE2_ID)
+        .name("Moved")
+        .description("x")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect_err("queue of the other instance");
+    assert!(err.into_service_error().is_resource_not_found_exception());
+    client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE2_ID)
+        .name("Moved")
+        .description("x")
+        .default_outbound_queue_id(connect_emulator::demo2_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect("own queue");
+}
+
+/// Nagle plus delayed ACK would add ~40 ms to every call on a kept-alive connection.
+#[tokio::test]
+async fn keep_alive_calls_are_fast() {
+    let (_emu, client) = seeded().await;
+    let id = create_basic(&client, "Fast").await;
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        let started = Instant::now();
+        client
+            .describe_routing_profile()
+            .instance_id(DEMO_INSTANCE_ID)
+            .routing_profile_id(&id)
+            .send()
+            .await
+            .expect("describe");
+        times.push(started.elapsed());
+    }
+    times.sort();
+    assert!(
+        times[15] < Duration::from_millis(20),
+        "median {:?}",
+        times[15]
+    );
+}
