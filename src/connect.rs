@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
 use aws_sdk_connect::Client;
-use aws_sdk_connect::config::retry::RetryConfig;
+use aws_sdk_connect::config::interceptors::InterceptorContext;
+use aws_sdk_connect::config::retry::{ClassifyRetry, RetryAction, RetryConfig};
 use aws_sdk_connect::config::timeout::TimeoutConfig;
 use aws_sdk_connect::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types as sdk;
@@ -107,9 +108,10 @@ pub struct Connect {
 }
 
 /// The retry and timeout settings every client uses: the SDK's standard retry (exponential backoff
-/// with jitter, throttling and 5xx only) with a per-attempt timeout.
+/// with jitter, throttling and 5xx only, quotas excepted) with a per-attempt timeout.
 fn tune(builder: aws_sdk_connect::config::Builder) -> aws_sdk_connect::config::Builder {
     builder
+        .retry_classifier(QuotaIsNotThrottling)
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(MAX_ATTEMPTS)
@@ -122,6 +124,28 @@ fn tune(builder: aws_sdk_connect::config::Builder) -> aws_sdk_connect::config::B
                 .operation_attempt_timeout(ATTEMPT_TIMEOUT)
                 .build(),
         )
+}
+
+/// The SDK counts LimitExceededException among throttling errors, but Connect uses it for quotas
+/// (queues per profile, profiles per instance): retrying cannot help and only delays the answer.
+#[derive(Debug)]
+struct QuotaIsNotThrottling;
+
+impl ClassifyRetry for QuotaIsNotThrottling {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let code = ctx
+            .response()
+            .and_then(|r| r.headers().get("x-amzn-errortype"))
+            .and_then(|v| v.split(':').next());
+        match code {
+            Some("LimitExceededException") => RetryAction::RetryForbidden,
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "QuotaIsNotThrottling"
+    }
 }
 
 impl Connect {
