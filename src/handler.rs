@@ -61,6 +61,9 @@ impl Handler {
         );
         async {
             tracing::info!(properties = %request.properties, "request received");
+            self.responder
+                .accepts(&request.reply_to.response_url)
+                .inspect_err(|e| tracing::error!(error = %e, "no answer possible; nothing done"))?;
             let answer = self.work(&request, deadline).await;
             match answer.status {
                 Status::Success => tracing::info!(
@@ -107,40 +110,58 @@ impl Handler {
         let remaining = deadline.saturating_duration_since(Instant::now());
         let work_deadline = deadline - ANSWER_RESERVE.min(remaining / 4);
         let progress = Progress::default();
-        let task = tokio::spawn({
+        let work = {
             let (connect, request, progress) =
                 (self.connect.clone(), request.clone(), progress.clone());
-            async move { lifecycle::run(&connect, &request, &progress).await }.in_current_span()
-        });
-        let abort = task.abort_handle();
-        let physical = || lifecycle::fallback_id(request, &progress);
-        match tokio::time::timeout_at(work_deadline, task).await {
-            Ok(Ok(answer)) => answer,
-            Ok(Err(join_error)) => {
-                let what = match join_error.try_into_panic() {
-                    Ok(payload) => panic_text(payload.as_ref()),
-                    Err(e) => e.to_string(),
-                };
-                tracing::error!(panic = %what, step = %progress.current(), "the work panicked");
-                Answer::failed(
-                    physical(),
-                    format!(
-                        "Internal error while {}: {what}. This is a bug in the routing-profile-resource function; retrying the stack operation may get past it.",
-                        progress.current()
-                    ),
-                )
-            }
-            Err(_elapsed) => {
-                abort.abort();
-                tracing::error!(step = %progress.current(), "out of time");
-                Answer::failed(
-                    physical(),
-                    format!(
-                        "Ran out of time while {} (Amazon Connect too slow or throttling for longer than the function's timeout allows). Retry the stack operation, or raise the function's Timeout.",
-                        progress.current()
-                    ),
-                )
-            }
+            async move { lifecycle::run(&connect, &request, &progress).await }
+        };
+        guarded(work, work_deadline, &progress, || {
+            lifecycle::fallback_id(request, &progress)
+        })
+        .await
+    }
+}
+
+/// Runs `work` in its own task until `deadline`: its answer, or FAILED when it panics or runs out
+/// of time (the task is then cancelled). Exactly one of the three is returned.
+pub async fn guarded<W, F>(
+    work: W,
+    deadline: Instant,
+    progress: &Progress,
+    physical_id: F,
+) -> Answer
+where
+    W: Future<Output = Answer> + Send + 'static,
+    F: Fn() -> String,
+{
+    let task = tokio::spawn(work.in_current_span());
+    let abort = task.abort_handle();
+    match tokio::time::timeout_at(deadline, task).await {
+        Ok(Ok(answer)) => answer,
+        Ok(Err(join_error)) => {
+            let what = match join_error.try_into_panic() {
+                Ok(payload) => panic_text(payload.as_ref()),
+                Err(e) => e.to_string(),
+            };
+            tracing::error!(panic = %what, step = %progress.current(), "the work panicked");
+            Answer::failed(
+                physical_id(),
+                format!(
+                    "Internal error while {}: {what}. This is a bug in the routing-profile-resource function; retrying the stack operation may get past it.",
+                    progress.current()
+                ),
+            )
+        }
+        Err(_elapsed) => {
+            abort.abort();
+            tracing::error!(step = %progress.current(), "out of time");
+            Answer::failed(
+                physical_id(),
+                format!(
+                    "Ran out of time while {} (Amazon Connect too slow or throttling for longer than the function's timeout allows). Retry the stack operation, or raise the function's Timeout.",
+                    progress.current()
+                ),
+            )
         }
     }
 }
@@ -151,4 +172,65 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "panic".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::Status;
+
+    fn progress_at(step: &str) -> Progress {
+        let progress = Progress::default();
+        progress.step(step);
+        progress
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_answered_failed_with_the_step_and_message() {
+        let progress = progress_at("UpdateRoutingProfileQueues (change 2 of 3)");
+        let work = async { panic!("index out of bounds") };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let answer = guarded(work, deadline, &progress, || "arn:rp".into()).await;
+        assert_eq!(answer.status, Status::Failed);
+        assert_eq!(answer.physical_resource_id, "arn:rp");
+        let reason = answer.reason.unwrap_or_default();
+        assert!(
+            reason.starts_with("Internal error while UpdateRoutingProfileQueues (change 2 of 3): index out of bounds."),
+            "{reason}"
+        );
+    }
+
+    #[tokio::test]
+    async fn work_that_outlives_the_deadline_is_cancelled_and_answered_failed() {
+        let progress = progress_at("CreateRoutingProfile");
+        let (dropped_tx, dropped_rx) = tokio::sync::oneshot::channel::<()>();
+        let work = async move {
+            let _guard = dropped_tx;
+            std::future::pending::<Answer>().await
+        };
+        let deadline = Instant::now() + Duration::from_millis(100);
+        let answer = guarded(work, deadline, &progress, || "failed-create-1".into()).await;
+        assert!(Instant::now() >= deadline, "not before the deadline");
+        assert_eq!(answer.physical_resource_id, "failed-create-1");
+        assert!(
+            answer
+                .reason
+                .unwrap_or_default()
+                .starts_with("Ran out of time while CreateRoutingProfile")
+        );
+        assert!(dropped_rx.await.is_err(), "the work was cancelled");
+    }
+
+    #[tokio::test]
+    async fn work_finishing_at_the_deadline_gets_exactly_one_answer() {
+        let progress = progress_at("DeleteRoutingProfile");
+        let deadline = Instant::now() + Duration::from_millis(50);
+        let work = async move {
+            tokio::time::sleep_until(deadline).await;
+            Answer::success("arn:rp", Default::default())
+        };
+        // Either answer is acceptable; what matters is that one, and only one, comes back.
+        let answer = guarded(work, deadline, &progress, || "arn:rp".into()).await;
+        assert_eq!(answer.physical_resource_id, "arn:rp");
+    }
 }

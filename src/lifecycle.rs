@@ -41,7 +41,12 @@ impl Progress {
 
     /// The step under way.
     pub fn current(&self) -> String {
-        self.0.lock().map(|s| s.step.clone()).unwrap_or_default()
+        let step = self.0.lock().map(|s| s.step.clone()).unwrap_or_default();
+        if step.is_empty() {
+            "starting".to_string()
+        } else {
+            step
+        }
     }
 
     /// Records a profile this request created.

@@ -464,3 +464,123 @@ mod tests {
         assert_eq!(op.api_name(), "UntagResource");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use crate::model::CrossChannelBehavior;
+    use proptest::prelude::*;
+
+    fn channel() -> impl Strategy<Value = Channel> {
+        prop_oneof![
+            Just(Channel::Voice),
+            Just(Channel::Chat),
+            Just(Channel::Task),
+            Just(Channel::Email)
+        ]
+    }
+
+    fn queue_ref() -> impl Strategy<Value = QueueRef> {
+        (0..30u8, channel()).prop_map(|(n, channel)| QueueRef {
+            queue_id: format!("q-{n}"),
+            channel,
+        })
+    }
+
+    /// A profile state; `aws_tags` lets the live side carry tags that AWS owns.
+    fn state(aws_tags: bool) -> impl Strategy<Value = ProfileState> {
+        let tag_key = if aws_tags {
+            "(aws:)?[a-c]{1,2}"
+        } else {
+            "[a-c]{1,2}"
+        };
+        (
+            "[ab]{1,2}",
+            "[ab]{1,2}",
+            "q-[0-2]",
+            prop::collection::btree_map(queue_ref(), (1..99i32, 0..9999i32), 0..40),
+            prop::collection::btree_set(queue_ref(), 0..25),
+            prop::collection::btree_map(channel(), (1..10i32, any::<bool>()), 1..4),
+            any::<bool>(),
+            prop::collection::btree_map(tag_key, "[xy]{0,2}", 0..6),
+        )
+            .prop_map(
+                |(name, description, outbound, queues, manual, concurrency, inbound, tags)| {
+                    ProfileState {
+                        name,
+                        description,
+                        default_outbound_queue_id: outbound,
+                        queues: queues
+                            .into_iter()
+                            .map(|(q, (priority, delay))| (q, Placement { priority, delay }))
+                            .collect(),
+                        manual_queues: manual,
+                        concurrency: concurrency
+                            .into_iter()
+                            .map(|(c, (max_contacts, any))| {
+                                let cross_channel = if any {
+                                    CrossChannelBehavior::RouteAnyChannel
+                                } else {
+                                    CrossChannelBehavior::RouteCurrentChannelOnly
+                                };
+                                (
+                                    c,
+                                    Concurrency {
+                                        max_contacts,
+                                        cross_channel,
+                                    },
+                                )
+                            })
+                            .collect(),
+                        agent_availability_timer: if inbound {
+                            AgentAvailabilityTimer::TimeSinceLastInbound
+                        } else {
+                            AgentAvailabilityTimer::TimeSinceLastActivity
+                        },
+                        tags,
+                    }
+                },
+            )
+    }
+
+    fn without_aws_tags(mut state: ProfileState) -> ProfileState {
+        state.tags.retain(|k, _| !k.starts_with("aws:"));
+        state
+    }
+
+    proptest! {
+        #[test]
+        fn applying_the_plan_yields_the_desired_state_and_a_second_plan_is_empty(
+            desired in state(false),
+            current in state(true),
+        ) {
+            let ops = update(&desired, &current);
+            let after = apply(&current, &ops);
+            prop_assert_eq!(without_aws_tags(after.clone()), desired.clone());
+            // AWS's own tags are never removed.
+            for (k, v) in current.tags.iter().filter(|(k, _)| k.starts_with("aws:")) {
+                prop_assert_eq!(after.tags.get(k), Some(v));
+            }
+            prop_assert!(update(&desired, &after).is_empty());
+            for op in &ops {
+                let (routed, manual) = match op {
+                    Operation::Associate { queues, manual } => (queues.len(), manual.len()),
+                    Operation::Disassociate { queues, manual } => (queues.len(), manual.len()),
+                    Operation::UpdateQueues { queues } => (queues.len(), 0),
+                    _ => (0, 0),
+                };
+                prop_assert!(routed <= BATCH && manual <= BATCH, "{:?}", op);
+            }
+        }
+
+        #[test]
+        fn create_then_plan_reaches_the_desired_state(desired in state(false)) {
+            let created = create_request(&desired);
+            prop_assert!(created.queues.len() <= BATCH && created.manual_queues.len() <= BATCH);
+            let rest = update(&desired, &created);
+            let only_associations = rest.iter().all(|op| matches!(op, Operation::Associate { .. }));
+            prop_assert!(only_associations);
+            prop_assert_eq!(apply(&created, &rest), desired);
+        }
+    }
+}

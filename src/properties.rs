@@ -1130,3 +1130,75 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            ".{0,12}".prop_map(Value::String),
+            prop_oneof![
+                Just("VOICE"),
+                Just("CHAT"),
+                Just("1"),
+                Just("arn:aws:connect:r:a:instance/i/queue/q")
+            ]
+            .prop_map(|s| Value::String(s.to_string())),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            let key = prop_oneof![
+                Just("InstanceId"),
+                Just("Name"),
+                Just("Description"),
+                Just("DefaultOutboundQueueId"),
+                Just("QueueConfigs"),
+                Just("ManualAssignmentQueueConfigs"),
+                Just("MediaConcurrencies"),
+                Just("Tags"),
+                Just("QueueReference"),
+                Just("QueueId"),
+                Just("Channel"),
+                Just("Priority"),
+                Just("Delay"),
+                Just("Concurrency"),
+                Just("CrossChannelBehavior"),
+                Just("BehaviorType"),
+                Just("Key"),
+                Just("Value"),
+                Just("AgentAvailabilityTimer"),
+                Just("x"),
+            ]
+            .prop_map(str::to_string);
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::btree_map(key, inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_json_never_panics_and_every_error_names_a_path(value in json_value()) {
+            if let Err(errors) = parse(&value) {
+                prop_assert!(!errors.0.is_empty());
+                for error in &errors.0 {
+                    prop_assert!(!error.path.is_empty() && !error.problem.is_empty());
+                }
+            }
+            let _ = instance_id(&value);
+        }
+
+        #[test]
+        fn arbitrary_events_never_panic(value in json_value()) {
+            let _ = crate::event::parse(&value);
+        }
+    }
+}

@@ -202,6 +202,12 @@ impl Responder {
         Self::new(allow)
     }
 
+    /// Checks a ResponseURL before any work is done for it: an answer that could never be
+    /// delivered must not leave a profile behind.
+    pub fn accepts(&self, url: &str) -> Result<(), DeliveryError> {
+        check_url(url, self.allow_http).map(drop)
+    }
+
     /// Delivers one answer, retrying network errors and 5xx with jittered backoff until `deadline`.
     pub async fn deliver(
         &self,

@@ -1,0 +1,211 @@
+//! The built `bootstrap` binary exactly as Lambda runs it: a cleared environment holding only what
+//! Lambda sets, the Lambda Runtime API, Connect through the SDK's standard endpoint override, and
+//! the answers PUT to a local ResponseURL receiver. Create, Update and Delete go through ONE process,
+//! so the wiring in `main.rs` (logging, clients built once, the runtime loop) is what is under test.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use connect_emulator::connect::{ConnectEmulator, DEMO_INSTANCE_ID};
+use connect_emulator::receiver::ResponseReceiver;
+use connect_emulator::runtime_api::{Outcome, RuntimeApi};
+use routing_profile_resource::arn;
+use serde_json::Value;
+
+const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYdummySECRETkey";
+const SESSION_TOKEN: &str = "IQoJb3JpZ2luX2VjEdummySESSIONtokenValue0123456789";
+const WAIT: Duration = Duration::from_secs(5);
+
+/// Kills the child when dropped, so a failing assert does not leave the process behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An event from `events/`, its ResponseURL pointed at the receiver with the original path and
+/// query kept; returns the event and that original query string.
+fn event(receiver: &ResponseReceiver, name: &str) -> (Value, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("events")
+        .join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut event: Value = serde_json::from_str(&text).expect("event JSON");
+    let original = event["ResponseURL"]
+        .as_str()
+        .expect("ResponseURL")
+        .to_string();
+    let (_, rest) = original.split_once("://").expect("absolute URL");
+    let path_and_query = &rest[rest.find('/').expect("a path")..];
+    let (_, query) = path_and_query.split_once('?').expect("a presigned query");
+    let query = query.to_string();
+    event["ResponseURL"] = Value::String(receiver.url(path_and_query));
+    (event, query)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_runs_create_update_delete_in_one_process() {
+    let connect = ConnectEmulator::start().await;
+    connect.seed_demo();
+    let receiver = ResponseReceiver::start().await;
+    let runtime = RuntimeApi::start().await;
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_routing-profile-resource"));
+    child
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
+        .env("AWS_ENDPOINT_URL_CONNECT", connect.endpoint())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "ASIADUMMYACCESSKEY01")
+        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+        .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "routing-profile-resource")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut running = Running(child.spawn().expect("spawn the bootstrap binary"));
+
+    // stdout and stderr are drained on their own threads so the child never blocks on a full pipe.
+    let stdout_lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stdout = running.0.stdout.take().expect("stdout");
+    let collected = stdout_lines.clone();
+    let stdout_reader = std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            collected.lock().unwrap().push(line);
+        }
+    });
+    let stderr_text = Arc::new(Mutex::new(String::new()));
+    let stderr = running.0.stderr.take().expect("stderr");
+    let collected = stderr_text.clone();
+    let stderr_reader = std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut text = collected.lock().unwrap();
+            text.push_str(&line);
+            text.push('\n');
+        }
+    });
+    let deadline = || SystemTime::now() + Duration::from_secs(60);
+    let mut queries = Vec::new();
+
+    // Create.
+    let (create, query) = event(&receiver, "create");
+    queries.push(query);
+    runtime.push("invoke-create", create, deadline());
+    let outcome = runtime.wait_outcome("invoke-create", WAIT).await;
+    let stderr_now = || stderr_text.lock().unwrap().clone();
+    let Some(Outcome::Response(returned)) = outcome else {
+        panic!(
+            "create: {outcome:?}; init error {:?}; stderr:\n{}",
+            runtime.init_error(),
+            stderr_now()
+        );
+    };
+    let puts = receiver.wait_for(1, WAIT).await;
+    assert_eq!(puts.len(), 1, "exactly one PUT for the Create");
+    let answer = puts[0].json();
+    assert_eq!(puts[0].method, "PUT");
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    let physical = answer["PhysicalResourceId"]
+        .as_str()
+        .expect("a physical id")
+        .to_string();
+    let profile = arn::routing_profile(&physical).expect("a routing profile ARN");
+    assert_eq!(profile.instance_id, DEMO_INSTANCE_ID);
+    assert_eq!(returned["Status"], "SUCCESS");
+    assert_eq!(returned["PhysicalResourceId"], physical);
+    let stored = connect
+        .profile(&profile.routing_profile_id)
+        .expect("the emulator holds the created profile");
+    assert_eq!(stored.name, "Support Tier 1");
+
+    // Update, same profile.
+    let (mut update, query) = event(&receiver, "update");
+    queries.push(query);
+    update["PhysicalResourceId"] = Value::String(physical.clone());
+    runtime.push("invoke-update", update, deadline());
+    let outcome = runtime.wait_outcome("invoke-update", WAIT).await;
+    assert!(
+        matches!(outcome, Some(Outcome::Response(_))),
+        "update: {outcome:?}"
+    );
+    let puts = receiver.wait_for(2, WAIT).await;
+    assert_eq!(puts.len(), 2, "exactly one PUT for the Update");
+    let answer = puts[1].json();
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    assert_eq!(answer["PhysicalResourceId"], physical, "an in-place update");
+    assert!(connect.profile(&profile.routing_profile_id).is_some());
+
+    // Delete.
+    let (mut delete, query) = event(&receiver, "delete");
+    queries.push(query);
+    delete["PhysicalResourceId"] = Value::String(physical.clone());
+    runtime.push("invoke-delete", delete, deadline());
+    let outcome = runtime.wait_outcome("invoke-delete", WAIT).await;
+    assert!(
+        matches!(outcome, Some(Outcome::Response(_))),
+        "delete: {outcome:?}"
+    );
+    let puts = receiver.wait_for(3, WAIT).await;
+    assert_eq!(puts.len(), 3, "exactly one PUT for the Delete");
+    let answer = puts[2].json();
+    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    assert_eq!(answer["PhysicalResourceId"], physical);
+    assert!(
+        connect.profiles().is_empty(),
+        "no profile left after Delete"
+    );
+    assert_eq!(runtime.init_error(), None);
+
+    // No stray answers, then stop the process and read everything it logged.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(receiver.requests().len(), 3, "one PUT per event, no more");
+    drop(running);
+    stdout_reader.join().expect("stdout reader");
+    stderr_reader.join().expect("stderr reader");
+
+    let lines = stdout_lines.lock().unwrap().clone();
+    assert!(
+        !lines.is_empty(),
+        "the function logged nothing; stderr:\n{}",
+        stderr_now()
+    );
+    for line in &lines {
+        let parsed: Result<Value, _> = serde_json::from_str(line);
+        assert!(
+            parsed.as_ref().is_ok_and(Value::is_object),
+            "not a JSON log line: {line}"
+        );
+        for query in &queries {
+            let signature = query
+                .split('&')
+                .find_map(|p| p.strip_prefix("X-Amz-Signature="))
+                .expect("a signature in the query");
+            assert!(
+                !line.contains(query.as_str()),
+                "ResponseURL query logged: {line}"
+            );
+            assert!(
+                !line.contains(signature),
+                "ResponseURL signature logged: {line}"
+            );
+        }
+        assert!(!line.contains(SECRET_KEY), "secret key logged: {line}");
+        assert!(
+            !line.contains(SESSION_TOKEN),
+            "session token logged: {line}"
+        );
+    }
+    let stderr = stderr_now();
+    for secret in [SECRET_KEY, SESSION_TOKEN] {
+        assert!(!stderr.contains(secret), "secret on stderr:\n{stderr}");
+    }
+}
