@@ -24,6 +24,7 @@ pub mod connect;
 pub mod event;
 pub mod handler;
 pub mod lifecycle;
+pub mod logging;
 pub mod model;
 pub mod plan;
 pub mod properties;

@@ -297,7 +297,7 @@ async fn converge(
         })?;
     }
     if total == 0 {
-        tracing::info!("routing profile already matches the template");
+        tracing::debug!("nothing to change");
     }
     Ok(())
 }

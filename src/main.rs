@@ -13,7 +13,7 @@ use tokio::time::Instant;
 // faster and uses less memory than a pool of workers.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    routing_profile_resource::logging::init();
     // Built once per process, so connections (and their TLS handshakes) are reused across calls
     // and warm invocations. Nothing here touches the network.
     let handler = Handler::new(Connect::from_env().await, Responder::from_env());
