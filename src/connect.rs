@@ -151,7 +151,18 @@ impl ClassifyRetry for QuotaIsNotThrottling {
 impl Connect {
     /// A client from the environment (Lambda's credentials and Region, the SDK's endpoint overrides).
     pub async fn from_env() -> Self {
-        let shared = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(crate::tls::sdk_http_client());
+        // Lambda puts the role's credentials in the environment. Naming that provider skips
+        // building the rest of the default chain, whose web-identity provider makes an STS client
+        // (and loads the system's TLS roots for it) at every cold start. Elsewhere (a laptop with a
+        // profile or SSO), the default chain.
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+            loader = loader.credentials_provider(
+                aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+            );
+        }
+        let shared = loader.load().await;
         Self::from_config(tune(aws_sdk_connect::config::Builder::from(&shared)).build())
     }
 
@@ -343,14 +354,14 @@ impl Connect {
             .send();
         while let Some(item) = summaries.next().await {
             let summary = item.map_err(|e| ConnectError::from_sdk("ListRoutingProfiles", e))?;
-            if summary.name() == Some(name) {
-                if let (Some(id), Some(arn)) = (summary.id(), summary.arn()) {
-                    return Ok(Some(ProfileRef {
-                        instance_id: instance_id.to_string(),
-                        routing_profile_id: id.to_string(),
-                        arn: arn.to_string(),
-                    }));
-                }
+            if summary.name() == Some(name)
+                && let (Some(id), Some(arn)) = (summary.id(), summary.arn())
+            {
+                return Ok(Some(ProfileRef {
+                    instance_id: instance_id.to_string(),
+                    routing_profile_id: id.to_string(),
+                    arn: arn.to_string(),
+                }));
             }
         }
         Ok(None)

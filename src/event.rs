@@ -64,8 +64,8 @@ pub struct Request {
 pub struct MalformedEvent {
     /// What is wrong with it.
     pub problem: String,
-    /// Where to answer, when the event says.
-    pub reply_to: Option<ReplyTo>,
+    /// Where to answer, when the event says (boxed: errors stay small on the happy path).
+    pub reply_to: Option<Box<ReplyTo>>,
     /// The PhysicalResourceId the event carried, if any.
     pub physical_resource_id: Option<String>,
 }
@@ -74,7 +74,7 @@ pub struct MalformedEvent {
 pub fn parse(event: &Value) -> Result<Request, MalformedEvent> {
     let malformed = |problem: String| MalformedEvent {
         problem,
-        reply_to: reply_to(event),
+        reply_to: reply_to(event).map(Box::new),
         physical_resource_id: text(event, "PhysicalResourceId"),
     };
     if !event.is_object() {

@@ -93,7 +93,7 @@ impl Handler {
         deadline: Instant,
     ) -> Result<Answer, InvocationError> {
         tracing::error!(problem = %malformed.problem, "malformed event");
-        let Some(reply_to) = malformed.reply_to.clone() else {
+        let Some(reply_to) = malformed.reply_to.as_deref().cloned() else {
             return Err(malformed.into());
         };
         let physical = malformed

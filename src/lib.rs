@@ -14,6 +14,7 @@
 //!       connect      the only module that calls aws-sdk-connect
 //!     response   the answer body (<= 4096 bytes) and its PUT to the ResponseURL
 //! model, arn     the domain types and Connect ARNs that all of the above share
+//! tls            the trust roots both HTTPS clients use
 //! ```
 //!
 //! Decisions are pure functions (`properties`, `plan`, `arn`, `response::body`) covered by unit
@@ -29,3 +30,4 @@ pub mod model;
 pub mod plan;
 pub mod properties;
 pub mod response;
+pub mod tls;

@@ -24,14 +24,10 @@ const TRACE_LEAKS: [&str; 4] = [
 
 /// Installs the global subscriber; call once, first thing in `main`.
 pub fn init() {
-    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
-        .or_else(|_| std::env::var("RUST_LOG"))
-        .ok()
-        .and_then(|l| l.parse::<LevelFilter>().ok())
-        .unwrap_or(LevelFilter::INFO);
-    let filter = EnvFilter::builder()
-        .with_default_directive(level.into())
-        .from_env_lossy();
+    let filter = filter(
+        std::env::var("AWS_LAMBDA_LOG_LEVEL").ok().as_deref(),
+        std::env::var("RUST_LOG").ok().as_deref(),
+    );
     let no_credentials = filter_fn(|meta| {
         *meta.level() < Level::TRACE || !TRACE_LEAKS.iter().any(|t| meta.target().starts_with(t))
     });
@@ -59,5 +55,48 @@ pub fn init() {
     };
     if let Err(e) = result {
         eprintln!("logging not initialised: {e}");
+    }
+}
+
+/// The level filter: INFO unless told otherwise; `RUST_LOG` directives (per target, or a global
+/// level); Lambda's `AWS_LAMBDA_LOG_LEVEL` (the function's ApplicationLogLevel) sets the global
+/// level over them, so raising it in the console works while `RUST_LOG` still quiets the SDK.
+fn filter(lambda_level: Option<&str>, rust_log: Option<&str>) -> EnvFilter {
+    // Later directives for the same target replace earlier ones, so RUST_LOG's own global level
+    // (if any) replaces the INFO default.
+    let directives = format!("info,{}", rust_log.unwrap_or_default());
+    let filter = EnvFilter::builder().parse_lossy(directives);
+    match lambda_level.and_then(|l| l.trim().parse::<LevelFilter>().ok()) {
+        Some(level) => filter.add_directive(level.into()),
+        None => filter,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn directives(lambda_level: Option<&str>, rust_log: Option<&str>) -> String {
+        filter(lambda_level, rust_log).to_string()
+    }
+
+    #[test]
+    fn lambda_level_sets_the_global_level_and_rust_log_refines_targets() {
+        assert_eq!(directives(None, None), "info");
+        assert_eq!(directives(None, Some("warn")), "warn");
+        assert_eq!(directives(Some("DEBUG"), None), "debug");
+        // The template's RUST_LOG carries a global `info` and per-crate levels; the console's
+        // ApplicationLogLevel must still raise the level.
+        let template = "info,aws_smithy_runtime=warn";
+        assert_eq!(
+            directives(Some("DEBUG"), Some(template)),
+            "aws_smithy_runtime=warn,debug"
+        );
+        assert_eq!(
+            directives(None, Some(template)),
+            "aws_smithy_runtime=warn,info"
+        );
+        // Nonsense is ignored, not fatal.
+        assert_eq!(directives(Some("loud"), Some("=,=")), "info");
     }
 }

@@ -21,7 +21,9 @@ async fn main() -> Result<(), Error> {
         let handler = handler.clone();
         async move {
             let deadline = instant_of(event.context.deadline);
-            let answer = handler.handle(event.payload, deadline).await?;
+            // Boxed: the handler's future is deep, and boxing it keeps the compiler's layout
+            // computation for `main` (and clippy's) within its default recursion limit.
+            let answer = Box::pin(handler.handle(event.payload, deadline)).await?;
             Ok::<Value, Error>(json!({
                 "Status": format!("{:?}", answer.status).to_uppercase(),
                 "PhysicalResourceId": answer.physical_resource_id,

@@ -5,6 +5,7 @@
 //! Input is what CloudFormation sends (every scalar a string) or what people write by hand in test
 //! events (real numbers); both are accepted. IDs may be given as plain IDs or as ARNs.
 
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -180,14 +181,15 @@ impl Parser {
                 None => Some(0),
             };
             match (queue, priority, delay) {
-                (Some(queue), Some(priority), Some(delay)) => {
-                    if queues.contains_key(&queue) {
-                        self.duplicate_pair(&path, &queue);
+                (Some(queue), Some(priority), Some(delay)) => match queues.entry(queue) {
+                    Entry::Occupied(taken) => {
+                        self.duplicate_pair(&path, taken.key());
                         ok = false;
-                    } else {
-                        queues.insert(queue, Placement { priority, delay });
                     }
-                }
+                    Entry::Vacant(slot) => {
+                        slot.insert(Placement { priority, delay });
+                    }
+                },
                 _ => ok = false,
             }
         }
@@ -304,20 +306,20 @@ impl Parser {
             };
             match (channel, max_contacts, cross_channel) {
                 (Some(channel), Some(max_contacts), Some(cross_channel)) => {
-                    if concurrency.contains_key(&channel) {
-                        self.error(
-                            &format!("{path}.Channel"),
-                            format!("{:?} is listed more than once", channel.as_str()),
-                        );
-                        ok = false;
-                    } else {
-                        concurrency.insert(
-                            channel,
-                            Concurrency {
+                    match concurrency.entry(channel) {
+                        Entry::Occupied(_) => {
+                            self.error(
+                                &format!("{path}.Channel"),
+                                format!("{:?} is listed more than once", channel.as_str()),
+                            );
+                            ok = false;
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert(Concurrency {
                                 max_contacts,
                                 cross_channel,
-                            },
-                        );
+                            });
+                        }
                     }
                 }
                 _ => ok = false,
@@ -482,16 +484,16 @@ impl Parser {
                 instance_id: queue_instance,
                 resource: Some(("queue", queue_id)),
             }) => {
-                if let Some(instance_id) = instance_id {
-                    if instance_id != queue_instance {
-                        self.error(
-                            path,
-                            format!(
-                                "queue {text:?} belongs to instance {queue_instance:?}, not to InstanceId {instance_id:?}"
-                            ),
-                        );
-                        return None;
-                    }
+                if let Some(instance_id) = instance_id
+                    && instance_id != queue_instance
+                {
+                    self.error(
+                        path,
+                        format!(
+                            "queue {text:?} belongs to instance {queue_instance:?}, not to InstanceId {instance_id:?}"
+                        ),
+                    );
+                    return None;
                 }
                 Some(queue_id.to_string())
             }
@@ -950,10 +952,9 @@ mod tests {
             ["Description: \"\" must be 1-250 characters, not 0"]
         );
         assert!(parse(&with(valid(), "/Description", json!("d".repeat(250)))).is_ok());
-        assert_eq!(
+        assert!(
             errors_of(with(valid(), "/Description", json!("d".repeat(251))))[0]
-                .starts_with("Description: "),
-            true
+                .starts_with("Description: \"ddd")
         );
     }
 

@@ -187,9 +187,12 @@ const MAX_ATTEMPTS: u32 = 5;
 impl Responder {
     /// A responder; `allow_http` opts in to plain-http URLs anywhere.
     pub fn new(allow_http: bool) -> Self {
+        let roots = crate::tls::root_certificates()
+            .filter_map(|der| reqwest::Certificate::from_der(der).ok());
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(2))
             .pool_idle_timeout(Duration::from_secs(50))
+            .tls_certs_only(roots)
             .build()
             .unwrap_or_default();
         Responder { http, allow_http }

@@ -2,6 +2,8 @@
 //! Lambda sets, the Lambda Runtime API, Connect through the SDK's standard endpoint override, and
 //! the answers PUT to a local ResponseURL receiver. Create, Update and Delete go through ONE process,
 //! so the wiring in `main.rs` (logging, clients built once, the runtime loop) is what is under test.
+//! It logs at TRACE, the most verbose level a user can set, and no log line may carry the
+//! ResponseURL's signature or the credentials.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -69,6 +71,7 @@ async fn the_binary_runs_create_update_delete_in_one_process() {
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .env("AWS_LAMBDA_LOG_LEVEL", "TRACE")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -95,6 +98,20 @@ async fn the_binary_runs_create_update_delete_in_one_process() {
     });
     let deadline = || SystemTime::now() + Duration::from_secs(60);
     let mut queries = Vec::new();
+
+    // Input that is not a CloudFormation request and carries nothing to answer: the invocation
+    // ends with an error, nothing is PUT, and the process goes on serving.
+    runtime.push(
+        "invoke-garbage",
+        Value::String("not a request".into()),
+        deadline(),
+    );
+    let outcome = runtime.wait_outcome("invoke-garbage", WAIT).await;
+    assert!(
+        matches!(outcome, Some(Outcome::Error(_))),
+        "garbage: {outcome:?}"
+    );
+    assert!(receiver.requests().is_empty(), "nothing to answer, no PUT");
 
     // Create.
     let (create, query) = event(&receiver, "create");

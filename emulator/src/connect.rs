@@ -293,13 +293,20 @@ pub struct ConnectEmulator {
 impl ConnectEmulator {
     /// Starts an empty emulator on an ephemeral loopback port; call from inside a Tokio runtime.
     pub async fn start() -> ConnectEmulator {
+        Self::start_on(0)
+            .await
+            .expect("cannot bind 127.0.0.1:0 for a local test server")
+    }
+
+    /// Starts it on a fixed loopback port, for a long-running local setup (`runner --serve`).
+    pub async fn start_on(port: u16) -> std::io::Result<ConnectEmulator> {
         let shared = Arc::new(Shared::default());
         let handler_shared = shared.clone();
-        let addr = server::spawn(move |req| handle(handler_shared.clone(), req)).await;
-        ConnectEmulator {
+        let addr = server::spawn_on(port, move |req| handle(handler_shared.clone(), req)).await?;
+        Ok(ConnectEmulator {
             shared,
             port: addr.port(),
-        }
+        })
     }
 
     /// `http://127.0.0.1:PORT`, for the SDK's `endpoint_url`.

@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hyper::Request;
 use hyper::body::Incoming;
@@ -28,6 +28,8 @@ pub struct Received {
     pub headers: Vec<(String, String)>,
     /// The full body, with any chunked framing removed.
     pub body: Vec<u8>,
+    /// When the request had fully arrived (body read), for latency measurements.
+    pub at: Instant,
 }
 
 impl Received {
@@ -68,13 +70,20 @@ pub struct ResponseReceiver {
 impl ResponseReceiver {
     /// Starts the receiver on an ephemeral loopback port; call from inside a Tokio runtime.
     pub async fn start() -> ResponseReceiver {
+        Self::start_on(0)
+            .await
+            .expect("cannot bind 127.0.0.1:0 for a local test server")
+    }
+
+    /// Starts it on a fixed loopback port, for a long-running local setup (`runner --serve`).
+    pub async fn start_on(port: u16) -> std::io::Result<ResponseReceiver> {
         let shared = Arc::new(Shared::default());
         let handler_shared = shared.clone();
-        let addr = server::spawn(move |req| handle(handler_shared.clone(), req)).await;
-        ResponseReceiver {
+        let addr = server::spawn_on(port, move |req| handle(handler_shared.clone(), req)).await?;
+        Ok(ResponseReceiver {
             shared,
             port: addr.port(),
-        }
+        })
     }
 
     /// `http://127.0.0.1:PORT` followed by `path_and_query`, unchanged.
@@ -142,6 +151,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Resp {
             target,
             headers,
             body,
+            at: Instant::now(),
         });
         if state.hang > 0 {
             state.hang -= 1;

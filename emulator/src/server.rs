@@ -29,12 +29,19 @@ where
     F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Resp> + Send + 'static,
 {
-    let listener = TcpListener::bind("127.0.0.1:0")
+    spawn_on(0, handler)
         .await
-        .expect("cannot bind 127.0.0.1:0 for a local test server");
-    let addr = listener
-        .local_addr()
-        .expect("a bound listener has a local address");
+        .expect("cannot bind 127.0.0.1:0 for a local test server")
+}
+
+/// Binds `port` on loopback (0: an ephemeral one) and serves `handler` on it from background tasks.
+pub(crate) async fn spawn_on<F, Fut>(port: u16, handler: F) -> std::io::Result<SocketAddr>
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Resp> + Send + 'static,
+{
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let addr = listener.local_addr()?;
     tokio::spawn(async move {
         loop {
             let stream = match listener.accept().await {
@@ -62,7 +69,7 @@ where
             });
         }
     });
-    addr
+    Ok(addr)
 }
 
 /// Reads the whole request body (hyper undoes Content-Length framing and chunked encoding).
