@@ -299,12 +299,7 @@ async fn a_new_instance_means_a_new_profile_and_the_old_one_waits_for_its_delete
     // CloudFormation's cleanup deletes the old one; the new one stays.
     let delete = with_physical(world.event("delete"), &old);
     assert_eq!(world.send(delete).await["Status"], "SUCCESS");
-    let left: Vec<String> = world
-        .connect
-        .profiles()
-        .into_iter()
-        .map(|p| p.arn)
-        .collect();
+    let left = world.profile_arns();
     assert_eq!(left, [new]);
 }
 
@@ -677,12 +672,7 @@ async fn a_name_taken_by_someone_else_fails_and_its_delete_leaves_that_profile_a
 
     let delete = with_physical(world.event("delete"), &physical);
     assert_eq!(world.send(delete).await["Status"], "SUCCESS");
-    let left: Vec<String> = world
-        .connect
-        .profiles()
-        .into_iter()
-        .map(|p| p.arn)
-        .collect();
+    let left = world.profile_arns();
     assert_eq!(left, [theirs]);
 }
 

@@ -27,6 +27,11 @@ pub struct World {
 }
 
 impl World {
+    /// The ARNs of the profiles the emulator holds.
+    pub fn profile_arns(&self) -> Vec<String> {
+        self.connect.profiles().into_iter().map(|p| p.arn).collect()
+    }
+
     pub async fn start() -> World {
         let connect = ConnectEmulator::start().await;
         connect.seed_demo();
