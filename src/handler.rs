@@ -60,7 +60,11 @@ impl Handler {
             physical_resource_id = request.physical_resource_id.as_deref().unwrap_or(""),
         );
         async {
-            tracing::info!(properties = %request.properties, "request received");
+            tracing::info!(
+                properties = %request.properties,
+                time_left_ms = deadline.saturating_duration_since(Instant::now()).as_millis(),
+                "request received"
+            );
             self.responder
                 .accepts(&request.reply_to.response_url)
                 .inspect_err(|e| tracing::error!(error = %e, "no answer possible; nothing done"))?;
@@ -119,6 +123,18 @@ impl Handler {
             lifecycle::fallback_id(request, &progress)
         })
         .await
+    }
+}
+
+/// Time left until Lambda's deadline (`Lambda-Runtime-Deadline-Ms`, milliseconds since the epoch)
+/// at `now_ms`. `cargo lambda watch` sends the timeout itself there (`600000`): a value too small
+/// to be a date after 2001 is read as that duration, so the local loop does not time out at once.
+pub fn time_left(deadline_ms: u64, now_ms: u64) -> Duration {
+    const YEAR_2001_MS: u64 = 978_307_200_000;
+    if deadline_ms < YEAR_2001_MS {
+        Duration::from_millis(deadline_ms)
+    } else {
+        Duration::from_millis(deadline_ms.saturating_sub(now_ms))
     }
 }
 
@@ -183,6 +199,14 @@ mod tests {
         let progress = Progress::default();
         progress.step(step);
         progress
+    }
+
+    #[test]
+    fn time_left_reads_lambdas_epoch_deadline_and_cargo_lambdas_duration() {
+        let now = 1_795_527_346_226;
+        assert_eq!(time_left(now + 300_000, now), Duration::from_secs(300));
+        assert_eq!(time_left(now - 5, now), Duration::ZERO);
+        assert_eq!(time_left(600_000, now), Duration::from_secs(600));
     }
 
     #[tokio::test]

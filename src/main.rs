@@ -1,10 +1,10 @@
 //! The Lambda entry point (`bootstrap` on `provided.al2023`): wiring only.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use routing_profile_resource::connect::Connect;
-use routing_profile_resource::handler::Handler;
+use routing_profile_resource::handler::{Handler, time_left};
 use routing_profile_resource::response::Responder;
 use serde_json::{Value, json};
 use tokio::time::Instant;
@@ -38,5 +38,5 @@ fn instant_of(deadline_ms: u64) -> Instant {
     let now_ms = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-    Instant::now() + Duration::from_millis(deadline_ms.saturating_sub(now_ms))
+    Instant::now() + time_left(deadline_ms, now_ms)
 }
