@@ -81,13 +81,6 @@ pub fn parse(properties: &Value) -> Result<Properties, PropertyErrors> {
     }
 }
 
-/// Reads only the instance ID, for deciding replacement when the rest may be invalid.
-pub fn instance_id(properties: &Value) -> Option<String> {
-    let mut p = Parser::default();
-    let value = properties.get("InstanceId")?;
-    p.instance_id("InstanceId", value)
-}
-
 #[derive(Default)]
 struct Parser {
     errors: Vec<PropertyError>,
@@ -1053,7 +1046,6 @@ mod tests {
             errors_of(with(valid(), "/InstanceId", json!(7))),
             ["InstanceId: 7 is not a string"]
         );
-        assert_eq!(instance_id(&valid()).as_deref(), Some(INSTANCE));
     }
 
     #[test]
@@ -1194,7 +1186,6 @@ mod fuzz {
                     prop_assert!(!error.path.is_empty() && !error.problem.is_empty());
                 }
             }
-            let _ = instance_id(&value);
         }
 
         #[test]

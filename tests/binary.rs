@@ -7,7 +7,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -39,15 +39,10 @@ fn event(receiver: &ResponseReceiver, name: &str) -> (Value, String) {
         .join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut event: Value = serde_json::from_str(&text).expect("event JSON");
-    let original = event["ResponseURL"]
-        .as_str()
-        .expect("ResponseURL")
-        .to_string();
-    let (_, rest) = original.split_once("://").expect("absolute URL");
-    let path_and_query = &rest[rest.find('/').expect("a path")..];
-    let (_, query) = path_and_query.split_once('?').expect("a presigned query");
+    receiver.redirect(&mut event);
+    let url = event["ResponseURL"].as_str().expect("ResponseURL");
+    let (_, query) = url.split_once('?').expect("a presigned query");
     let query = query.to_string();
-    event["ResponseURL"] = Value::String(receiver.url(path_and_query));
     (event, query)
 }
 
@@ -58,23 +53,12 @@ async fn the_binary_runs_create_update_delete_in_one_process() {
     let receiver = ResponseReceiver::start().await;
     let runtime = RuntimeApi::start().await;
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_routing-profile-resource"));
-    child
-        .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
-        .env("AWS_ENDPOINT_URL_CONNECT", connect.endpoint())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "ASIADUMMYACCESSKEY01")
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("AWS_SESSION_TOKEN", SESSION_TOKEN)
-        .env("AWS_LAMBDA_FUNCTION_NAME", "routing-profile-resource")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
-        .env("AWS_LAMBDA_LOG_LEVEL", "TRACE")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    let mut child = runtime.function_command(
+        env!("CARGO_BIN_EXE_routing-profile-resource"),
+        &connect.endpoint(),
+        ["ASIADUMMYACCESSKEY01", SECRET_KEY, SESSION_TOKEN],
+    );
+    child.env("AWS_LAMBDA_LOG_LEVEL", "TRACE");
     let mut running = Running(child.spawn().expect("spawn the bootstrap binary"));
 
     // stdout and stderr are drained on their own threads so the child never blocks on a full pipe.

@@ -91,6 +91,17 @@ impl ResponseReceiver {
         format!("http://127.0.0.1:{}{}", self.port, path_and_query)
     }
 
+    /// Points `event`'s ResponseURL at this receiver, keeping the original path and query (the
+    /// presigned signature with it), so an event from `events/` answers here.
+    pub fn redirect(&self, event: &mut serde_json::Value) {
+        let original = event["ResponseURL"].as_str().unwrap_or_default();
+        let path_and_query = original
+            .split_once("://")
+            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+            .unwrap_or_else(|| "/".to_string());
+        event["ResponseURL"] = serde_json::Value::String(self.url(&path_and_query));
+    }
+
     /// Everything received so far, in arrival order.
     pub fn requests(&self) -> Vec<Received> {
         self.shared.state.lock().unwrap().requests.clone()

@@ -81,6 +81,35 @@ impl RuntimeApi {
         format!("127.0.0.1:{}", self.port)
     }
 
+    /// A command that runs `binary` as Lambda runs a `provided.al2023` function against this
+    /// Runtime API: a cleared environment holding only what Lambda sets (the role's credentials
+    /// `[access key id, secret key, session token]`, JSON logs), Connect at `connect_endpoint`
+    /// through the SDK's standard override, stdin closed and the output piped.
+    pub fn function_command(
+        &self,
+        binary: impl AsRef<std::ffi::OsStr>,
+        connect_endpoint: &str,
+        [access_key_id, secret_key, session_token]: [&str; 3],
+    ) -> std::process::Command {
+        let mut command = std::process::Command::new(binary);
+        command
+            .env_clear()
+            .env("AWS_LAMBDA_RUNTIME_API", self.address())
+            .env("AWS_ENDPOINT_URL_CONNECT", connect_endpoint)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_ACCESS_KEY_ID", access_key_id)
+            .env("AWS_SECRET_ACCESS_KEY", secret_key)
+            .env("AWS_SESSION_TOKEN", session_token)
+            .env("AWS_LAMBDA_FUNCTION_NAME", "routing-profile-resource")
+            .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        command
+    }
+
     /// Queues an event; the next `GET /invocation/next` receives it.
     pub fn push(&self, request_id: &str, event: Value, deadline: SystemTime) {
         self.shared.state.lock().unwrap().queue.push_back(Pending {

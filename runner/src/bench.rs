@@ -180,15 +180,7 @@ fn create_event(
     name: &str,
 ) -> Value {
     let mut event = template.clone();
-    let original = event["ResponseURL"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let path_and_query = original
-        .split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
-        .unwrap_or_else(|| "/".into());
-    event["ResponseURL"] = Value::String(receiver.url(&path_and_query));
+    receiver.redirect(&mut event);
     event["RequestId"] = Value::String(request_id.into());
     event["ResourceProperties"]["Name"] = Value::String(name.into());
     event
@@ -274,26 +266,15 @@ async fn one_run(binary: &Path, template: &Value, run: usize) -> Result<Sample, 
     let receiver = ResponseReceiver::start().await;
     let runtime = RuntimeApi::start().await;
 
-    // Lambda's environment for a provided.al2023 function, credentials included.
-    let mut command = Command::new(binary);
-    command
-        .env_clear()
-        .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
-        .env("AWS_ENDPOINT_URL_CONNECT", connect.endpoint())
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_ACCESS_KEY_ID", "ASIABENCHDUMMYKEY001")
-        .env(
-            "AWS_SECRET_ACCESS_KEY",
+    let command = runtime.function_command(
+        binary,
+        &connect.endpoint(),
+        [
+            "ASIABENCHDUMMYKEY001",
             "benchDummySecretKey0000000000000000000000",
-        )
-        .env("AWS_SESSION_TOKEN", "benchDummySessionToken")
-        .env("AWS_LAMBDA_FUNCTION_NAME", "routing-profile-resource")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+            "benchDummySessionToken",
+        ],
+    );
     let started = Instant::now();
     let mut child =
         Running::spawn(command).map_err(|e| format!("cannot start {}: {e}", binary.display()))?;

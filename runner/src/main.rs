@@ -85,13 +85,7 @@ async fn run(files: &[PathBuf]) -> Result<bool, String> {
             .map_err(|e| format!("{}: not JSON: {e}", file.display()))?;
         println!("=== {} ({})", file.display(), field(&event, "RequestType"));
 
-        // The event's presigned URL is replaced by the local receiver, path and query kept.
-        let original = field(&event, "ResponseURL");
-        let path_and_query = original
-            .split_once("://")
-            .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
-            .unwrap_or_else(|| "/".to_string());
-        event["ResponseURL"] = Value::String(receiver.url(&path_and_query));
+        receiver.redirect(&mut event);
         // Update and Delete events name a profile; the one this run created stands in for it.
         if let (Some(id), Some(profile)) = (event.get("PhysicalResourceId"), &last_profile)
             && id

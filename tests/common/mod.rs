@@ -27,11 +27,6 @@ pub struct World {
 }
 
 impl World {
-    /// The ARNs of the profiles the emulator holds.
-    pub fn profile_arns(&self) -> Vec<String> {
-        self.connect.profiles().into_iter().map(|p| p.arn).collect()
-    }
-
     pub async fn start() -> World {
         let connect = ConnectEmulator::start().await;
         connect.seed_demo();
@@ -72,6 +67,11 @@ impl World {
     /// Runs the handler with the given time to its deadline.
     pub async fn invoke(&self, event: Value, within: Duration) -> Result<Answer, InvocationError> {
         self.handler.handle(event, Instant::now() + within).await
+    }
+
+    /// The ARNs of the profiles the emulator holds.
+    pub fn profile_arns(&self) -> Vec<String> {
+        self.connect.profiles().into_iter().map(|p| p.arn).collect()
     }
 
     /// The last PUT the receiver got.
