@@ -22,6 +22,7 @@
 
 pub mod arn;
 pub mod connect;
+pub mod constraints;
 pub mod event;
 pub mod handler;
 pub mod lifecycle;
