@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// A Connect channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Channel {
-    /// Voice calls; concurrency is always exactly 1.
+    /// Voice calls; see [`crate::constraints::CONCURRENCY_PER_CHANNEL`] for its concurrency.
     Voice,
     /// Chat contacts.
     Chat,
@@ -109,19 +109,20 @@ pub struct QueueRef {
     pub channel: Channel,
 }
 
-/// Where a routed queue sits: its priority (1 is handled first) and delay in seconds.
+/// Where a routed queue sits: its priority (lower is handled first) and delay in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Placement {
-    /// 1-99, lower is handled first.
+    /// Within [`crate::constraints::PRIORITY`], lower is handled first.
     pub priority: i32,
-    /// 0-9999 seconds before a contact in this queue is routed to agents of this profile.
+    /// Seconds, within [`crate::constraints::DELAY`], before a contact in this queue is routed to agents
+    /// of this profile.
     pub delay: i32,
 }
 
 /// How many contacts of one channel an agent handles at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Concurrency {
-    /// 1 for VOICE, 1-10 for the others.
+    /// Within the channel's range in [`crate::constraints::CONCURRENCY_PER_CHANNEL`].
     pub max_contacts: i32,
     /// What the agent may be offered while busy on this channel.
     pub cross_channel: CrossChannelBehavior,
@@ -130,15 +131,16 @@ pub struct Concurrency {
 /// The whole of a routing profile within its instance, desired or live.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct ProfileState {
-    /// 1-127 characters, unique in the instance.
+    /// Unique in the instance; its length is [`crate::constraints::ROUTING_PROFILE_NAME`].
     pub name: String,
-    /// 1-250 characters.
+    /// Its length is [`crate::constraints::ROUTING_PROFILE_DESCRIPTION`].
     pub description: String,
     /// Plain queue ID used for outbound calls.
     pub default_outbound_queue_id: String,
     /// Queues contacts are routed from, with their placement.
     pub queues: BTreeMap<QueueRef, Placement>,
-    /// Queues agents may pick contacts from by hand (never VOICE).
+    /// Queues agents may pick contacts from by hand (on
+    /// [`crate::constraints::MANUAL_ASSIGNMENT_CHANNELS`] only).
     pub manual_queues: BTreeSet<QueueRef>,
     /// One entry per enabled channel.
     pub concurrency: BTreeMap<Channel, Concurrency>,
@@ -154,6 +156,8 @@ pub const OWNER_STACK_TAG: &str = "cfn-custom-resource:stack-id";
 pub const OWNER_LOGICAL_ID_TAG: &str = "cfn-custom-resource:logical-id";
 /// Prefix of the tag keys this function reserves for itself.
 pub const RESERVED_TAG_PREFIX: &str = "cfn-custom-resource:";
+/// How many tags the ownership marker takes of a profile's [`crate::constraints::TAG_MAP`] limit.
+pub const MARKER_TAGS: usize = 2;
 
 /// Who a profile belongs to: the stack and logical resource that created it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,7 +170,7 @@ pub struct Owner {
 
 impl Owner {
     /// The ownership marker as tags.
-    pub fn tags(&self) -> [(String, String); 2] {
+    pub fn tags(&self) -> [(String, String); MARKER_TAGS] {
         [
             (OWNER_STACK_TAG.to_string(), self.stack_id.clone()),
             (
@@ -192,4 +196,48 @@ pub struct ProfileRef {
     pub routing_profile_id: String,
     /// The full routing profile ARN (tagging calls take it).
     pub arn: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::constraints;
+
+    fn spellings<T: Copy + PartialEq + std::fmt::Debug>(
+        all: &[(&'static str, T)],
+        as_str: impl Fn(T) -> &'static str,
+    ) -> Vec<&'static str> {
+        for (name, value) in all {
+            assert_eq!(as_str(*value), *name, "{value:?}");
+        }
+        all.iter().map(|(name, _)| *name).collect()
+    }
+
+    #[test]
+    fn enum_spellings_are_the_models() {
+        assert_eq!(
+            spellings(&Channel::ALL, Channel::as_str),
+            constraints::CHANNEL
+        );
+        assert_eq!(
+            spellings(&CrossChannelBehavior::ALL, CrossChannelBehavior::as_str),
+            constraints::BEHAVIOR_TYPE
+        );
+        assert_eq!(
+            spellings(&AgentAvailabilityTimer::ALL, AgentAvailabilityTimer::as_str),
+            constraints::AGENT_AVAILABILITY_TIMER
+        );
+    }
+
+    #[test]
+    fn the_marker_is_as_many_tags_as_it_says() {
+        let owner = Owner {
+            stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1".into(),
+            logical_resource_id: "Profile".into(),
+        };
+        let tags: BTreeMap<String, String> = owner.tags().into_iter().collect();
+        assert_eq!(tags.len(), MARKER_TAGS);
+        assert!(tags.keys().all(|k| k.starts_with(RESERVED_TAG_PREFIX)));
+        assert!(owner.owns(&tags));
+    }
 }
