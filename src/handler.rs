@@ -12,6 +12,7 @@ use tracing::Instrument;
 
 use crate::connect::Connect;
 use crate::event::{self, MalformedEvent, Request};
+use crate::failure::Failure;
 use crate::lifecycle::{self, Progress};
 use crate::response::{Answer, DeliveryError, Responder, Status};
 
@@ -104,7 +105,7 @@ impl Handler {
             .physical_resource_id
             .clone()
             .unwrap_or_else(|| lifecycle::failed_create_id(&reply_to.request_id));
-        let answer = Answer::failed(physical, malformed.to_string());
+        let answer = Answer::failed(physical, &Failure::Malformed(malformed));
         self.responder.deliver(&reply_to, &answer, deadline).await?;
         Ok(answer)
     }
@@ -119,10 +120,8 @@ impl Handler {
                 (self.connect.clone(), request.clone(), progress.clone());
             async move { lifecycle::run(&connect, &request, &progress).await }
         };
-        guarded(work, work_deadline, &progress, || {
-            lifecycle::fallback_id(request, &progress)
-        })
-        .await
+        let outcome = guarded(work, work_deadline, &progress).await;
+        lifecycle::answer(request, &progress, &outcome)
     }
 }
 
@@ -138,46 +137,34 @@ pub fn time_left(deadline_ms: u64, now_ms: u64) -> Duration {
     }
 }
 
-/// Runs `work` in its own task until `deadline`: its answer, or FAILED when it panics or runs out
-/// of time (the task is then cancelled). Exactly one of the three is returned.
-pub async fn guarded<W, F>(
-    work: W,
-    deadline: Instant,
-    progress: &Progress,
-    physical_id: F,
-) -> Answer
+/// Runs `work` in its own task until `deadline`: its outcome, or a failure when it panics or runs
+/// out of time (the task is then cancelled). Exactly one of the three is returned.
+pub async fn guarded<W, T>(work: W, deadline: Instant, progress: &Progress) -> Result<T, Failure>
 where
-    W: Future<Output = Answer> + Send + 'static,
-    F: Fn() -> String,
+    W: Future<Output = Result<T, Failure>> + Send + 'static,
+    T: Send + 'static,
 {
     let task = tokio::spawn(work.in_current_span());
     let abort = task.abort_handle();
     match tokio::time::timeout_at(deadline, task).await {
-        Ok(Ok(answer)) => answer,
+        Ok(Ok(outcome)) => outcome,
         Ok(Err(join_error)) => {
-            let what = match join_error.try_into_panic() {
+            let message = match join_error.try_into_panic() {
                 Ok(payload) => panic_text(payload.as_ref()),
                 Err(e) => e.to_string(),
             };
-            tracing::error!(panic = %what, step = %progress.current(), "the work panicked");
-            Answer::failed(
-                physical_id(),
-                format!(
-                    "Internal error while {}: {what}. This is a bug in the routing-profile-resource function; retrying the stack operation may get past it.",
-                    progress.current()
-                ),
-            )
+            tracing::error!(panic = %message, step = %progress.current(), "the work panicked");
+            Err(Failure::Internal {
+                step: progress.current(),
+                message,
+            })
         }
         Err(_elapsed) => {
             abort.abort();
             tracing::error!(step = %progress.current(), "out of time");
-            Answer::failed(
-                physical_id(),
-                format!(
-                    "Ran out of time while {} (Amazon Connect too slow or throttling for longer than the function's timeout allows). Retry the stack operation, or raise the function's Timeout.",
-                    progress.current()
-                ),
-            )
+            Err(Failure::OutOfTime {
+                step: progress.current(),
+            })
         }
     }
 }
@@ -193,7 +180,6 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::response::Status;
 
     fn progress_at(step: &str) -> Progress {
         let progress = Progress::default();
@@ -214,10 +200,14 @@ mod tests {
         let progress = progress_at("UpdateRoutingProfileQueues (change 2 of 3)");
         let work = async { panic!("index out of bounds") };
         let deadline = Instant::now() + Duration::from_secs(5);
-        let answer = guarded(work, deadline, &progress, || "arn:rp".into()).await;
-        assert_eq!(answer.status, Status::Failed);
-        assert_eq!(answer.physical_resource_id, "arn:rp");
-        let reason = answer.reason.unwrap_or_default();
+        let outcome: Result<(), Failure> = guarded(work, deadline, &progress).await;
+        let failure = outcome.expect_err("a panic fails");
+        assert!(
+            matches!(&failure, Failure::Internal { step, message }
+                if step == "UpdateRoutingProfileQueues (change 2 of 3)" && message == "index out of bounds"),
+            "{failure:?}"
+        );
+        let reason = failure.to_string();
         assert!(
             reason.starts_with("Internal error while UpdateRoutingProfileQueues (change 2 of 3): index out of bounds."),
             "{reason}"
@@ -230,16 +220,20 @@ mod tests {
         let (dropped_tx, dropped_rx) = tokio::sync::oneshot::channel::<()>();
         let work = async move {
             let _guard = dropped_tx;
-            std::future::pending::<Answer>().await
+            std::future::pending::<Result<(), Failure>>().await
         };
         let deadline = Instant::now() + Duration::from_millis(100);
-        let answer = guarded(work, deadline, &progress, || "failed-create-1".into()).await;
+        let failure = guarded(work, deadline, &progress)
+            .await
+            .expect_err("out of time");
         assert!(Instant::now() >= deadline, "not before the deadline");
-        assert_eq!(answer.physical_resource_id, "failed-create-1");
         assert!(
-            answer
-                .reason
-                .unwrap_or_default()
+            matches!(&failure, Failure::OutOfTime { step } if step == "CreateRoutingProfile"),
+            "{failure:?}"
+        );
+        assert!(
+            failure
+                .to_string()
                 .starts_with("Ran out of time while CreateRoutingProfile")
         );
         assert!(dropped_rx.await.is_err(), "the work was cancelled");
@@ -251,10 +245,13 @@ mod tests {
         let deadline = Instant::now() + Duration::from_millis(50);
         let work = async move {
             tokio::time::sleep_until(deadline).await;
-            Answer::success("arn:rp", Default::default())
+            Ok("arn:rp")
         };
-        // Either answer is acceptable; what matters is that one, and only one, comes back.
-        let answer = guarded(work, deadline, &progress, || "arn:rp".into()).await;
-        assert_eq!(answer.physical_resource_id, "arn:rp");
+        // Either outcome is acceptable; what matters is that one, and only one, comes back.
+        let outcome = guarded(work, deadline, &progress).await;
+        assert!(
+            matches!(outcome, Ok("arn:rp") | Err(Failure::OutOfTime { .. })),
+            "{outcome:?}"
+        );
     }
 }

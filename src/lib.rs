@@ -24,6 +24,7 @@ pub mod arn;
 pub mod connect;
 pub mod constraints;
 pub mod event;
+pub mod failure;
 pub mod handler;
 pub mod lifecycle;
 pub mod logging;

@@ -12,6 +12,7 @@ use aws_lambda_events::event::cloudformation::{
 use tokio::time::Instant;
 
 use crate::event::ReplyTo;
+use crate::failure::Failure;
 
 /// CloudFormation refuses a larger response ("Response object is too long").
 pub const MAX_BODY: usize = 4096;
@@ -54,12 +55,12 @@ impl Answer {
         }
     }
 
-    /// FAILED with a reason a person can act on.
-    pub fn failed(physical_resource_id: impl Into<String>, reason: impl Into<String>) -> Self {
+    /// FAILED, with the failure's words as the Reason.
+    pub fn failed(physical_resource_id: impl Into<String>, failure: &Failure) -> Self {
         Answer {
             status: Status::Failed,
             physical_resource_id: physical_resource_id.into(),
-            reason: Some(reason.into()),
+            reason: Some(failure.to_string()),
             data: BTreeMap::new(),
         }
     }
@@ -301,6 +302,16 @@ mod tests {
         }
     }
 
+    /// A FAILED answer with any Reason, as long as no `Failure` writes.
+    fn failed_with(reason: String) -> Answer {
+        Answer {
+            status: Status::Failed,
+            physical_resource_id: "id".into(),
+            reason: Some(reason),
+            data: BTreeMap::new(),
+        }
+    }
+
     #[test]
     fn success_carries_every_field() {
         let data = [("RoutingProfileId".to_string(), "rp-1".to_string())].into();
@@ -321,7 +332,7 @@ mod tests {
     fn a_long_reason_is_cut_on_a_character_boundary() {
         for filler in ["x", "é", "\"", "\u{1F600}", "\n"] {
             let reason = filler.repeat(5000);
-            let bytes = body(&reply_to(), &Answer::failed("id", reason));
+            let bytes = body(&reply_to(), &failed_with(reason));
             assert!(bytes.len() <= MAX_BODY, "{filler}: {}", bytes.len());
             assert!(
                 bytes.len() > MAX_BODY - 64,
@@ -333,7 +344,7 @@ mod tests {
             assert!(reason.ends_with('…'), "{filler}");
             assert!(reason.starts_with(filler));
         }
-        let short = body(&reply_to(), &Answer::failed("id", "short"));
+        let short = body(&reply_to(), &failed_with("short".into()));
         assert!(String::from_utf8_lossy(&short).contains("\"Reason\":\"short\""));
     }
 

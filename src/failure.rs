@@ -1,0 +1,240 @@
+//! Every way a request can fail, in the terms of the person who reads the stack's events. The
+//! Reason CloudFormation shows is this type's `Display`, written here and nowhere else, so tests
+//! match variants and the cfn-lint rules can reuse the same words.
+
+use crate::connect::ConnectError;
+use crate::event::MalformedEvent;
+use crate::properties::PropertyErrors;
+
+/// Why a request was answered FAILED.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The template's properties break a rule; no Connect call was made.
+    #[error("Invalid properties: {0}")]
+    InvalidProperties(#[from] PropertyErrors),
+
+    /// Connect refused a call (or could not be reached) before anything was changed by it.
+    #[error("Amazon Connect {0}")]
+    Connect(#[from] ConnectError),
+
+    /// A write failed after earlier writes of the same update had been made.
+    #[error(
+        "Amazon Connect {error} after {done} of {total} changes were made; the next update or rollback completes them"
+    )]
+    PartlyApplied {
+        /// The call that failed.
+        error: ConnectError,
+        /// How many changes were made before it.
+        done: usize,
+        /// How many the update had.
+        total: usize,
+    },
+
+    /// The Name is taken in the instance by a profile this resource did not create.
+    #[error(
+        "A routing profile named {name:?} already exists in instance {instance_id} and was not created by this resource ({}). Choose another Name, or delete or rename the existing profile.",
+        .duplicate.detail
+    )]
+    NameTaken {
+        /// The Name asked for.
+        name: String,
+        /// The plain instance ID.
+        instance_id: String,
+        /// Connect's DuplicateResourceException.
+        duplicate: ConnectError,
+    },
+
+    /// Delete refused: users are still assigned the profile.
+    #[error(
+        "Routing profile {arn} is still assigned to users ({}). Assign those users another routing profile, then delete the stack or resource again.",
+        .in_use.detail
+    )]
+    InUse {
+        /// The profile's ARN.
+        arn: String,
+        /// Connect's ResourceInUseException.
+        in_use: ConnectError,
+    },
+
+    /// A replacement failed and the profile it had made could not be deleted again.
+    #[error("{failure}. The new profile {arn} could not be removed ({error}); delete it by hand.")]
+    LeftBehind {
+        /// Why the replacement failed.
+        failure: Box<Failure>,
+        /// The ARN of the profile left in the new instance.
+        arn: String,
+        /// Why it could not be deleted.
+        error: ConnectError,
+    },
+
+    /// The deadline came first; the work was cancelled.
+    #[error(
+        "Ran out of time while {step} (Amazon Connect too slow or throttling for longer than the function's timeout allows). Retry the stack operation, or raise the function's Timeout."
+    )]
+    OutOfTime {
+        /// The step under way.
+        step: String,
+    },
+
+    /// The work panicked: a bug.
+    #[error(
+        "Internal error while {step}: {message}. This is a bug in the routing-profile-resource function; retrying the stack operation may get past it."
+    )]
+    Internal {
+        /// The step under way.
+        step: String,
+        /// The panic's message.
+        message: String,
+    },
+
+    /// The event is not a custom-resource request (it said where to answer, though).
+    #[error(transparent)]
+    Malformed(#[from] MalformedEvent),
+}
+
+impl Failure {
+    /// A write that failed after `done` of `total` planned changes: partly applied, unless it was
+    /// the first.
+    pub fn during_changes(error: ConnectError, done: usize, total: usize) -> Self {
+        if done == 0 {
+            Failure::Connect(error)
+        } else {
+            Failure::PartlyApplied { error, done, total }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect::ErrorKind;
+    use crate::properties::PropertyError;
+
+    fn connect_error(operation: &'static str, kind: ErrorKind, detail: &str) -> ConnectError {
+        ConnectError {
+            operation,
+            kind,
+            detail: detail.to_string(),
+        }
+    }
+
+    fn throttled() -> ConnectError {
+        connect_error(
+            "UpdateRoutingProfileQueues",
+            ErrorKind::Other,
+            "ThrottlingException: Rate exceeded",
+        )
+    }
+
+    // The Reasons as CloudFormation shows them, byte for byte: users search for them, the README
+    // quotes them and the lint rules reuse them.
+    #[test]
+    fn every_reason_reads_as_before() {
+        let invalid = Failure::from(PropertyErrors(vec![
+            PropertyError {
+                path: "Name".into(),
+                problem: "is required".into(),
+            },
+            PropertyError {
+                path: "Tags[0].Value".into(),
+                problem: "is required".into(),
+            },
+        ]));
+        assert_eq!(
+            invalid.to_string(),
+            "Invalid properties: Name: is required; Tags[0].Value: is required"
+        );
+        assert_eq!(
+            Failure::from(throttled()).to_string(),
+            "Amazon Connect UpdateRoutingProfileQueues failed: ThrottlingException: Rate exceeded"
+        );
+        assert_eq!(
+            Failure::during_changes(throttled(), 4, 8).to_string(),
+            "Amazon Connect UpdateRoutingProfileQueues failed: ThrottlingException: Rate exceeded after 4 of 8 changes were made; the next update or rollback completes them"
+        );
+        let taken = Failure::NameTaken {
+            name: "Support".into(),
+            instance_id: "i-1".into(),
+            duplicate: connect_error(
+                "CreateRoutingProfile",
+                ErrorKind::Duplicate,
+                "DuplicateResourceException: taken",
+            ),
+        };
+        assert_eq!(
+            taken.to_string(),
+            "A routing profile named \"Support\" already exists in instance i-1 and was not created by this resource (DuplicateResourceException: taken). Choose another Name, or delete or rename the existing profile."
+        );
+        let in_use = Failure::InUse {
+            arn: "arn:rp".into(),
+            in_use: connect_error(
+                "DeleteRoutingProfile",
+                ErrorKind::InUse,
+                "ResourceInUseException: 3 users",
+            ),
+        };
+        assert_eq!(
+            in_use.to_string(),
+            "Routing profile arn:rp is still assigned to users (ResourceInUseException: 3 users). Assign those users another routing profile, then delete the stack or resource again."
+        );
+        let left = Failure::LeftBehind {
+            failure: Box::new(Failure::during_changes(throttled(), 1, 3)),
+            arn: "arn:new".into(),
+            error: connect_error(
+                "DeleteRoutingProfile",
+                ErrorKind::Other,
+                "InternalServiceException: oops",
+            ),
+        };
+        assert_eq!(
+            left.to_string(),
+            "Amazon Connect UpdateRoutingProfileQueues failed: ThrottlingException: Rate exceeded after 1 of 3 changes were made; the next update or rollback completes them. The new profile arn:new could not be removed (DeleteRoutingProfile failed: InternalServiceException: oops); delete it by hand."
+        );
+        assert_eq!(
+            Failure::OutOfTime {
+                step: "CreateRoutingProfile".into()
+            }
+            .to_string(),
+            "Ran out of time while CreateRoutingProfile (Amazon Connect too slow or throttling for longer than the function's timeout allows). Retry the stack operation, or raise the function's Timeout."
+        );
+        assert_eq!(
+            Failure::Internal {
+                step: "starting".into(),
+                message: "boom".into()
+            }
+            .to_string(),
+            "Internal error while starting: boom. This is a bug in the routing-profile-resource function; retrying the stack operation may get past it."
+        );
+        let malformed = crate::event::parse(&serde_json::json!({
+            "RequestType": "Create",
+            "ResponseURL": "https://example.com/r",
+            "StackId": "s",
+            "RequestId": "r",
+            "LogicalResourceId": "l"
+        }))
+        .expect_err("no ResourceProperties");
+        assert_eq!(
+            Failure::from(malformed).to_string(),
+            "not a CloudFormation custom resource request: ResourceProperties is missing"
+        );
+    }
+
+    #[test]
+    fn a_first_change_that_fails_is_a_plain_connect_failure() {
+        assert!(matches!(
+            Failure::during_changes(throttled(), 0, 8),
+            Failure::Connect(ConnectError {
+                operation: "UpdateRoutingProfileQueues",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Failure::during_changes(throttled(), 2, 8),
+            Failure::PartlyApplied {
+                done: 2,
+                total: 8,
+                ..
+            }
+        ));
+    }
+}
