@@ -52,6 +52,10 @@ pub const TAG_MAP: Length = Length { min: 1, max: 50 };
 pub const TAG_KEY_LIST: Length = Length { min: 1, max: 50 };
 /// `RoutingProfileQueueConfigList` (and the manual-assignment list): 1-10 per call.
 pub const QUEUE_CONFIGS_PER_CALL: Length = Length { min: 1, max: 10 };
+/// `MaxResult100`: page size of the List calls for a profile's queues.
+pub const MAX_RESULT_100: Range = Range { min: 1, max: 100 };
+/// `MaxResult1000`: page size of ListRoutingProfiles.
+pub const MAX_RESULT_1000: Range = Range { min: 1, max: 1000 };
 /// `Channel`.
 pub const CHANNEL: [&str; 4] = ["VOICE", "CHAT", "TASK", "EMAIL"];
 /// `BehaviorType`.
@@ -143,6 +147,8 @@ mod tests {
             ("Delay", DELAY),
             ("Concurrency", CONCURRENCY),
             ("WorkloadTypeConcurrencyType", WORKLOAD_TYPE_CONCURRENCY),
+            ("MaxResult100", MAX_RESULT_100),
+            ("MaxResult1000", MAX_RESULT_1000),
         ];
         for (name, Range { min, max }) in ranges {
             assert_eq!(bounds(name), (Some(min), Some(max)), "{name}");
