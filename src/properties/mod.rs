@@ -5,9 +5,9 @@
 //! Input is what CloudFormation sends (every scalar a string) or what people write by hand in test
 //! events (real numbers); both are accepted. IDs may be given as plain IDs or as ARNs.
 //!
-//! [`reader`] reads JSON and knows nothing of Connect; the rules live by shape in [`ids`],
-//! [`queues`], [`concurrency`] and [`tags`], and every limit they apply comes from
-//! [`crate::constraints`]. This module lists the top-level properties and puts the parts together.
+//! `reader` reads JSON and knows nothing of Connect; the rules live by shape in `ids`, `queues`,
+//! `concurrency` and `tags`, and every limit they apply comes from [`crate::constraints`]. This
+//! module lists the top-level properties and puts the parts together.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
