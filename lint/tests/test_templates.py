@@ -1,0 +1,264 @@
+"""The plugin on whole templates: the repository's, the example, negative templates whose
+`# expect: RULE` comments name what must be reported on their line, intrinsic functions and
+conditions, SAM, JSON, and the command line itself."""
+
+import collections
+import json
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+from cfnlint.decode import decode
+
+from lint_helpers import RULES, lint, ours
+from routing_profile_lint import constraints, properties, template, timeouts
+
+HERE = pathlib.Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+NEGATIVE = sorted((HERE / "templates").glob("*.yaml"))
+CLEAN = [REPO / "template.yaml", *sorted((REPO / "examples").glob("*.yaml"))]
+
+
+def expected(path):
+    """(line, rule id) for each `# expect: ID ...` comment in a template."""
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        comment = re.search(r"#\s*expect:\s*(.*)$", line)
+        if comment:
+            found.extend((number, rule) for rule in comment.group(1).split())
+    return sorted(found)
+
+
+@pytest.mark.parametrize("path", NEGATIVE, ids=[p.name for p in NEGATIVE])
+def test_negative_templates_report_each_mistake_on_its_line(path):
+    assert expected(path), "a negative template names what it expects"
+    got = sorted((line, rule) for rule, line, _, _ in ours(lint(path)))
+    assert got == expected(path)
+
+
+@pytest.mark.parametrize("path", CLEAN, ids=[p.name for p in CLEAN])
+def test_repository_templates_lint_clean(path):
+    assert lint(path) == []
+
+
+def test_the_example_uses_the_resource_as_teams_do():
+    decoded, _ = decode(str(REPO / "examples" / "contact-centre.yaml"))
+    profiles = [r for r in decoded["Resources"].values() if r["Type"] == template.RESOURCE_TYPE]
+    assert len(profiles) >= 3
+    assert decoded["Parameters"] and decoded["Conditions"]
+    text = json.dumps(decoded)
+    for function in ("Fn::If", "Fn::Sub", "Fn::Join", "Fn::GetAtt", "Fn::ImportValue", "AWS::NoValue"):
+        assert function in text, function
+
+
+@pytest.mark.parametrize("path", CLEAN + NEGATIVE, ids=[p.name for p in CLEAN + NEGATIVE])
+def test_json_templates_report_the_same(path, tmp_path):
+    # The decoded template is the long form of every short form (!Ref -> {"Ref": ...}).
+    decoded, _ = decode(str(path))
+    as_json = tmp_path / (path.stem + ".json")
+    as_json.write_text(json.dumps(decoded, indent=1), encoding="utf-8")
+    from_yaml = [(rule, message) for rule, _, _, message in ours(lint(path))]
+    from_json = [(rule, message) for rule, _, _, message in ours(lint(as_json))]
+    assert from_json == from_yaml
+
+
+def test_messages_are_the_functions_with_cloudformations_strings():
+    found = {(rule, line, column): message for rule, line, column, message in ours(lint(HERE / "templates" / "new-user.yaml"))}
+    assert found == {
+        ("E9001", 6, 5): "Description: is required",
+        ("E9002", 11, 7): "Descripton: unknown property (did you mean Description?)",
+        ("E9004", 14, 47): 'QueueConfigs[0].QueueReference.Channel: "FAX" is not one of VOICE, CHAT, TASK, EMAIL',
+    }
+    every = {message for _, _, _, message in ours(lint(HERE / "templates" / "every-rule.yaml"))}
+    # A number in a template reaches the function as a string, and its answer quotes it.
+    assert 'QueueConfigs[0].Priority: "100" must be between 1 and 99' in every
+    assert 'MediaConcurrencies[1].Concurrency: "12" must be between 1 and 10' in every
+
+
+def lint_text(tmp_path, text, *options, name="t.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return ours(lint(path, *options))
+
+
+HEAD = """
+Parameters:
+  P: { Type: String }
+  N: { Type: Number }
+Conditions:
+  C: !Equals [!Ref P, x]
+Resources:
+  Queue:
+    Type: AWS::Connect::Queue
+    Properties: { InstanceArn: !Ref P, HoursOfOperationArn: !Ref P, Name: q }
+  R:
+    Type: Custom::RoutingProfile
+    Properties:
+      ServiceToken: !ImportValue token
+      ServiceTimeout: 600
+"""
+
+
+def test_unknown_values_are_never_reported(tmp_path):
+    text = HEAD + """
+      InstanceId: !Ref P
+      Name: !Sub "${P} name"
+      Description: !Join ["", [!Ref P, " agents"]]
+      DefaultOutboundQueueId: !GetAtt Queue.QueueArn
+      QueueConfigs:
+        - QueueReference: { QueueId: !Ref Queue, Channel: !Ref P }
+          Priority: !Ref N
+          Delay: !Select [0, [!Ref N]]
+        - !Ref P
+        - QueueReference: !If [C, !Ref P, { QueueId: !Ref P, Channel: CHAT }]
+          Priority: !FindInMap [M, !Ref P, priority]
+      ManualAssignmentQueueConfigs: !Ref P
+      MediaConcurrencies:
+        - { Channel: !Ref P, Concurrency: !Ref N, CrossChannelBehavior: !Ref P }
+        - !ImportValue concurrency
+      AgentAvailabilityTimer: !Ref P
+      Tags:
+        - !Ref P
+        - { Key: !Ref P, Value: !Ref P }
+        - { Key: team, Value: !Base64 x }
+"""
+    assert lint_text(tmp_path, text) == []
+
+
+def test_literals_among_intrinsics_are_still_checked(tmp_path):
+    text = HEAD + """
+      InstanceId: !Ref P
+      Name: !Sub "n"
+      Description: !Join ["", [a, b]]
+      DefaultOutboundQueueId: !Ref Queue
+      QueueConfigs:
+        - QueueReference: { QueueId: !Ref Queue, Channel: !Sub FAX }
+          Priority: !Ref N
+        - QueueReference: { QueueId: !Ref Queue, Channel: !Join ["", [VO, ICE]] }
+          Priority: 0
+      MediaConcurrencies:
+        - { Channel: !Ref P, Concurrency: 11 }
+      Tags:
+        - { Key: !Join [":", [aws, x]], Value: !Ref P }
+"""
+    assert [(rule, message) for rule, _, _, message in lint_text(tmp_path, text)] == [
+        ("E9004", 'QueueConfigs[0].QueueReference.Channel: "FAX" is not one of VOICE, CHAT, TASK, EMAIL'),
+        ("E9005", 'QueueConfigs[1].Priority: "0" must be between 1 and 99'),
+        ("E9005", 'MediaConcurrencies[0].Concurrency: "11" must be between 1 and 10'),
+        ("E9010", 'Tags[0]: key "aws:x" must not start with "aws:" (reserved by AWS)'),
+    ]
+
+
+def test_both_branches_of_fn_if_are_checked_at_their_nodes(tmp_path):
+    text = HEAD + """
+      InstanceId: i-1
+      Name: n
+      Description: d
+      DefaultOutboundQueueId: !If [C, q 1, "q:2"]
+      MediaConcurrencies:
+        Fn::If:
+          - C
+          - [{ Channel: VOICE, Concurrency: 1 }]
+          - []
+"""
+    found = lint_text(tmp_path, text)
+    assert found == [
+        ("E9001", 25, 13, "MediaConcurrencies: must list at least one channel, e.g. [{ Channel: VOICE, Concurrency: 1 }]"),
+        ("E9007", 20, 39, "DefaultOutboundQueueId: \"q 1\" is neither an ID (1-100 characters, no '/', ':' or spaces) nor an ARN"),
+        ("E9007", 20, 44, "DefaultOutboundQueueId: \"q:2\" is neither an ID (1-100 characters, no '/', ':' or spaces) nor an ARN"),
+    ]
+
+
+def test_no_value_removes_keys_and_items_as_cloudformation_does(tmp_path):
+    text = HEAD + """
+      InstanceId: i-1
+      Name: n
+      Description: !If [C, d, !Ref AWS::NoValue]
+      DefaultOutboundQueueId: q
+      QueueConfigs:
+        - !If [C, { QueueReference: { QueueId: a, Channel: CHAT }, Priority: 1 }, !Ref AWS::NoValue]
+        - { QueueReference: { QueueId: b, Channel: CHAT }, Priority: 0 }
+      MediaConcurrencies: [{ Channel: CHAT, Concurrency: 1 }]
+"""
+    # A key removed by NoValue is missing at the branch that removes it. Without the first item
+    # the second is QueueConfigs[0]: the answer names whichever applies.
+    assert lint_text(tmp_path, text) == [
+        ("E9001", 19, 31, "Description: is required"),
+        ("E9005", 23, 60, 'QueueConfigs[0].Priority: "0" must be between 1 and 99'),
+        ("E9005", 23, 60, 'QueueConfigs[1].Priority: "0" must be between 1 and 99'),
+    ]
+
+
+def test_ignore_checks_silences_one_rule(tmp_path):
+    path = HERE / "templates" / "every-rule.yaml"
+    rules = collections.Counter(rule for rule, *_ in ours(lint(path, "--ignore-checks", "E9005")))
+    assert "E9005" not in rules and rules["E9004"] == 1
+
+
+def test_the_command_line_reports_file_line_and_column():
+    cfn_lint = pathlib.Path(sys.executable).with_name("cfn-lint")
+    template_path = HERE / "templates" / "new-user.yaml"
+    run = subprocess.run(
+        [str(cfn_lint), "--append-rules", str(RULES), "--", str(template_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2, run.stderr
+    assert "E9002 Descripton: unknown property (did you mean Description?)" in run.stdout
+    assert f"{template_path}:11:7" in run.stdout
+
+
+def test_every_kind_is_one_rule_in_the_custom_range():
+    from cfnlint.helpers import load_plugins
+
+    rules = load_plugins(str(RULES))
+    kinds = collections.Counter(kind for rule in rules for kind in rule.kinds)
+    assert set(kinds) == {*properties.KINDS, timeouts.MISSING, timeouts.NOT_ABOVE}
+    assert all(count == 1 for count in kinds.values())
+    for rule in rules:
+        assert re.fullmatch(r"E90\d\d", rule.id) or re.fullmatch(r"W90\d\d", rule.id), rule.id
+    assert len({rule.id for rule in rules}) == len(rules)
+
+
+def test_the_tag_budget_comes_from_one_place():
+    assert constraints.USER_TAGS == constraints.TAG_MAP.max - len(constraints.MARKER_TAGS) == 48
+    problems = properties.check({"Tags": {f"k{i}": "v" for i in range(49)}})
+    assert "49 tags given; at most 48 are allowed (50 per profile, 2 used by this function's ownership marker)" in [
+        p.text for p in problems
+    ]
+
+
+def test_constraints_are_the_tables():
+    table = json.loads(constraints.TABLE_PATH.read_text(encoding="utf-8"))
+    shapes, documented = table["shapes"], table["documented"]
+    for name, value in [
+        ("RoutingProfileName", constraints.ROUTING_PROFILE_NAME),
+        ("RoutingProfileDescription", constraints.ROUTING_PROFILE_DESCRIPTION),
+        ("Priority", constraints.PRIORITY),
+        ("Delay", constraints.DELAY),
+        ("TagKey", constraints.TAG_KEY),
+        ("TagMap", constraints.TAG_MAP),
+    ]:
+        assert (shapes[name]["min"], shapes[name]["max"]) == (value.min, value.max), name
+    assert shapes["TagValue"]["max"] == constraints.TAG_VALUE.max
+    assert tuple(shapes["Channel"]["enum"]) == constraints.CHANNEL
+    assert documented["ConcurrencyPerChannel"]["rule"]["VOICE"] == {"min": 1, "max": 1}
+    assert constraints.CONCURRENCY_PER_CHANNEL["VOICE"] == constraints.Range(1, 1)
+    assert constraints.CONCURRENCY_ANY_CHANNEL == constraints.Range(1, 10)
+    assert constraints.MANUAL_ASSIGNMENT_CHANNELS == tuple(documented["ManualAssignmentChannels"]["rule"])
+
+
+@pytest.mark.parametrize(
+    "key, allowed",
+    [("team", True), ("Kostenstelle Ä", True), ("部门", True), ("a_b.c:d/e=f+g-h@i", True), ("v²", True),
+     ("cost#center", False), ("a*b", False), ("tab\there", False), ("emoji😀", False)],
+)
+def test_tag_key_alphabet_is_connects_pattern(key, allowed):
+    import regex
+
+    full = regex.fullmatch(constraints.TAG_KEY_PATTERN, key) is not None
+    per_character = all(constraints.TAG_KEY_CHARACTER.fullmatch(ch) for ch in key)
+    assert full == per_character == allowed
