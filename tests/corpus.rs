@@ -42,7 +42,9 @@ fn corpus() -> Vec<(String, Value)> {
 }
 
 fn cases(file: &Value) -> &Vec<Value> {
-    file["cases"].as_array().expect("a corpus file has a list of cases")
+    file["cases"]
+        .as_array()
+        .expect("a corpus file has a list of cases")
 }
 
 /// The property set a case describes.
@@ -149,10 +151,17 @@ fn corpus_cases_are_well_formed() {
     for (file, content) in corpus() {
         for case in cases(&content) {
             let name = case["name"].as_str().expect("a case has a name");
-            assert!(names.insert(name.to_string()), "{file}: {name} is not unique");
+            assert!(
+                names.insert(name.to_string()),
+                "{file}: {name} is not unique"
+            );
             let problems = listed(&case["problems"]);
             let outcome = case["outcome"].as_str();
-            let expected = if problems.is_empty() { "valid" } else { "invalid" };
+            let expected = if problems.is_empty() {
+                "valid"
+            } else {
+                "invalid"
+            };
             assert_eq!(outcome, Some(expected), "{file}: {name}'s outcome");
             for (path, message) in problems.iter().chain(&listed(&case["pending"])) {
                 assert!(!path.is_empty() && !message.is_empty(), "{file}: {name}");

@@ -262,3 +262,14 @@ def test_tag_key_alphabet_is_connects_pattern(key, allowed):
     full = regex.fullmatch(constraints.TAG_KEY_PATTERN, key) is not None
     per_character = all(constraints.TAG_KEY_CHARACTER.fullmatch(ch) for ch in key)
     assert full == per_character == allowed
+
+
+def test_resource_metadata_silences_a_rule_on_that_resource(tmp_path):
+    text = (HERE / "templates" / "every-rule.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "  NoTimeout:\n    Type: Custom::RoutingProfile\n",
+        "  NoTimeout:\n    Type: Custom::RoutingProfile\n"
+        "    Metadata: { cfn-lint: { config: { ignore_checks: [W9001] } } }\n",
+    )
+    rules = [rule for rule, *_ in lint_text(tmp_path, text)]
+    assert "W9001" not in rules and len(rules) == len(expected(HERE / "templates" / "every-rule.yaml")) - 1
