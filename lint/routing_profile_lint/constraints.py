@@ -52,6 +52,7 @@ AGENT_AVAILABILITY_TIMER = _enum("AgentAvailabilityTimer")
 TAG_KEY = _range("TagKey")
 TAG_VALUE = _range("TagValue", default_min=0)
 TAG_MAP = _range("TagMap")
+# For MediaConcurrencies[].WorkloadTypeConcurrencies, which the function does not read yet.
 WORKLOAD_TYPE_CONCURRENCIES = _range("WorkloadTypeConcurrencies")
 WORKLOAD_TYPE_CONCURRENCY = _range("WorkloadTypeConcurrencyType")
 

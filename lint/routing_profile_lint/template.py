@@ -52,7 +52,7 @@ def resolve(node, scenario, template_path=(), value_path=(), where=None, stringi
                 return _if(arg, scenario, template_path, value_path, where, stringify)
             if key == "Ref" and arg == "AWS::NoValue":
                 return NO_VALUE
-            if key == "Ref" or key.startswith("Fn::"):
+            if key == "Ref" or str(key).startswith("Fn::"):
                 return _function(key, arg, node, scenario, stringify)
         out = {}
         for key, child in node.items():
@@ -169,6 +169,8 @@ def check_properties(properties, base_path, cfn=None, resource_condition=None):
     for scenario in scenarios(cfn, conditions_in(properties), resource_condition):
         where = {}
         value = resolve(properties, scenario, where=where)
+        if value is NO_VALUE:
+            continue
         for problem in check(value):
             location = place(problem, where, base_path)
             # One report per node and problem, however many scenarios find it.
