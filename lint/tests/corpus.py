@@ -1,4 +1,6 @@
-"""The shared corpus, tests/corpus/*.json, read as tests/corpus.rs reads it."""
+"""The shared corpus, tests/corpus/*.json, read as tests/corpus.rs reads it: a case is
+`properties`, or a `base` (named in some file's `bases`, or `events/x.json[#Field]`) with `set`
+([pointer, value] pairs, in order) then `remove` (pointers)."""
 
 import copy
 import json
@@ -8,21 +10,31 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = REPO / "tests" / "corpus"
 
 
+def _files():
+    return [(p.name, json.loads(p.read_text(encoding="utf-8"))) for p in sorted(CORPUS.glob("*.json"))]
+
+
 def cases():
     """Every case, in file and case order, as dicts with their `file` added."""
-    found = []
-    for path in sorted(CORPUS.glob("*.json")):
-        for case in json.loads(path.read_text(encoding="utf-8"))["cases"]:
-            found.append({**case, "file": path.name})
-    return found
+    return [{**case, "file": name} for name, content in _files() for case in content.get("cases", [])]
+
+
+def bases():
+    """The named property sets of every corpus file."""
+    return {k: v for _, content in _files() for k, v in content.get("bases", {}).items()}
+
+
+_BASES = bases()
 
 
 def properties(case):
     """The property set a case describes: `properties`, or `base` with `set` and `remove`."""
     if "properties" in case:
         value = copy.deepcopy(case["properties"])
+    elif case["base"].startswith("events/"):
+        value = _event(case["base"])
     else:
-        value = _base(case["base"])
+        value = copy.deepcopy(_BASES[case["base"]])
     for pointer, item in case.get("set", []):
         parent, last = _split(value, pointer)
         if isinstance(parent, list):
@@ -44,7 +56,7 @@ def problems(case, field="problems"):
     return [(p["path"], p["message"]) for p in case.get(field, [])]
 
 
-def _base(base):
+def _event(base):
     file, _, field = base.partition("#")
     event = json.loads((REPO / file).read_text(encoding="utf-8"))
     return event[field or "ResourceProperties"]

@@ -1,5 +1,5 @@
-"""Writes tests/corpus/mutations.json: property sets made by mutating the events at random (seeded),
-each with the answer of the plugin's port of the parser.
+"""Writes tests/corpus/mutations.json: property sets made by mutating the events (their copies in
+tests/corpus/bases.json) at random, seeded, each with the answer of the plugin's port of the parser.
 
 The hand-written corpus has a case for each rule; this one throws many odd combinations at both
 sides. The answers written here are the port's, and tests/corpus.rs holds the parser to them, so a
@@ -101,10 +101,11 @@ def mutate(rng, base, name):
 
 def main():
     rng = random.Random(SEED)
-    bases = sorted({c["base"] for c in corpus.cases() if c["file"] == "events.json"})
+    # The frozen copies of the events (bases.json), so that editing an event changes no case.
+    bases = sorted(corpus.bases())
     cases = [mutate(rng, rng.choice(bases), f"mutation-{i:03}") for i in range(COUNT)]
     about = (
-        "Random mutations of the events (lint/tests/generate_mutations.py, seeded), with the "
+        "Random mutations of the events as copied in bases.json (lint/tests/generate_mutations.py, seeded), with the "
         "plugin's answers; tests/corpus.rs holds the parser to them."
     )
     OUT.write_text(json.dumps({"about": about, "cases": cases}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
