@@ -1,0 +1,328 @@
+//! What a test holds: the emulator's handle, the faults and rate limit it can script, the demo
+//! account, and snapshots of the profiles it stores.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::http;
+use super::state::{Bucket, Injected, Shared};
+use crate::server;
+
+/// The Region every ARN is in.
+pub const REGION: &str = "us-east-1";
+/// The account every ARN is in.
+pub const ACCOUNT_ID: &str = "123456789012";
+/// The demo instance the project's example events use.
+pub const DEMO_INSTANCE_ID: &str = "5f0e8c1a-3b7d-4e2a-9c61-7d2b8e4f1a90";
+/// The second demo instance (for moving a profile to another instance).
+pub const DEMO_INSTANCE2_ID: &str = "c3a9d7e2-6f14-4b8e-a5d0-91e2f3b4c5d6";
+/// The account quota of routing profiles per instance.
+pub const MAX_PROFILES_PER_INSTANCE: usize = 500;
+
+const DEMO_QUEUE_NAMES: [&str; 5] = ["Outbound", "Voice", "Chat", "Tasks", "Email"];
+
+/// The ID of queue `n` (1-30) of the demo instance, e.g. `0b6c2f1e-0000-4a5b-8c7d-000000000001`.
+pub fn demo_queue_id(n: u32) -> String {
+    format!("0b6c2f1e-0000-4a5b-8c7d-{n:012}")
+}
+
+/// The ID of queue `n` (1-5) of the second demo instance.
+pub fn demo2_queue_id(n: u32) -> String {
+    format!("7d1e4a2b-0000-4c3d-9e8f-{n:012}")
+}
+
+fn demo_queue_name(n: u32) -> String {
+    match DEMO_QUEUE_NAMES.get((n as usize).wrapping_sub(1)) {
+        Some(name) => (*name).to_string(),
+        None => format!("Overflow {n}"),
+    }
+}
+
+/// `arn:aws:connect:us-east-1:123456789012:instance/{instance_id}`.
+pub fn instance_arn(instance_id: &str) -> String {
+    format!("arn:aws:connect:{REGION}:{ACCOUNT_ID}:instance/{instance_id}")
+}
+
+/// The ARN of a queue.
+pub fn queue_arn(instance_id: &str, queue_id: &str) -> String {
+    format!("{}/queue/{queue_id}", instance_arn(instance_id))
+}
+
+/// The ARN of a routing profile.
+pub fn routing_profile_arn(instance_id: &str, profile_id: &str) -> String {
+    format!("{}/routing-profile/{profile_id}", instance_arn(instance_id))
+}
+
+/// One request the emulator received.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// The Connect operation, e.g. `CreateRoutingProfile`; `UnknownOperation` if none matched.
+    pub operation: String,
+    /// The raw (still percent-encoded) request path.
+    pub path: String,
+    /// The HTTP status answered; 0 while unanswered (e.g. a [`Fault::Hang`]).
+    pub status: u16,
+    /// The `x-amzn-ErrorType` answered, if the call failed.
+    pub error_type: Option<String>,
+    /// The JSON body for PUT/POST (a JSON string if it was not JSON); the query parameters as an
+    /// object for GET/DELETE (`tagKeys` always as an array).
+    pub request: Value,
+}
+
+/// A scripted misbehaviour for [`ConnectEmulator::inject`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Answer with this error instead of handling the call.
+    Error {
+        /// HTTP status.
+        status: u16,
+        /// The `x-amzn-ErrorType`, e.g. `ThrottlingException`.
+        error_type: String,
+        /// The `Message`.
+        message: String,
+    },
+    /// Wait this long, then handle the call normally.
+    Delay(Duration),
+    /// Read the call and never answer.
+    Hang,
+}
+
+impl Fault {
+    /// `ThrottlingException` (429), as Connect sends over its request rate.
+    pub fn throttling() -> Fault {
+        Fault::Error {
+            status: 429,
+            error_type: "ThrottlingException".to_string(),
+            message: "Rate exceeded".to_string(),
+        }
+    }
+
+    /// `InternalServiceException` (500).
+    pub fn internal() -> Fault {
+        Fault::Error {
+            status: 500,
+            error_type: "InternalServiceException".to_string(),
+            message: "Internal service exception".to_string(),
+        }
+    }
+}
+
+/// A token bucket for mutating routing-profile calls (see [`ConnectEmulator::set_rate_limit`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RateLimit {
+    /// Tokens added per second.
+    pub per_second: f64,
+    /// Bucket size, and the number of calls that pass at once from a full bucket.
+    pub burst: u32,
+}
+
+impl RateLimit {
+    /// Connect's default for mutating routing-profile calls: 2 per second, burst 5.
+    pub fn connect_default() -> RateLimit {
+        RateLimit {
+            per_second: 2.0,
+            burst: 5,
+        }
+    }
+}
+
+/// A media concurrency of a routing profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaConcurrency {
+    /// VOICE, CHAT, TASK or EMAIL.
+    pub channel: String,
+    /// Contacts of this channel an agent handles at once.
+    pub concurrency: i32,
+    /// `CrossChannelBehavior.BehaviorType` (defaulted to `ROUTE_CURRENT_CHANNEL_ONLY`).
+    pub behavior_type: String,
+}
+
+/// A queue associated with a routing profile for one channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueConfig {
+    /// The queue ID.
+    pub queue_id: String,
+    /// The channel.
+    pub channel: String,
+    /// 1-99, lower first.
+    pub priority: i32,
+    /// 0-9999 seconds.
+    pub delay: i32,
+}
+
+/// A manual assignment queue of a routing profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManualQueue {
+    /// The queue ID.
+    pub queue_id: String,
+    /// CHAT, TASK or EMAIL.
+    pub channel: String,
+}
+
+/// A snapshot of a routing profile, including what Describe does not return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    /// The instance it belongs to.
+    pub instance_id: String,
+    /// RoutingProfileId.
+    pub id: String,
+    /// RoutingProfileArn.
+    pub arn: String,
+    /// Name, unique within the instance.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// DefaultOutboundQueueId.
+    pub default_outbound_queue_id: String,
+    /// MediaConcurrencies in the order last sent.
+    pub media_concurrencies: Vec<MediaConcurrency>,
+    /// AgentAvailabilityTimer (defaulted to `TIME_SINCE_LAST_ACTIVITY`).
+    pub agent_availability_timer: String,
+    /// Queue configs sorted by (queue ID, channel).
+    pub queue_configs: Vec<QueueConfig>,
+    /// Manual assignment queues sorted by (queue ID, channel).
+    pub manual_assignment_queues: Vec<ManualQueue>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+    /// Users assigned (see [`ConnectEmulator::set_users`]).
+    pub users: u64,
+}
+
+/// The Amazon Connect emulator; see the module docs.
+#[derive(Clone)]
+pub struct ConnectEmulator {
+    shared: Arc<Shared>,
+    port: u16,
+}
+
+impl ConnectEmulator {
+    /// Starts an empty emulator on an ephemeral loopback port; call from inside a Tokio runtime.
+    pub async fn start() -> ConnectEmulator {
+        Self::start_on(0)
+            .await
+            .expect("cannot bind 127.0.0.1:0 for a local test server")
+    }
+
+    /// Starts it on a fixed loopback port, for a long-running local setup (`runner --serve`).
+    pub async fn start_on(port: u16) -> std::io::Result<ConnectEmulator> {
+        let shared = Arc::new(Shared::default());
+        let handler_shared = shared.clone();
+        let addr =
+            server::spawn_on(port, move |req| http::handle(handler_shared.clone(), req)).await?;
+        Ok(ConnectEmulator {
+            shared,
+            port: addr.port(),
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`, for the SDK's `endpoint_url`.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Adds an instance (no-op if it exists).
+    pub fn add_instance(&self, id: &str) {
+        self.shared
+            .lock()
+            .instances
+            .entry(id.to_string())
+            .or_default();
+    }
+
+    /// Adds or renames a queue, creating the instance if needed.
+    pub fn add_queue(&self, instance_id: &str, queue_id: &str, name: &str) {
+        self.shared
+            .lock()
+            .instances
+            .entry(instance_id.to_string())
+            .or_default()
+            .queues
+            .insert(queue_id.to_string(), name.to_string());
+    }
+
+    /// Sets how many users are assigned to a profile; more than 0 makes Delete answer
+    /// `ResourceInUseException`. Returns false if there is no such profile.
+    pub fn set_users(&self, instance_id: &str, profile_id: &str, n: u64) -> bool {
+        let mut state = self.shared.lock();
+        match state
+            .instances
+            .get_mut(instance_id)
+            .and_then(|i| i.profiles.get_mut(profile_id))
+        {
+            Some(stored) => {
+                stored.profile.users = n;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Creates the demo account of the project's example events: [`DEMO_INSTANCE_ID`] with queues
+    /// 1-30 ("Outbound", "Voice", "Chat", "Tasks", "Email", "Overflow 6" .. "Overflow 30") and
+    /// [`DEMO_INSTANCE2_ID`] with queues 1-5 named likewise.
+    pub fn seed_demo(&self) {
+        for n in 1..=30u32 {
+            self.add_queue(DEMO_INSTANCE_ID, &demo_queue_id(n), &demo_queue_name(n));
+        }
+        for n in 1..=5u32 {
+            self.add_queue(DEMO_INSTANCE2_ID, &demo2_queue_id(n), &demo_queue_name(n));
+        }
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.lock().calls.clone()
+    }
+
+    /// Forgets the recorded calls.
+    pub fn clear_calls(&self) {
+        self.shared.lock().calls.clear();
+    }
+
+    /// All routing profiles, sorted by (instance ID, name).
+    pub fn profiles(&self) -> Vec<Profile> {
+        let state = self.shared.lock();
+        let mut all: Vec<Profile> = state
+            .instances
+            .values()
+            .flat_map(|i| i.profiles.values().map(|s| s.profile.clone()))
+            .collect();
+        all.sort_by(|a, b| (&a.instance_id, &a.name, &a.id).cmp(&(&b.instance_id, &b.name, &b.id)));
+        all
+    }
+
+    /// The routing profile with this ID, in any instance.
+    pub fn profile(&self, id: &str) -> Option<Profile> {
+        let state = self.shared.lock();
+        state
+            .instances
+            .values()
+            .find_map(|i| i.profiles.get(id).map(|s| s.profile.clone()))
+    }
+
+    /// The next `times` calls of `operation` (e.g. `"CreateRoutingProfile"`, or `"*"` for any)
+    /// get `fault`. Injections are consumed in the order they were made.
+    pub fn inject(&self, operation: &str, fault: Fault, times: usize) {
+        if times == 0 {
+            return;
+        }
+        self.shared.lock().faults.push(Injected {
+            operation: operation.to_string(),
+            fault,
+            remaining: times,
+        });
+    }
+
+    /// Applies a token bucket (starting full) to the mutating routing-profile calls; when it is
+    /// empty they get `ThrottlingException` (429). `None` removes the limit.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        self.shared.lock().bucket = limit.map(|limit| Bucket {
+            limit,
+            tokens: f64::from(limit.burst),
+            refilled: Instant::now(),
+        });
+    }
+}

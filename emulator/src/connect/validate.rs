@@ -1,0 +1,354 @@
+//! What a request must satisfy before anything is looked up: the model's rules, walked from the
+//! constraints table over the request's members, then the documented rules and the emulator's own
+//! stricter choices (listed in the module docs of [`connect`](super)).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::error::{ApiError, ApiResult, invalid_param, invalid_request};
+use super::handle::{ManualQueue, MediaConcurrency, QueueConfig};
+use super::shapes::{Input, ManualConfigIn, MediaConcurrencyIn, QueueConfigIn, QueueReferenceIn};
+use super::table::{CharPattern, Shape, Table, table};
+
+/// Describe's `CrossChannelBehavior` when none was given, as the service fills it in.
+pub(super) const DEFAULT_BEHAVIOR_TYPE: &str = "ROUTE_CURRENT_CHANNEL_ONLY";
+/// Describe's `AgentAvailabilityTimer` when none was given, as the service fills it in.
+pub(super) const DEFAULT_TIMER: &str = "TIME_SINCE_LAST_ACTIVITY";
+/// The prefix no tag key may start with. The model's pattern refuses it in lower case only; the
+/// emulator refuses it in any case, as AWS's tagging rules do.
+const RESERVED_TAG_PREFIX: &str = "aws:";
+
+/// Checks the request's members against the model's request shape for `operation`, if the table
+/// has one. A value of the wrong JSON type anywhere is `InvalidRequestException` (the request
+/// cannot be read); otherwise the first value missing or outside the rules is
+/// `InvalidParameterException`.
+pub(super) fn request(operation: &str, input: &Input) -> ApiResult<()> {
+    let table = table();
+    let Some(shape) = table.operations.get(operation) else {
+        return Ok(());
+    };
+    let mut walk = Walk {
+        table,
+        problems: Vec::new(),
+    };
+    walk.value(shape, input.members(), "");
+    let unreadable = walk
+        .problems
+        .iter()
+        .position(|p| p.code == "InvalidRequestException");
+    match unreadable.or((!walk.problems.is_empty()).then_some(0)) {
+        Some(i) => Err(walk.problems.swap_remove(i)),
+        None => Ok(()),
+    }
+}
+
+/// Collects every problem of one request.
+struct Walk {
+    table: &'static Table,
+    problems: Vec<ApiError>,
+}
+
+impl Walk {
+    fn value(&mut self, shape: &str, value: &Value, path: &str) {
+        match self.table.shape(shape) {
+            Shape::String {
+                min,
+                max,
+                pattern,
+                one_of,
+            } => {
+                let Some(text) = value.as_str() else {
+                    return self.wrong_type(path, "a string");
+                };
+                let length = text.chars().count();
+                let min = min.unwrap_or(0);
+                if length < min || max.is_some_and(|max| length > max) {
+                    let max = max.map_or("any number of".to_string(), |m| m.to_string());
+                    self.problem(format!(
+                        "{path} must be between {min} and {max} characters long"
+                    ));
+                }
+                if let Some(one_of) = one_of.as_ref().filter(|e| !e.contains(&text.to_string())) {
+                    self.problem(format!(
+                        "{path} '{text}' is not one of {}",
+                        one_of.join(", ")
+                    ));
+                }
+                if let Some(pattern) = pattern {
+                    self.pattern(pattern, text, path);
+                }
+            }
+            Shape::Integer { min, max } => {
+                let Some(n) = value.as_i64() else {
+                    return self.wrong_type(path, "an integer");
+                };
+                if min.is_some_and(|min| n < min) || max.is_some_and(|max| n > max) {
+                    let (min, max) = (min.unwrap_or(i64::MIN), max.unwrap_or(i64::MAX));
+                    self.problem(format!("{path} must be between {min} and {max}, got {n}"));
+                }
+            }
+            Shape::List { min, max, member } => {
+                let Some(items) = value.as_array() else {
+                    return self.wrong_type(path, "a list");
+                };
+                self.count(items.len(), *min, *max, path);
+                for (i, item) in items.iter().enumerate() {
+                    self.value(member, item, &format!("{path}[{i}]"));
+                }
+            }
+            Shape::Map {
+                min,
+                max,
+                key,
+                value: value_shape,
+            } => {
+                let Some(entries) = value.as_object() else {
+                    return self.wrong_type(path, "a map");
+                };
+                self.count(entries.len(), *min, *max, path);
+                for (k, v) in entries {
+                    self.value(key, &Value::String(k.clone()), &format!("{path} key"));
+                    self.value(value_shape, v, &format!("{path}.{k}"));
+                }
+            }
+            Shape::Structure { members, required } => {
+                let Some(fields) = value.as_object() else {
+                    return self.wrong_type(path, "an object");
+                };
+                let join = |member: &str| match path {
+                    "" => member.to_string(),
+                    _ => format!("{path}.{member}"),
+                };
+                for member in required {
+                    if fields.get(member).is_none_or(Value::is_null) {
+                        self.problem(format!("{} is required", join(member)));
+                    }
+                }
+                for (member, shape) in members {
+                    if let Some(v) = fields.get(member).filter(|v| !v.is_null()) {
+                        self.value(shape, v, &join(member));
+                    }
+                }
+            }
+        }
+    }
+
+    fn pattern(&mut self, rule: &CharPattern, text: &str, path: &str) {
+        let refused = rule
+            .refused_prefix
+            .as_deref()
+            .filter(|prefix| text.starts_with(prefix));
+        if let Some(prefix) = refused {
+            self.problem(format!(
+                "{path} '{text}' uses the reserved prefix '{prefix}'"
+            ));
+        } else if !rule.admits(text) {
+            self.problem(format!("{path} '{text}' does not match {}", rule.text));
+        }
+    }
+
+    fn count(&mut self, n: usize, min: Option<usize>, max: Option<usize>, path: &str) {
+        let min = min.unwrap_or(0);
+        if n < min || max.is_some_and(|max| n > max) {
+            let max = max.map_or("any number of".to_string(), |m| m.to_string());
+            self.problem(format!(
+                "{path} must contain between {min} and {max} items, got {n}"
+            ));
+        }
+    }
+
+    fn wrong_type(&mut self, path: &str, expected: &str) {
+        self.problems.push(invalid_request(format!(
+            "Malformed request: {path} must be {expected}"
+        )));
+    }
+
+    fn problem(&mut self, message: String) {
+        self.problems.push(invalid_param(message));
+    }
+}
+
+/// One of two optional members must be given (a stricter choice: Connect's model makes both
+/// optional).
+pub(super) fn either(a: bool, b: bool, message: &str) -> ApiResult<()> {
+    if a || b {
+        Ok(())
+    } else {
+        Err(invalid_param(message))
+    }
+}
+
+/// `MediaConcurrencies` as stored: at least one entry, at most one per channel, each with a
+/// concurrency within its channel's documented range.
+pub(super) fn media_concurrencies(
+    list: Vec<MediaConcurrencyIn>,
+) -> ApiResult<Vec<MediaConcurrency>> {
+    if list.is_empty() {
+        return Err(invalid_param(
+            "MediaConcurrencies must have at least one entry",
+        ));
+    }
+    let per_channel = &table().documented.concurrency_per_channel.rule;
+    let media = list
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let concurrency = m.concurrency.ok_or_else(|| {
+                invalid_param(format!("MediaConcurrencies[{i}].Concurrency is required"))
+            })?;
+            let channel = m.channel;
+            let fits = per_channel
+                .get(&channel)
+                .filter(|b| (b.min..=b.max).contains(&concurrency));
+            let Some(concurrency) = fits.and_then(|_| i32::try_from(concurrency).ok()) else {
+                let (min, max) = per_channel.get(&channel).map_or((0, 0), |b| (b.min, b.max));
+                return Err(invalid_param(format!(
+                    "Concurrency for {channel} must be between {min} and {max}, got {concurrency}"
+                )));
+            };
+            let behavior_type = m
+                .cross_channel_behavior
+                .map_or_else(|| DEFAULT_BEHAVIOR_TYPE.to_string(), |b| b.behavior_type);
+            Ok(MediaConcurrency {
+                channel,
+                concurrency,
+                behavior_type,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    let mut channels: Vec<&str> = media.iter().map(|m| m.channel.as_str()).collect();
+    channels.sort_unstable();
+    if channels.windows(2).any(|w| w[0] == w[1]) {
+        return Err(invalid_param(
+            "MediaConcurrencies must have at most one entry per channel",
+        ));
+    }
+    Ok(media)
+}
+
+/// Queue configs as stored, each (queue, channel) at most once in the list.
+pub(super) fn queue_configs(list: Vec<QueueConfigIn>, field: &str) -> ApiResult<Vec<QueueConfig>> {
+    let configs = list
+        .into_iter()
+        .map(|c| {
+            let (queue_id, channel) = pair(c.queue_reference);
+            // Both were range-checked against the model, which keeps them well inside i32.
+            let number = |n: i64| {
+                i32::try_from(n).map_err(|_| invalid_param(format!("{field}: {n} is out of range")))
+            };
+            Ok(QueueConfig {
+                queue_id,
+                channel,
+                priority: number(c.priority)?,
+                delay: number(c.delay)?,
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    no_duplicate_pairs(
+        configs
+            .iter()
+            .map(|c| (c.queue_id.as_str(), c.channel.as_str())),
+        field,
+    )?;
+    Ok(configs)
+}
+
+/// Manual-assignment queues as stored: a documented channel each, each pair at most once.
+pub(super) fn manual_configs(
+    list: Vec<ManualConfigIn>,
+    field: &str,
+) -> ApiResult<Vec<ManualQueue>> {
+    let allowed = &table().documented.manual_assignment_channels.rule;
+    let queues = list
+        .into_iter()
+        .map(|c| {
+            let (queue_id, channel) = pair(c.queue_reference);
+            if !allowed.contains(&channel) {
+                return Err(invalid_param(format!(
+                    "Manual assignment is not supported for the {channel} channel"
+                )));
+            }
+            Ok(ManualQueue { queue_id, channel })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    no_duplicate_pairs(
+        queues
+            .iter()
+            .map(|q| (q.queue_id.as_str(), q.channel.as_str())),
+        field,
+    )?;
+    Ok(queues)
+}
+
+/// The references of one DisassociateRoutingProfileQueues list, each pair at most once.
+pub(super) fn queue_references(
+    list: Vec<QueueReferenceIn>,
+    field: &str,
+) -> ApiResult<Vec<(String, String)>> {
+    let pairs: Vec<(String, String)> = list.into_iter().map(pair).collect();
+    no_duplicate_pairs(pairs.iter().map(|(q, c)| (q.as_str(), c.as_str())), field)?;
+    Ok(pairs)
+}
+
+/// The documented limit on references per DisassociateRoutingProfileQueues call, both lists
+/// together, and at least one of them (a stricter choice).
+pub(super) fn disassociate_count(routed: usize, manual: usize) -> ApiResult<()> {
+    let max = table().documented.disassociate_references_per_call.rule.max;
+    if routed + manual == 0 {
+        return Err(invalid_param(
+            "Either QueueReferences or ManualAssignmentQueueReferences must list a queue",
+        ));
+    }
+    if routed + manual > max {
+        return Err(invalid_param(format!(
+            "DisassociateRoutingProfileQueues takes at most {max} queue references per call \
+             (QueueReferences and ManualAssignmentQueueReferences together), got {}",
+            routed + manual
+        )));
+    }
+    Ok(())
+}
+
+/// The account quota of (queue, channel) pairs per profile, for each of the two lists.
+pub(super) fn queue_quota() -> usize {
+    table().documented.queues_per_routing_profile.rule.default
+}
+
+/// The tags a resource would hold: no key with the reserved prefix in any case, and at most the
+/// model's `TagMap` size on the resource (the model limits it per call).
+pub(super) fn resource_tags(tags: &BTreeMap<String, String>) -> ApiResult<()> {
+    for key in tags.keys() {
+        if key.to_ascii_lowercase().starts_with(RESERVED_TAG_PREFIX) {
+            return Err(invalid_param(format!(
+                "Tag key '{key}' uses the reserved prefix '{RESERVED_TAG_PREFIX}'"
+            )));
+        }
+    }
+    let max = table().max_items("TagMap");
+    if tags.len() > max {
+        return Err(invalid_param(format!(
+            "A resource can have at most {max} tags"
+        )));
+    }
+    Ok(())
+}
+
+fn pair(reference: QueueReferenceIn) -> (String, String) {
+    (reference.queue_id, reference.channel)
+}
+
+fn no_duplicate_pairs<'a>(
+    pairs: impl Iterator<Item = (&'a str, &'a str)>,
+    field: &str,
+) -> ApiResult<()> {
+    let mut seen = BTreeSet::new();
+    for (queue, channel) in pairs {
+        if !seen.insert((queue, channel)) {
+            return Err(invalid_param(format!(
+                "{field} lists queue {queue} for channel {channel} more than once"
+            )));
+        }
+    }
+    Ok(())
+}
