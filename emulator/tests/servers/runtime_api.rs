@@ -1,13 +1,13 @@
 //! The Runtime API stand-in speaks what `lambda_runtime` expects.
 
-mod common;
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use connect_emulator::{Outcome, RuntimeApi};
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
+
+use crate::raw_http;
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
 
@@ -20,7 +20,7 @@ async fn next_long_polls_then_delivers_and_records_the_response() {
 
     let poll = tokio::spawn({
         let addr = addr.clone();
-        async move { common::http(&addr, "GET", NEXT, &[], b"").await }
+        async move { raw_http::http(&addr, "GET", NEXT, &[], b"").await }
     });
     // The poll parks until an event exists.
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -52,7 +52,7 @@ async fn next_long_polls_then_delivers_and_records_the_response() {
     assert_eq!(resp.json(), json!({"RequestType": "Create"}));
     assert!(api.delivered_at("req-1").is_some());
 
-    let posted = common::http(
+    let posted = raw_http::http(
         &addr,
         "POST",
         "/2018-06-01/runtime/invocation/req-1/response",
@@ -66,7 +66,7 @@ async fn next_long_polls_then_delivers_and_records_the_response() {
         Some(Outcome::Response(json!({"ok": true})))
     );
     // A second answer for the same invocation is refused.
-    let again = common::http(
+    let again = raw_http::http(
         &addr,
         "POST",
         "/2018-06-01/runtime/invocation/req-1/response",
@@ -86,7 +86,7 @@ async fn errors_and_init_errors_are_recorded() {
         json!({}),
         SystemTime::now() + Duration::from_secs(5),
     );
-    let resp = common::http(&addr, "GET", NEXT, &[], b"").await;
+    let resp = raw_http::http(&addr, "GET", NEXT, &[], b"").await;
     assert_eq!(resp.header("lambda-runtime-aws-request-id"), Some("req-2"));
 
     let waiter = tokio::spawn({
@@ -94,7 +94,7 @@ async fn errors_and_init_errors_are_recorded() {
         async move { api.wait_outcome("req-2", Duration::from_secs(5)).await }
     });
     let diagnostic = json!({"errorType": "Boom", "errorMessage": "it broke"});
-    let posted = common::http(
+    let posted = raw_http::http(
         &addr,
         "POST",
         "/2018-06-01/runtime/invocation/req-2/error",
@@ -108,7 +108,7 @@ async fn errors_and_init_errors_are_recorded() {
         Some(Outcome::Error(diagnostic))
     );
 
-    let unknown = common::http(
+    let unknown = raw_http::http(
         &addr,
         "POST",
         "/2018-06-01/runtime/invocation/nope/response",
@@ -119,7 +119,7 @@ async fn errors_and_init_errors_are_recorded() {
     assert_eq!(unknown.status, 400);
 
     let init = json!({"errorType": "Runtime.InitError", "errorMessage": "no config"});
-    let posted = common::http(
+    let posted = raw_http::http(
         &addr,
         "POST",
         "/2018-06-01/runtime/init/error",
@@ -156,7 +156,7 @@ async fn an_abandoned_poll_does_not_swallow_the_event() {
     );
     let resp = tokio::time::timeout(
         Duration::from_secs(5),
-        common::http(&addr, "GET", NEXT, &[], b""),
+        raw_http::http(&addr, "GET", NEXT, &[], b""),
     )
     .await
     .expect("the event reaches the live poller");
@@ -171,8 +171,8 @@ async fn events_are_delivered_in_order() {
     let deadline = SystemTime::now() + Duration::from_secs(5);
     api.push("a", json!(1), deadline);
     api.push("b", json!(2), deadline);
-    let first = common::http(&addr, "GET", NEXT, &[], b"").await;
-    let second = common::http(&addr, "GET", NEXT, &[], b"").await;
+    let first = raw_http::http(&addr, "GET", NEXT, &[], b"").await;
+    let second = raw_http::http(&addr, "GET", NEXT, &[], b"").await;
     assert_eq!(first.header("lambda-runtime-aws-request-id"), Some("a"));
     assert_eq!(second.header("lambda-runtime-aws-request-id"), Some("b"));
     assert!(api.delivered_at("a") <= api.delivered_at("b"));

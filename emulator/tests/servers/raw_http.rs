@@ -1,7 +1,5 @@
 //! A deliberately tiny HTTP/1.1 client over raw TCP, so tests control every byte on the wire.
 
-#![allow(dead_code)]
-
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 

@@ -1,7 +1,5 @@
 //! The Connect emulator driven by the real `aws-sdk-connect` client over HTTP.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
 use aws_config::BehaviorVersion;
@@ -19,6 +17,8 @@ use connect_emulator::connect::{self, RateLimit};
 use connect_emulator::{
     ConnectEmulator, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault, demo_queue_id,
 };
+
+use crate::raw_http;
 
 async fn client_with(emu: &ConnectEmulator, retry: RetryConfig, timeout: TimeoutConfig) -> Client {
     let config = aws_config::defaults(BehaviorVersion::latest())
@@ -610,6 +610,159 @@ async fn errors_surface_as_modeled_variants() {
     assert!(failures.contains(&(409, "ResourceInUseException".to_string())));
 }
 
+/// Rules the table takes from Connect's service model and documentation, beyond those the
+/// function's own events exercise.
+#[tokio::test]
+async fn the_models_rules_are_enforced_before_anything_is_looked_up() {
+    let (emu, client) = seeded().await;
+    let id = create_basic(&client, "Rules").await;
+    let arn = connect::routing_profile_arn(DEMO_INSTANCE_ID, &id);
+    let invalid = |err: &dyn ProvideErrorMetadata| err.code() == Some("InvalidParameterException");
+
+    // TagKey's pattern, as a character class; the reserved prefix in any case; TagValue's length.
+    for (key, value) in [
+        ("cost#center", "x"),
+        ("AWS:upper", "x"),
+        ("ok", &"v".repeat(257)[..]),
+    ] {
+        let err = client
+            .tag_resource()
+            .resource_arn(&arn)
+            .tags(key, value)
+            .send()
+            .await
+            .expect_err("outside the model");
+        assert!(invalid(&err), "{key}: {err:?}");
+    }
+    let err = client
+        .untag_resource()
+        .resource_arn(&arn)
+        .tag_keys("aws:cloudformation:stack-id")
+        .send()
+        .await
+        .expect_err("a reserved key");
+    assert!(invalid(&err), "{err:?}");
+    client
+        .tag_resource()
+        .resource_arn(&arn)
+        .tags("Kostenstelle Ä_.:/=+-@", "v".repeat(256))
+        .send()
+        .await
+        .expect("letters, separators and the listed marks");
+
+    // An InstanceId longer than the model allows is a bad parameter, not an unknown instance;
+    // a Name one character too long likewise.
+    let err = client
+        .describe_routing_profile()
+        .instance_id("i".repeat(101))
+        .routing_profile_id(&id)
+        .send()
+        .await
+        .expect_err("too long");
+    assert!(invalid(&err), "{err:?}");
+    let err = client
+        .update_routing_profile_name()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .name("n".repeat(128))
+        .send()
+        .await
+        .expect_err("too long");
+    assert!(invalid(&err), "{err:?}");
+
+    // WorkloadTypeConcurrencies: 1-5 entries, each 1-10.
+    let workload = |concurrency: i32| {
+        aws_sdk_connect::types::WorkloadTypeConcurrency::builder()
+            .workload_type("CALLBACK")
+            .concurrency(concurrency)
+            .build()
+            .expect("workload type concurrency")
+    };
+    let chat = |workloads: Vec<aws_sdk_connect::types::WorkloadTypeConcurrency>| {
+        MediaConcurrency::builder()
+            .channel(Channel::Chat)
+            .concurrency(2)
+            .set_workload_type_concurrencies(Some(workloads))
+            .build()
+            .expect("media concurrency")
+    };
+    for workloads in [
+        vec![],
+        vec![workload(11)],
+        (0..6).map(|_| workload(1)).collect(),
+    ] {
+        let err = client
+            .update_routing_profile_concurrency()
+            .instance_id(DEMO_INSTANCE_ID)
+            .routing_profile_id(&id)
+            .media_concurrencies(chat(workloads))
+            .send()
+            .await
+            .expect_err("outside the model");
+        assert!(invalid(&err), "{err:?}");
+    }
+    client
+        .update_routing_profile_concurrency()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id)
+        .media_concurrencies(chat(vec![workload(10)]))
+        .send()
+        .await
+        .expect("within the model");
+
+    // At most 10 references per Disassociate call, both lists together.
+    let mut assoc = client
+        .associate_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&id);
+    for n in 1..=6 {
+        assoc = assoc.queue_configs(qc(n, Channel::Voice, 1, 0));
+    }
+    for n in 7..=11 {
+        assoc = assoc.manual_assignment_queue_configs(
+            RoutingProfileManualAssignmentQueueConfig::builder()
+                .queue_reference(qref(n, Channel::Task))
+                .build(),
+        );
+    }
+    assoc.send().await.expect("associate");
+    let disassociate = |routed: std::ops::RangeInclusive<u32>, manual| {
+        let mut call = client
+            .disassociate_routing_profile_queues()
+            .instance_id(DEMO_INSTANCE_ID)
+            .routing_profile_id(&id);
+        for n in routed {
+            call = call.queue_references(qref(n, Channel::Voice));
+        }
+        for n in manual {
+            call = call.manual_assignment_queue_references(qref(n, Channel::Task));
+        }
+        call.send()
+    };
+    let err = disassociate(1..=6, 7..=11)
+        .await
+        .expect_err("11 references");
+    assert!(invalid(&err), "{err:?}");
+    let profile = emu.profile(&id).expect("profile");
+    assert_eq!(
+        (
+            profile.queue_configs.len(),
+            profile.manual_assignment_queues.len()
+        ),
+        (6, 5),
+        "a refused call changes nothing"
+    );
+    disassociate(1..=5, 7..=11).await.expect("10 references");
+    let profile = emu.profile(&id).expect("profile");
+    assert_eq!(
+        (
+            profile.queue_configs.len(),
+            profile.manual_assignment_queues.len()
+        ),
+        (1, 0)
+    );
+}
+
 #[tokio::test]
 async fn queue_quota_is_limit_exceeded() {
     let emu = ConnectEmulator::start().await;
@@ -833,7 +986,7 @@ async fn malformed_requests_get_400_not_a_panic() {
         r#"{"Name": 5}"#,
         r#"{"QueueConfigs": [{"Priority": 1.5}]}"#,
     ] {
-        let resp = common::http(&addr, "PUT", &path, &[], body.as_bytes()).await;
+        let resp = raw_http::http(&addr, "PUT", &path, &[], body.as_bytes()).await;
         assert_eq!(resp.status, 400, "{body}");
         assert_eq!(
             resp.header("x-amzn-errortype"),
@@ -841,17 +994,17 @@ async fn malformed_requests_get_400_not_a_panic() {
         );
         assert!(resp.json()["Message"].is_string());
     }
-    let resp = common::http(&addr, "PUT", &path, &[], b"{}").await;
+    let resp = raw_http::http(&addr, "PUT", &path, &[], b"{}").await;
     assert_eq!(
         (resp.status, resp.header("x-amzn-errortype")),
         (400, Some("InvalidParameterException"))
     );
-    let resp = common::http(&addr, "GET", "/nowhere", &[], b"").await;
+    let resp = raw_http::http(&addr, "GET", "/nowhere", &[], b"").await;
     assert_eq!(
         (resp.status, resp.header("x-amzn-errortype")),
         (404, Some("UnknownOperationException"))
     );
-    let resp = common::http(
+    let resp = raw_http::http(
         &addr,
         "GET",
         &format!("/routing-profiles-summary/{DEMO_INSTANCE_ID}?maxResults=abc"),
@@ -860,7 +1013,7 @@ async fn malformed_requests_get_400_not_a_panic() {
     )
     .await;
     assert_eq!(resp.status, 400);
-    let resp = common::http(
+    let resp = raw_http::http(
         &addr,
         "GET",
         &format!("/routing-profiles-summary/{DEMO_INSTANCE_ID}?nextToken=forged"),

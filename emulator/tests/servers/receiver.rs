@@ -1,12 +1,12 @@
 //! The ResponseURL stand-in records requests byte-for-byte and answers as scripted.
 
-mod common;
-
 use std::time::Duration;
 
 use connect_emulator::ResponseReceiver;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+use crate::raw_http;
 
 const TARGET: &str = "/cfn-response/abc?X-Amz-Signature=s%2Fg%3D&X-Amz-Credential=AKIA%2F";
 
@@ -25,7 +25,7 @@ async fn records_the_raw_target_headers_and_body() {
     );
 
     let body = br#"{"Status":"SUCCESS","PhysicalResourceId":"rp-1"}"#;
-    let resp = common::http(
+    let resp = raw_http::http(
         &addr(&receiver),
         "PUT",
         TARGET,
@@ -61,7 +61,7 @@ async fn chunked_bodies_are_recorded_with_their_framing_header() {
     let raw = format!(
         "PUT {TARGET} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{{\"a\":\r\n2\r\n1}}\r\n0\r\n\r\n"
     );
-    let resp = common::send_raw(&addr(&receiver), raw.as_bytes()).await;
+    let resp = raw_http::send_raw(&addr(&receiver), raw.as_bytes()).await;
     assert_eq!(resp.status, 200);
     let got = receiver.requests();
     assert_eq!(got[0].header("transfer-encoding"), Some("chunked"));
@@ -75,7 +75,7 @@ async fn scripted_statuses_then_200() {
     let mut statuses = Vec::new();
     for _ in 0..3 {
         statuses.push(
-            common::http(&addr(&receiver), "PUT", TARGET, &[], b"{}")
+            raw_http::http(&addr(&receiver), "PUT", TARGET, &[], b"{}")
                 .await
                 .status,
         );
@@ -101,7 +101,7 @@ async fn hung_requests_are_recorded_but_never_answered() {
     assert_eq!(receiver.wait_for(1, Duration::from_secs(1)).await.len(), 1);
 
     // The next request is answered again.
-    let resp = common::http(&addr(&receiver), "PUT", TARGET, &[], b"{}").await;
+    let resp = raw_http::http(&addr(&receiver), "PUT", TARGET, &[], b"{}").await;
     assert_eq!(resp.status, 200);
 }
 
