@@ -1,17 +1,16 @@
 //! Never leave a stack waiting: deadlines, Connect faults and throttling, ResponseURL faults and
 //! hostile events, through the same HTTP path as production.
 
-mod common;
-
 use std::time::Duration;
 
-use common::*;
 use connect_emulator::connect::{Fault, RateLimit};
 use routing_profile_resource::connect::Connect;
 use routing_profile_resource::handler::{Handler, InvocationError};
 use routing_profile_resource::response::{DeliveryError, Responder};
 use serde_json::{Value, json};
 use tokio::time::Instant;
+
+use crate::world::*;
 
 #[tokio::test]
 async fn throttling_and_server_errors_are_retried_by_the_sdk() {
@@ -22,9 +21,8 @@ async fn throttling_and_server_errors_are_retried_by_the_sdk() {
     world
         .connect
         .inject("DescribeRoutingProfile", Fault::internal(), 2);
-    let create = world.event("create");
-    let answer = world.send(create.clone()).await;
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
     let statuses: Vec<u16> = world
         .connect
         .calls()
@@ -34,9 +32,9 @@ async fn throttling_and_server_errors_are_retried_by_the_sdk() {
         .collect();
     assert_eq!(statuses, [429, 429, 429, 200]);
 
-    let update = with_physical(world.event("update"), &physical_of(&answer));
+    let update = world.event_on("update", &created.physical);
     world.connect.clear_calls();
-    assert_eq!(world.send(update).await["Status"], "SUCCESS");
+    assert_eq!(world.send(update).await.status, "SUCCESS");
     let describes: Vec<u16> = world
         .connect
         .calls()
@@ -59,9 +57,13 @@ async fn request_errors_are_not_retried() {
         },
         5,
     );
-    let answer = world.send(world.event("create")).await;
-    assert_eq!(answer["Status"], "FAILED");
-    assert!(reason_of(&answer).contains("InvalidParameterException: Bad parameter"));
+    let failed = world.send(world.event("create")).await;
+    assert_eq!(failed.status, "FAILED");
+    assert!(
+        failed
+            .reason
+            .contains("InvalidParameterException: Bad parameter")
+    );
     assert_eq!(world.calls(), ["CreateRoutingProfile"]);
 }
 
@@ -114,20 +116,21 @@ async fn a_hanging_connect_is_answered_failed_before_the_deadline_naming_the_ste
         .inject("CreateRoutingProfile", Fault::Hang, 100);
     let event = world.event("create");
     let deadline = Instant::now() + Duration::from_secs(3);
-    let answer = world
+    let returned = world
         .handler
         .handle(event.clone(), deadline)
         .await
         .expect("delivered");
     assert!(Instant::now() < deadline, "answered before the deadline");
-    let put = world.last_put().json();
-    assert_eq!(put["Status"], "FAILED");
-    assert_eq!(answer.physical_resource_id, physical_of(&put));
-    assert!(physical_of(&put).starts_with("failed-create-"));
+    let put = world.last_answer(event);
+    assert_eq!(put.status, "FAILED");
+    assert_eq!(returned.physical_resource_id, put.physical);
+    assert!(put.physical.starts_with("failed-create-"));
     assert!(
-        reason_of(&put).starts_with("Ran out of time while CreateRoutingProfile"),
+        put.reason
+            .starts_with("Ran out of time while CreateRoutingProfile"),
         "{}",
-        reason_of(&put)
+        put.reason
     );
     assert_eq!(world.receiver.requests().len(), 1, "exactly one answer");
 }
@@ -135,27 +138,27 @@ async fn a_hanging_connect_is_answered_failed_before_the_deadline_naming_the_ste
 #[tokio::test]
 async fn throttling_that_never_clears_ends_in_time_during_an_update() {
     let world = World::start().await;
-    let physical = physical_of(&world.send(world.event("create")).await);
+    let physical = world.send(world.event("create")).await.physical;
     world
         .connect
         .inject("UpdateRoutingProfileName", Fault::throttling(), 10_000);
-    let update = with_physical(world.event("update"), &physical);
+    let update = world.event_on("update", &physical);
     let deadline = Instant::now() + Duration::from_secs(4);
     world
         .handler
-        .handle(update, deadline)
+        .handle(update.clone(), deadline)
         .await
         .expect("delivered");
     assert!(Instant::now() < deadline);
-    let put = world.last_put().json();
-    assert_eq!(put["Status"], "FAILED");
+    let put = world.last_answer(update);
+    assert_eq!(put.status, "FAILED");
     assert_eq!(
-        physical_of(&put),
-        physical,
+        put.physical, physical,
         "an update that ran out of time keeps its id"
     );
     assert!(
-        reason_of(&put).starts_with("Ran out of time while UpdateRoutingProfileName (change 1 of")
+        put.reason
+            .starts_with("Ran out of time while UpdateRoutingProfileName (change 1 of")
     );
     let attempts = world
         .calls()
@@ -308,14 +311,14 @@ async fn malformed_events_are_answered_failed_when_they_say_where() {
         ),
     ];
     for (event, expected) in cases {
-        let answer = world.send(event).await;
-        assert_eq!(answer["Status"], "FAILED");
+        let failed = world.send(event).await;
+        assert_eq!(failed.status, "FAILED");
         assert!(
-            reason_of(&answer).contains(expected),
+            failed.reason.contains(expected),
             "{expected}: {}",
-            reason_of(&answer)
+            failed.reason
         );
-        assert!(!physical_of(&answer).is_empty());
+        assert!(!failed.physical.is_empty());
     }
     assert!(world.calls().is_empty());
 }
@@ -341,5 +344,5 @@ async fn events_that_say_nowhere_to_answer_end_the_invocation_with_an_error() {
     assert!(world.receiver.requests().is_empty());
     assert!(world.calls().is_empty());
     // And the handler goes on serving.
-    assert_eq!(world.send(world.event("create")).await["Status"], "SUCCESS");
+    assert_eq!(world.send(world.event("create")).await.status, "SUCCESS");
 }

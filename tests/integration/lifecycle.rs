@@ -1,31 +1,26 @@
 //! Create, Update and Delete end to end: the real handler, the real aws-sdk-connect client over
 //! HTTP to the Connect emulator, and the real answer PUT to a local receiver.
 
-mod common;
-
-use common::*;
 use connect_emulator::connect::{DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault, demo_queue_id};
 use routing_profile_resource::model::{OWNER_LOGICAL_ID_TAG, OWNER_STACK_TAG};
 use serde_json::{Value, json};
+
+use crate::world::*;
 
 #[tokio::test]
 async fn create_builds_every_property_and_answers_arn_and_id() {
     let world = World::start().await;
     let event = world.event("create");
-    let answer = world.send(event.clone()).await;
+    let created = world.send(event.clone()).await;
 
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
-    let physical = physical_of(&answer);
-    let profile = profile_ref(&physical);
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let profile = created.profile();
     assert_eq!(profile.instance_id, DEMO_INSTANCE_ID);
-    assert_eq!(answer["Data"]["RoutingProfileArn"], physical);
-    assert_eq!(
-        answer["Data"]["RoutingProfileId"],
-        profile.routing_profile_id
-    );
-    assert_eq!(answer["StackId"], event["StackId"]);
-    assert_eq!(answer["RequestId"], event["RequestId"]);
-    assert_eq!(answer["LogicalResourceId"], "SupportTier1");
+    assert_eq!(created.data["RoutingProfileArn"], created.physical);
+    assert_eq!(created.data["RoutingProfileId"], profile.routing_profile_id);
+    assert_eq!(created.body["StackId"], event["StackId"]);
+    assert_eq!(created.body["RequestId"], event["RequestId"]);
+    assert_eq!(created.body["LogicalResourceId"], "SupportTier1");
     assert_eq!(
         world.calls(),
         ["CreateRoutingProfile"],
@@ -87,27 +82,21 @@ async fn create_builds_every_property_and_answers_arn_and_id() {
         stored.tags.get(OWNER_LOGICAL_ID_TAG).map(String::as_str),
         Some("SupportTier1")
     );
-    assert_eq!(
-        world.live(&physical).await,
-        expected(&event, "ResourceProperties")
-    );
+    assert_eq!(world.live(&created.physical).await, expected(&event));
 }
 
 #[tokio::test]
 async fn update_in_place_writes_only_what_differs_and_nothing_when_nothing_differs() {
     let world = World::start().await;
-    let physical = physical_of(&world.send(world.event("create")).await);
+    let physical = world.send(world.event("create")).await.physical;
 
     world.connect.clear_calls();
-    let update = with_physical(world.event("update"), &physical);
-    let answer = world.send(update.clone()).await;
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
-    assert_eq!(physical_of(&answer), physical, "same id: updated in place");
-    assert_eq!(answer["Data"]["RoutingProfileArn"], physical);
-    assert_eq!(
-        world.live(&physical).await,
-        expected(&update, "ResourceProperties")
-    );
+    let update = world.event_on("update", &physical);
+    let updated = world.send(update.clone()).await;
+    assert_eq!(updated.status, "SUCCESS", "{updated}");
+    assert_eq!(updated.physical, physical, "same id: updated in place");
+    assert_eq!(updated.data["RoutingProfileArn"], physical);
+    assert_eq!(world.live(&physical).await, expected(&update));
     // The live profile was read (all pages), and each kind of write made once.
     let calls = world.calls();
     for read in [
@@ -125,9 +114,8 @@ async fn update_in_place_writes_only_what_differs_and_nothing_when_nothing_diffe
     assert!(!writes.contains(&"CreateRoutingProfile".to_string()));
 
     world.connect.clear_calls();
-    let again = with_request_id(update, "5d1c0a11-0000-4000-8000-00000000aaaa");
-    let answer = world.send(again).await;
-    assert_eq!(answer["Status"], "SUCCESS");
+    let again = world.send(as_new_request(&update)).await;
+    assert_eq!(again.status, "SUCCESS");
     assert_eq!(
         world.writes(),
         Vec::<String>::new(),
@@ -138,15 +126,15 @@ async fn update_in_place_writes_only_what_differs_and_nothing_when_nothing_diffe
 #[tokio::test]
 async fn a_priority_change_is_made_in_place_and_only_the_changed_queue_is_sent() {
     let world = World::start().await;
-    let create = world.event("create");
-    let physical = physical_of(&world.send(create.clone()).await);
+    let created = world.send(world.event("create")).await;
 
-    let mut update = with_physical(create.clone(), &physical);
-    update["RequestType"] = json!("Update");
-    update["OldResourceProperties"] = create["ResourceProperties"].clone();
-    update["ResourceProperties"]["QueueConfigs"][1]["Priority"] = json!("7");
+    let mut props = created.properties();
+    props["QueueConfigs"][1]["Priority"] = json!("7");
     world.connect.clear_calls();
-    assert_eq!(world.send(update).await["Status"], "SUCCESS");
+    assert_eq!(
+        world.send(update_from(&created, props)).await.status,
+        "SUCCESS"
+    );
     assert_eq!(world.writes(), ["UpdateRoutingProfileQueues"]);
     let call = world
         .connect
@@ -162,9 +150,8 @@ async fn a_priority_change_is_made_in_place_and_only_the_changed_queue_is_sent()
 #[tokio::test]
 async fn console_edits_are_repaired_from_the_live_profile() {
     let world = World::start().await;
-    let create = world.event("create");
-    let physical = physical_of(&world.send(create.clone()).await);
-    let profile = profile_ref(&physical);
+    let created = world.send(world.event("create")).await;
+    let profile = created.profile();
 
     // Someone edits the profile in the console: a priority, a queue removed, a tag removed.
     let sdk = world.client.client();
@@ -181,7 +168,7 @@ async fn console_edits_are_repaired_from_the_live_profile() {
         .await
         .expect("console disassociate");
     sdk.untag_resource()
-        .resource_arn(&physical)
+        .resource_arn(&created.physical)
         .tag_keys("CostCentre")
         .tag_keys(OWNER_STACK_TAG)
         .send()
@@ -196,14 +183,12 @@ async fn console_edits_are_repaired_from_the_live_profile() {
         .expect("console rename");
 
     // The same template again (OldResourceProperties equal): the live state is what is compared.
-    let mut update = with_physical(create.clone(), &physical);
-    update["RequestType"] = json!("Update");
-    update["OldResourceProperties"] = create["ResourceProperties"].clone();
+    let update = update_from(&created, created.properties());
     world.connect.clear_calls();
-    assert_eq!(world.send(update).await["Status"], "SUCCESS");
+    assert_eq!(world.send(update).await.status, "SUCCESS");
     assert_eq!(
-        world.live(&physical).await,
-        expected(&create, "ResourceProperties")
+        world.live(&created.physical).await,
+        expected(&created.request)
     );
     assert_eq!(
         world.writes(),
@@ -218,8 +203,8 @@ async fn console_edits_are_repaired_from_the_live_profile() {
 #[tokio::test]
 async fn a_half_applied_update_fails_and_its_rollback_converges() {
     let world = World::start().await;
-    let create = world.event("create");
-    let physical = physical_of(&world.send(create.clone()).await);
+    let created = world.send(world.event("create")).await;
+    let physical = &created.physical;
 
     // The update breaks at its fifth write (UpdateRoutingProfileQueues), after four were made.
     world.connect.inject(
@@ -231,63 +216,50 @@ async fn a_half_applied_update_fails_and_its_rollback_converges() {
         },
         1,
     );
-    let update = with_physical(world.event("update"), &physical);
-    let answer = world.send(update).await;
-    assert_eq!(answer["Status"], "FAILED");
-    assert_eq!(
-        physical_of(&answer),
-        physical,
-        "a failed update keeps the id"
-    );
-    let reason = reason_of(&answer);
+    let failed = world.send(world.event_on("update", physical)).await;
+    assert_eq!(failed.status, "FAILED");
+    assert_eq!(&failed.physical, physical, "a failed update keeps the id");
     assert!(
-        reason.contains(
+        failed.reason.contains(
             "UpdateRoutingProfileQueues failed: InvalidParameterException: Queue is in a bad state"
         ),
-        "{reason}"
+        "{}",
+        failed.reason
     );
     assert!(
-        reason.contains("after 4 of 8 changes were made"),
-        "{reason}"
+        failed.reason.contains("after 4 of 8 changes were made"),
+        "{}",
+        failed.reason
     );
     assert_ne!(
-        world.live(&physical).await,
-        expected(&create, "ResourceProperties"),
+        world.live(physical).await,
+        expected(&created.request),
         "half applied"
     );
 
-    let rollback = with_physical(world.event("update-rollback"), &physical);
-    let answer = world.send(rollback.clone()).await;
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
-    assert_eq!(physical_of(&answer), physical);
-    assert_eq!(
-        world.live(&physical).await,
-        expected(&rollback, "ResourceProperties")
-    );
-    assert_eq!(
-        expected(&rollback, "ResourceProperties"),
-        expected(&create, "ResourceProperties")
-    );
+    let rollback = world.event_on("update-rollback", physical);
+    let rolled_back = world.send(rollback.clone()).await;
+    assert_eq!(rolled_back.status, "SUCCESS", "{rolled_back}");
+    assert_eq!(&rolled_back.physical, physical);
+    assert_eq!(world.live(physical).await, expected(&rollback));
+    assert_eq!(expected(&rollback), expected(&created.request));
 }
 
 #[tokio::test]
 async fn a_new_instance_means_a_new_profile_and_the_old_one_waits_for_its_delete() {
     let world = World::start().await;
-    let old = physical_of(&world.send(world.event("create")).await);
+    let old = world.send(world.event("create")).await.physical;
 
-    let replacement = with_physical(world.event("update-replacement"), &old);
-    let answer = world.send(replacement.clone()).await;
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
-    let new = physical_of(&answer);
+    let replacement = world.event_on("update-replacement", &old);
+    let replaced = world.send(replacement.clone()).await;
+    assert_eq!(replaced.status, "SUCCESS", "{replaced}");
+    let new = replaced.physical.clone();
     assert_ne!(
         new, old,
         "a different id tells CloudFormation it was replaced"
     );
-    assert_eq!(profile_ref(&new).instance_id, DEMO_INSTANCE2_ID);
-    assert_eq!(
-        world.live(&new).await,
-        expected(&replacement, "ResourceProperties")
-    );
+    assert_eq!(replaced.profile().instance_id, DEMO_INSTANCE2_ID);
+    assert_eq!(world.live(&new).await, expected(&replacement));
     assert!(
         world
             .connect
@@ -297,24 +269,20 @@ async fn a_new_instance_means_a_new_profile_and_the_old_one_waits_for_its_delete
     );
 
     // CloudFormation's cleanup deletes the old one; the new one stays.
-    let delete = with_physical(world.event("delete"), &old);
-    assert_eq!(world.send(delete).await["Status"], "SUCCESS");
-    let left = world.profile_arns();
-    assert_eq!(left, [new]);
+    let cleanup = world.event_on("delete", &old);
+    assert_eq!(world.send(cleanup).await.status, "SUCCESS");
+    assert_eq!(world.profile_arns(), [new]);
 }
 
 #[tokio::test]
 async fn the_same_instance_as_id_or_arn_is_not_a_replacement() {
     let world = World::start().await;
-    let create = world.event("create");
-    let physical = physical_of(&world.send(create.clone()).await);
-    let mut update = with_physical(create.clone(), &physical);
-    update["RequestType"] = json!("Update");
-    update["OldResourceProperties"] = create["ResourceProperties"].clone();
-    update["ResourceProperties"]["InstanceId"] = json!(DEMO_INSTANCE_ID);
+    let created = world.send(world.event("create")).await;
+    let mut props = created.properties();
+    props["InstanceId"] = json!(DEMO_INSTANCE_ID);
     world.connect.clear_calls();
-    let answer = world.send(update).await;
-    assert_eq!(physical_of(&answer), physical);
+    let updated = world.send(update_from(&created, props)).await;
+    assert_eq!(updated.physical, created.physical);
     assert_eq!(world.writes(), Vec::<String>::new());
 }
 
@@ -326,8 +294,8 @@ async fn more_than_ten_queues_are_created_in_batches_of_ten() {
         .as_array()
         .map(Vec::len);
     assert_eq!(queue_count, Some(25));
-    let answer = world.send(event.clone()).await;
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
+    let created = world.send(event.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
     assert_eq!(
         world.calls(),
         [
@@ -340,23 +308,19 @@ async fn more_than_ten_queues_are_created_in_batches_of_ten() {
         let sent = call.request["QueueConfigs"].as_array().map_or(0, Vec::len);
         assert!(sent <= 10, "{} sent {sent} queue configs", call.operation);
     }
-    let physical = physical_of(&answer);
-    assert_eq!(world.live(&physical).await.queues.len(), 25);
-    assert_eq!(
-        world.live(&physical).await,
-        expected(&event, "ResourceProperties")
-    );
+    let physical = &created.physical;
+    assert_eq!(world.live(physical).await.queues.len(), 25);
+    assert_eq!(world.live(physical).await, expected(&event));
 
     // Removing 12 of them disassociates in batches too, and re-reading lists every page.
-    let mut update = with_physical(event.clone(), &physical);
-    update["RequestType"] = json!("Update");
-    update["OldResourceProperties"] = event["ResourceProperties"].clone();
-    let queues = update["ResourceProperties"]["QueueConfigs"]
+    let mut props = created.properties();
+    props["QueueConfigs"]
         .as_array_mut()
-        .expect("list");
-    queues.truncate(13);
+        .expect("list")
+        .truncate(13);
+    let update = update_from(&created, props);
     world.connect.clear_calls();
-    assert_eq!(world.send(update.clone()).await["Status"], "SUCCESS");
+    assert_eq!(world.send(update.clone()).await.status, "SUCCESS");
     assert_eq!(
         world.writes(),
         [
@@ -364,10 +328,7 @@ async fn more_than_ten_queues_are_created_in_batches_of_ten() {
             "DisassociateRoutingProfileQueues"
         ]
     );
-    assert_eq!(
-        world.live(&physical).await,
-        expected(&update, "ResourceProperties")
-    );
+    assert_eq!(world.live(physical).await, expected(&update));
 }
 
 #[tokio::test]
@@ -382,16 +343,17 @@ async fn a_create_that_fails_after_the_profile_exists_answers_its_arn_so_delete_
         },
         1,
     );
-    let create = world.event("create-large");
-    let answer = world.send(create.clone()).await;
-    assert_eq!(answer["Status"], "FAILED");
-    let physical = physical_of(&answer);
+    let failed = world.send(world.event("create-large")).await;
+    assert_eq!(failed.status, "FAILED");
     assert!(
-        profile_ref(&physical).instance_id == DEMO_INSTANCE_ID,
+        failed.profile().instance_id == DEMO_INSTANCE_ID,
         "the ARN of what exists"
     );
-    let reason = reason_of(&answer);
-    assert!(reason.contains("LimitExceededException"), "{reason}");
+    assert!(
+        failed.reason.contains("LimitExceededException"),
+        "{}",
+        failed.reason
+    );
     assert_eq!(
         world
             .calls()
@@ -403,9 +365,7 @@ async fn a_create_that_fails_after_the_profile_exists_answers_its_arn_so_delete_
         world.calls()
     );
 
-    let mut delete = with_physical(world.event("delete"), &physical);
-    delete["ResourceProperties"] = create["ResourceProperties"].clone();
-    assert_eq!(world.send(delete).await["Status"], "SUCCESS");
+    assert_eq!(world.send(delete_from(&failed)).await.status, "SUCCESS");
     assert!(world.connect.profiles().is_empty(), "nothing left behind");
 }
 
@@ -415,15 +375,14 @@ async fn invalid_properties_fail_before_any_call_and_the_following_delete_touche
     let mut create = world.event("create");
     create["ResourceProperties"]["QueueConfigs"][1]["QueueReference"]["Channel"] = json!("FAX");
     create["ResourceProperties"]["Descripton"] = json!("typo");
-    let answer = world.send(create.clone()).await;
-    assert_eq!(answer["Status"], "FAILED");
+    let failed = world.send(create.clone()).await;
+    assert_eq!(failed.status, "FAILED");
     assert_eq!(
-        reason_of(&answer),
+        failed.reason,
         "Invalid properties: Descripton: unknown property (did you mean Description?); QueueConfigs[1].QueueReference.Channel: \"FAX\" is not one of VOICE, CHAT, TASK, EMAIL"
     );
-    let physical = physical_of(&answer);
     assert_eq!(
-        physical,
+        failed.physical,
         format!(
             "failed-create-{}",
             create["RequestId"].as_str().unwrap_or_default()
@@ -435,10 +394,10 @@ async fn invalid_properties_fail_before_any_call_and_the_following_delete_touche
         world.calls()
     );
 
-    let delete = with_physical(world.event("delete-failed-create"), &physical);
-    let answer = world.send(delete).await;
-    assert_eq!(answer["Status"], "SUCCESS");
-    assert_eq!(physical_of(&answer), physical);
+    let delete = world.event_on("delete-failed-create", &failed.physical);
+    let deleted = world.send(delete).await;
+    assert_eq!(deleted.status, "SUCCESS");
+    assert_eq!(deleted.physical, failed.physical);
     assert!(
         world.calls().is_empty(),
         "no Connect call: {:?}",
@@ -452,9 +411,9 @@ async fn connect_errors_reach_the_reason_in_connects_own_words() {
     let mut create = world.event("create");
     create["ResourceProperties"]["DefaultOutboundQueueId"] =
         json!("0b6c2f1e-0000-4a5b-8c7d-0000000000ff");
-    let answer = world.send(create).await;
-    assert_eq!(answer["Status"], "FAILED");
-    let reason = reason_of(&answer);
+    let failed = world.send(create).await;
+    assert_eq!(failed.status, "FAILED");
+    let reason = &failed.reason;
     assert!(
         reason
             .starts_with("Amazon Connect CreateRoutingProfile failed: ResourceNotFoundException: "),
@@ -464,15 +423,15 @@ async fn connect_errors_reach_the_reason_in_connects_own_words() {
         reason.contains("0b6c2f1e-0000-4a5b-8c7d-0000000000ff"),
         "{reason}"
     );
-    assert!(physical_of(&answer).starts_with("failed-create-"));
+    assert!(failed.physical.starts_with("failed-create-"));
     assert!(world.connect.profiles().is_empty());
 }
 
 #[tokio::test]
 async fn delete_handles_gone_foreign_and_in_use_profiles() {
     let world = World::start().await;
-    let physical = physical_of(&world.send(world.event("create")).await);
-    let profile = profile_ref(&physical);
+    let created = world.send(world.event("create")).await;
+    let profile = created.profile();
 
     // Still assigned to agents: FAILED, saying so, and the profile stays.
     assert!(
@@ -480,25 +439,25 @@ async fn delete_handles_gone_foreign_and_in_use_profiles() {
             .connect
             .set_users(&profile.instance_id, &profile.routing_profile_id, 3)
     );
-    let delete = with_physical(world.event("delete"), &physical);
-    let answer = world.send(delete.clone()).await;
-    assert_eq!(answer["Status"], "FAILED");
+    let delete = delete_from(&created);
+    let refused = world.send(delete.clone()).await;
+    assert_eq!(refused.status, "FAILED");
     assert!(
-        reason_of(&answer).contains("still assigned to users"),
+        refused.reason.contains("still assigned to users"),
         "{}",
-        reason_of(&answer)
+        refused.reason
     );
-    assert!(reason_of(&answer).contains("ResourceInUseException"));
+    assert!(refused.reason.contains("ResourceInUseException"));
     assert_eq!(world.connect.profiles().len(), 1);
 
     world
         .connect
         .set_users(&profile.instance_id, &profile.routing_profile_id, 0);
-    assert_eq!(world.send(delete.clone()).await["Status"], "SUCCESS");
+    assert_eq!(world.send(delete.clone()).await.status, "SUCCESS");
     assert!(world.connect.profiles().is_empty());
 
     // Already gone: SUCCESS.
-    assert_eq!(world.send(delete).await["Status"], "SUCCESS");
+    assert_eq!(world.send(delete).await.status, "SUCCESS");
 
     // Not a routing profile ARN at all: SUCCESS without calling Connect.
     world.connect.clear_calls();
@@ -507,9 +466,9 @@ async fn delete_handles_gone_foreign_and_in_use_profiles() {
         "failed-create-x",
         "arn:aws:connect:us-east-1:1:instance/i/queue/q",
     ] {
-        let answer = world.send(with_physical(world.event("delete"), id)).await;
-        assert_eq!(answer["Status"], "SUCCESS");
-        assert_eq!(physical_of(&answer), id);
+        let deleted = world.send(world.event_on("delete", id)).await;
+        assert_eq!(deleted.status, "SUCCESS");
+        assert_eq!(deleted.physical, id);
     }
     assert!(world.calls().is_empty(), "{:?}", world.calls());
 }
@@ -517,40 +476,41 @@ async fn delete_handles_gone_foreign_and_in_use_profiles() {
 #[tokio::test]
 async fn the_delete_uses_the_physical_id_not_the_properties() {
     let world = World::start().await;
-    let physical = physical_of(&world.send(world.event("create")).await);
-    let mut delete = with_physical(world.event("delete"), &physical);
+    let created = world.send(world.event("create")).await;
+    let mut delete = delete_from(&created);
     delete["ResourceProperties"] =
         json!({ "InstanceId": "not even valid", "QueueConfigs": "nonsense" });
-    assert_eq!(world.send(delete).await["Status"], "SUCCESS");
+    assert_eq!(world.send(delete).await.status, "SUCCESS");
     assert!(world.connect.profiles().is_empty());
 }
 
 #[tokio::test]
 async fn an_update_with_invalid_properties_fails_without_touching_the_profile() {
     let world = World::start().await;
-    let create = world.event("create");
-    let physical = physical_of(&world.send(create.clone()).await);
-    let mut update = with_physical(world.event("update"), &physical);
+    let created = world.send(world.event("create")).await;
+    let mut update = world.event_on("update", &created.physical);
     update["ResourceProperties"]["MediaConcurrencies"][0]["Concurrency"] = json!("2");
     world.connect.clear_calls();
-    let answer = world.send(update).await;
-    assert_eq!(answer["Status"], "FAILED");
-    assert_eq!(physical_of(&answer), physical);
+    let failed = world.send(update).await;
+    assert_eq!(failed.status, "FAILED");
+    assert_eq!(failed.physical, created.physical);
     assert!(
-        reason_of(&answer).contains("MediaConcurrencies[0].Concurrency: \"2\" must be exactly 1")
+        failed
+            .reason
+            .contains("MediaConcurrencies[0].Concurrency: \"2\" must be exactly 1")
     );
     assert!(world.calls().is_empty());
     assert_eq!(
-        world.live(&physical).await,
-        expected(&create, "ResourceProperties")
+        world.live(&created.physical).await,
+        expected(&created.request)
     );
 }
 
 #[tokio::test]
 async fn a_profile_deleted_outside_cloudformation_is_made_again_on_update() {
     let world = World::start().await;
-    let old = physical_of(&world.send(world.event("create")).await);
-    let profile = profile_ref(&old);
+    let created = world.send(world.event("create")).await;
+    let profile = created.profile();
     world
         .client
         .client()
@@ -560,15 +520,11 @@ async fn a_profile_deleted_outside_cloudformation_is_made_again_on_update() {
         .send()
         .await
         .expect("console delete");
-    let update = with_physical(world.event("update"), &old);
-    let answer = world.send(update.clone()).await;
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
-    let new = physical_of(&answer);
-    assert_ne!(new, old);
-    assert_eq!(
-        world.live(&new).await,
-        expected(&update, "ResourceProperties")
-    );
+    let update = world.event_on("update", &created.physical);
+    let updated = world.send(update.clone()).await;
+    assert_eq!(updated.status, "SUCCESS", "{updated}");
+    assert_ne!(updated.physical, created.physical);
+    assert_eq!(world.live(&updated.physical).await, expected(&update));
 }
 
 #[tokio::test]
@@ -580,13 +536,14 @@ async fn numbers_may_be_real_numbers_and_tags_a_map() {
     props["QueueConfigs"][0]["Delay"] = json!(15);
     props["MediaConcurrencies"][1]["Concurrency"] = json!(5);
     props["Tags"] = json!({ "team": "support" });
-    let answer = world.send(create.clone()).await;
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
-    let live = world.live(&physical_of(&answer)).await;
-    assert_eq!(live, expected(&create, "ResourceProperties"));
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let live = world.live(&created.physical).await;
+    assert_eq!(live, expected(&create));
     assert_eq!(live.tags.get("team").map(String::as_str), Some("support"));
 }
 
+/// On the raw PUT as it arrived, not on the parsed answer.
 #[tokio::test]
 async fn the_answer_is_put_exactly_as_cloudformation_requires() {
     let world = World::start().await;
@@ -625,7 +582,7 @@ async fn a_reason_too_long_for_cloudformation_is_cut_to_fit() {
         .map(|i| json!({ "QueueReference": { "QueueId": format!("q-{i}"), "Channel": "FAXÉ" }, "Priority": "1" }))
         .collect();
     create["ResourceProperties"]["QueueConfigs"] = Value::Array(bad);
-    let answer = world.send(create).await;
+    let failed = world.send(create).await;
     let put = world.last_put();
     assert!(put.body.len() <= 4096, "{} bytes", put.body.len());
     assert!(
@@ -633,10 +590,11 @@ async fn a_reason_too_long_for_cloudformation_is_cut_to_fit() {
         "cut no more than needed: {}",
         put.body.len()
     );
-    assert_eq!(answer["Status"], "FAILED");
-    assert!(reason_of(&answer).ends_with('…'));
+    assert_eq!(failed.status, "FAILED");
+    assert!(failed.reason.ends_with('…'));
     assert!(
-        reason_of(&answer)
+        failed
+            .reason
             .starts_with("Invalid properties: QueueConfigs[0].QueueReference.Channel")
     );
 }
@@ -646,9 +604,9 @@ async fn a_second_delivery_of_a_create_adopts_its_own_profile() {
     let world = World::start().await;
     let create = world.event("create");
     let first = world.send(create.clone()).await;
-    let second = world.send(create.clone()).await;
-    assert_eq!(second["Status"], "SUCCESS", "{second}");
-    assert_eq!(physical_of(&second), physical_of(&first));
+    let second = world.send(create).await;
+    assert_eq!(second.status, "SUCCESS", "{second}");
+    assert_eq!(second.physical, first.physical);
     assert_eq!(world.connect.profiles().len(), 1, "no second profile");
 }
 
@@ -658,36 +616,35 @@ async fn a_name_taken_by_someone_else_fails_and_its_delete_leaves_that_profile_a
     // A profile of the same name made by another stack (another owner marker).
     let mut theirs = world.event("create");
     theirs["StackId"] = json!("arn:aws:cloudformation:us-east-1:123456789012:stack/other/1");
-    let theirs = physical_of(&world.send(theirs).await);
+    let theirs = world.send(theirs).await.physical;
 
     let ours = world.send(world.event("create")).await;
-    assert_eq!(ours["Status"], "FAILED");
-    let reason = reason_of(&ours);
+    assert_eq!(ours.status, "FAILED");
     assert!(
-        reason.contains("already exists") && reason.contains("DuplicateResourceException"),
-        "{reason}"
+        ours.reason.contains("already exists")
+            && ours.reason.contains("DuplicateResourceException"),
+        "{}",
+        ours.reason
     );
-    let physical = physical_of(&ours);
-    assert!(physical.starts_with("failed-create-"), "{physical}");
+    assert!(
+        ours.physical.starts_with("failed-create-"),
+        "{}",
+        ours.physical
+    );
 
-    let delete = with_physical(world.event("delete"), &physical);
-    assert_eq!(world.send(delete).await["Status"], "SUCCESS");
-    let left = world.profile_arns();
-    assert_eq!(left, [theirs]);
+    let delete = world.event_on("delete", &ours.physical);
+    assert_eq!(world.send(delete).await.status, "SUCCESS");
+    assert_eq!(world.profile_arns(), [theirs]);
 }
 
 #[tokio::test]
 async fn the_lifecycle_events_run_in_order() {
     let world = World::start().await;
-    let mut physical = String::new();
-    for name in ["create", "update", "update-rollback", "update", "delete"] {
-        let mut event = world.event(name);
-        if name != "create" {
-            event = with_physical(event, &physical);
-        }
-        let answer = world.send(event).await;
-        assert_eq!(answer["Status"], "SUCCESS", "{name}: {answer}");
-        physical = physical_of(&answer);
+    let mut physical = world.send(world.event("create")).await.physical;
+    for name in ["update", "update-rollback", "update", "delete"] {
+        let answer = world.send(world.event_on(name, &physical)).await;
+        assert_eq!(answer.status, "SUCCESS", "{name}: {answer}");
+        physical = answer.physical;
     }
     assert!(world.connect.profiles().is_empty());
 }

@@ -6,16 +6,16 @@
 //! ResponseURL's signature or the credentials.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use connect_emulator::connect::{ConnectEmulator, DEMO_INSTANCE_ID};
+use connect_emulator::connect::DEMO_INSTANCE_ID;
 use connect_emulator::receiver::ResponseReceiver;
 use connect_emulator::runtime_api::{Outcome, RuntimeApi};
-use routing_profile_resource::arn;
 use serde_json::Value;
+
+use crate::world::{Answer, World, event, event_on};
 
 const SECRET_KEY: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYdummySECRETkey";
 const SESSION_TOKEN: &str = "IQoJb3JpZ2luX2VjEdummySESSIONtokenValue0123456789";
@@ -31,14 +31,9 @@ impl Drop for Running {
     }
 }
 
-/// An event from `events/`, its ResponseURL pointed at the receiver with the original path and
-/// query kept; returns the event and that original query string.
-fn event(receiver: &ResponseReceiver, name: &str) -> (Value, String) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("events")
-        .join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut event: Value = serde_json::from_str(&text).expect("event JSON");
+/// `event` with its ResponseURL pointed at the receiver, the original path and query (the
+/// presigned signature with it) kept; returns the event and that query.
+fn answering_to(receiver: &ResponseReceiver, mut event: Value) -> (Value, String) {
     receiver.redirect(&mut event);
     let url = event["ResponseURL"].as_str().expect("ResponseURL");
     let (_, query) = url.split_once('?').expect("a presigned query");
@@ -48,9 +43,9 @@ fn event(receiver: &ResponseReceiver, name: &str) -> (Value, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_runs_create_update_delete_in_one_process() {
-    let connect = ConnectEmulator::start().await;
-    connect.seed_demo();
-    let receiver = ResponseReceiver::start().await;
+    let World {
+        connect, receiver, ..
+    } = World::start().await;
     let runtime = RuntimeApi::start().await;
 
     let mut child = runtime.function_command(
@@ -98,9 +93,9 @@ async fn the_binary_runs_create_update_delete_in_one_process() {
     assert!(receiver.requests().is_empty(), "nothing to answer, no PUT");
 
     // Create.
-    let (create, query) = event(&receiver, "create");
+    let (create, query) = answering_to(&receiver, event("create"));
     queries.push(query);
-    runtime.push("invoke-create", create, deadline());
+    runtime.push("invoke-create", create.clone(), deadline());
     let outcome = runtime.wait_outcome("invoke-create", WAIT).await;
     let stderr_now = || stderr_text.lock().unwrap().clone();
     let Some(Outcome::Response(returned)) = outcome else {
@@ -112,14 +107,11 @@ async fn the_binary_runs_create_update_delete_in_one_process() {
     };
     let puts = receiver.wait_for(1, WAIT).await;
     assert_eq!(puts.len(), 1, "exactly one PUT for the Create");
-    let answer = puts[0].json();
+    let created = Answer::of(&puts[0], create);
     assert_eq!(puts[0].method, "PUT");
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
-    let physical = answer["PhysicalResourceId"]
-        .as_str()
-        .expect("a physical id")
-        .to_string();
-    let profile = arn::routing_profile(&physical).expect("a routing profile ARN");
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let physical = created.physical.clone();
+    let profile = created.profile();
     assert_eq!(profile.instance_id, DEMO_INSTANCE_ID);
     assert_eq!(returned["Status"], "SUCCESS");
     assert_eq!(returned["PhysicalResourceId"], physical);
@@ -129,10 +121,9 @@ async fn the_binary_runs_create_update_delete_in_one_process() {
     assert_eq!(stored.name, "Support Tier 1");
 
     // Update, same profile.
-    let (mut update, query) = event(&receiver, "update");
+    let (update, query) = answering_to(&receiver, event_on("update", &physical));
     queries.push(query);
-    update["PhysicalResourceId"] = Value::String(physical.clone());
-    runtime.push("invoke-update", update, deadline());
+    runtime.push("invoke-update", update.clone(), deadline());
     let outcome = runtime.wait_outcome("invoke-update", WAIT).await;
     assert!(
         matches!(outcome, Some(Outcome::Response(_))),
@@ -140,16 +131,15 @@ async fn the_binary_runs_create_update_delete_in_one_process() {
     );
     let puts = receiver.wait_for(2, WAIT).await;
     assert_eq!(puts.len(), 2, "exactly one PUT for the Update");
-    let answer = puts[1].json();
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
-    assert_eq!(answer["PhysicalResourceId"], physical, "an in-place update");
+    let updated = Answer::of(&puts[1], update);
+    assert_eq!(updated.status, "SUCCESS", "{updated}");
+    assert_eq!(updated.physical, physical, "an in-place update");
     assert!(connect.profile(&profile.routing_profile_id).is_some());
 
     // Delete.
-    let (mut delete, query) = event(&receiver, "delete");
+    let (delete, query) = answering_to(&receiver, event_on("delete", &physical));
     queries.push(query);
-    delete["PhysicalResourceId"] = Value::String(physical.clone());
-    runtime.push("invoke-delete", delete, deadline());
+    runtime.push("invoke-delete", delete.clone(), deadline());
     let outcome = runtime.wait_outcome("invoke-delete", WAIT).await;
     assert!(
         matches!(outcome, Some(Outcome::Response(_))),
@@ -157,9 +147,9 @@ async fn the_binary_runs_create_update_delete_in_one_process() {
     );
     let puts = receiver.wait_for(3, WAIT).await;
     assert_eq!(puts.len(), 3, "exactly one PUT for the Delete");
-    let answer = puts[2].json();
-    assert_eq!(answer["Status"], "SUCCESS", "{answer}");
-    assert_eq!(answer["PhysicalResourceId"], physical);
+    let deleted = Answer::of(&puts[2], delete);
+    assert_eq!(deleted.status, "SUCCESS", "{deleted}");
+    assert_eq!(deleted.physical, physical);
     assert!(
         connect.profiles().is_empty(),
         "no profile left after Delete"

@@ -1,0 +1,235 @@
+//! The harness every test shares: the real handler with the real SDK client over HTTP to the
+//! Connect emulator, answering to a local ResponseURL receiver; the requests CloudFormation sends,
+//! built from `events/` and from earlier requests; and a parsed view of each answer.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use connect_emulator::connect::ConnectEmulator;
+use connect_emulator::receiver::{Received, ResponseReceiver};
+use routing_profile_resource::connect::Connect;
+use routing_profile_resource::handler::{Handler, InvocationError};
+use routing_profile_resource::model::{Owner, ProfileRef, ProfileState};
+use routing_profile_resource::response::{self, Responder};
+use routing_profile_resource::{arn, properties};
+use serde_json::{Value, json};
+use tokio::time::Instant;
+
+/// The path and query every test ResponseURL carries, signature included.
+pub const RESPONSE_TARGET: &str = "/cfn/arn%3Aaws%3Acloudformation%3Aus-east-1%3A123456789012%3Astack/s/1%7CSupportTier1%7Cr?X-Amz-Credential=AKIA%2F20261124%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=0123456789abcdef";
+
+/// A Connect emulator with the demo account, a receiver, and a handler wired to both.
+pub struct World {
+    pub connect: ConnectEmulator,
+    pub receiver: ResponseReceiver,
+    pub handler: Handler,
+    pub client: Connect,
+}
+
+impl World {
+    pub async fn start() -> World {
+        let connect = ConnectEmulator::start().await;
+        connect.seed_demo();
+        let receiver = ResponseReceiver::start().await;
+        let client = Connect::for_endpoint(&connect.endpoint());
+        let handler = Handler::new(client.clone(), Responder::new(false));
+        World {
+            connect,
+            receiver,
+            handler,
+            client,
+        }
+    }
+
+    /// The request in `events/NAME.json`, answering to this world's receiver.
+    pub fn event(&self, name: &str) -> Value {
+        self.answering_here(event(name))
+    }
+
+    /// The request in `events/NAME.json` for the resource `physical`, answering here.
+    pub fn event_on(&self, name: &str, physical: &str) -> Value {
+        self.answering_here(event_on(name, physical))
+    }
+
+    fn answering_here(&self, mut event: Value) -> Value {
+        event["ResponseURL"] = Value::String(self.receiver.url(RESPONSE_TARGET));
+        event
+    }
+
+    /// Runs the handler with a generous deadline and returns the one answer PUT it made.
+    pub async fn send(&self, event: Value) -> Answer {
+        let before = self.receiver.requests().len();
+        self.invoke(event.clone(), Duration::from_secs(30))
+            .await
+            .expect("the invocation delivers an answer");
+        let requests = self.receiver.requests();
+        assert_eq!(requests.len(), before + 1, "exactly one answer per event");
+        Answer::of(&requests[before], event)
+    }
+
+    /// Runs the handler with the given time to its deadline.
+    pub async fn invoke(
+        &self,
+        event: Value,
+        within: Duration,
+    ) -> Result<response::Answer, InvocationError> {
+        self.handler.handle(event, Instant::now() + within).await
+    }
+
+    /// The ARNs of the profiles the emulator holds.
+    pub fn profile_arns(&self) -> Vec<String> {
+        self.connect.profiles().into_iter().map(|p| p.arn).collect()
+    }
+
+    /// The last PUT the receiver got, as it arrived.
+    pub fn last_put(&self) -> Received {
+        self.receiver.requests().pop().expect("a PUT")
+    }
+
+    /// The last PUT the receiver got, read as the answer to `request`.
+    pub fn last_answer(&self, request: Value) -> Answer {
+        Answer::of(&self.last_put(), request)
+    }
+
+    /// The Connect operations called since the last `clear_calls`.
+    pub fn calls(&self) -> Vec<String> {
+        self.connect
+            .calls()
+            .into_iter()
+            .map(|c| c.operation)
+            .collect()
+    }
+
+    /// The write operations called since the last `clear_calls` (reads left out).
+    pub fn writes(&self) -> Vec<String> {
+        self.calls()
+            .into_iter()
+            .filter(|op| !op.starts_with("Describe") && !op.starts_with("List"))
+            .collect()
+    }
+
+    /// The live profile behind a PhysicalResourceId, read through the SDK.
+    pub async fn live(&self, physical: &str) -> ProfileState {
+        let profile = profile_ref(physical);
+        self.client.fetch(&profile).await.expect("profile readable")
+    }
+}
+
+/// The request in `events/NAME.json`, exactly as the file holds it.
+pub fn event(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("events")
+        .join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("event JSON")
+}
+
+/// The request in `events/NAME.json` for the resource `physical` (any string: a failed Create's
+/// id, or something that is no ARN at all).
+pub fn event_on(name: &str, physical: &str) -> Value {
+    let mut event = event(name);
+    event["PhysicalResourceId"] = Value::String(physical.to_string());
+    event
+}
+
+/// The Update CloudFormation sends after `earlier` when the template's properties become `props`:
+/// a new request for the resource `earlier` answered, whose old properties are `earlier`'s.
+pub fn update_from(earlier: &Answer, props: Value) -> Value {
+    let mut update = as_new_request(&earlier.request);
+    update["RequestType"] = json!("Update");
+    update["PhysicalResourceId"] = json!(earlier.physical);
+    update["OldResourceProperties"] = earlier.properties();
+    update["ResourceProperties"] = props;
+    update
+}
+
+/// The Delete CloudFormation sends for the resource `earlier` answered, with its properties.
+pub fn delete_from(earlier: &Answer) -> Value {
+    let mut delete = as_new_request(&earlier.request);
+    delete["RequestType"] = json!("Delete");
+    delete["PhysicalResourceId"] = json!(earlier.physical);
+    if let Some(fields) = delete.as_object_mut() {
+        fields.remove("OldResourceProperties");
+    }
+    delete
+}
+
+/// The same request again as CloudFormation's next one: a RequestId never used before.
+pub fn as_new_request(event: &Value) -> Value {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let mut event = event.clone();
+    event["RequestId"] = json!(format!("00000000-0000-4000-9000-{n:012}"));
+    event
+}
+
+/// One answer PUT to the ResponseURL, read, with the request it answered.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// `SUCCESS` or `FAILED`.
+    pub status: String,
+    pub physical: String,
+    /// Empty when the answer has none.
+    pub reason: String,
+    /// `Data`; null when the answer has none.
+    pub data: Value,
+    /// The whole body.
+    pub body: Value,
+    pub request: Value,
+}
+
+impl Answer {
+    /// Reads a PUT's body; every answer names its status and a PhysicalResourceId.
+    pub fn of(put: &Received, request: Value) -> Answer {
+        let body = put.json();
+        let text = |field: &str| body[field].as_str().map(str::to_string);
+        Answer {
+            status: text("Status").unwrap_or_else(|| panic!("no Status in {body}")),
+            physical: text("PhysicalResourceId")
+                .unwrap_or_else(|| panic!("no PhysicalResourceId in {body}")),
+            reason: text("Reason").unwrap_or_default(),
+            data: body["Data"].clone(),
+            body,
+            request,
+        }
+    }
+
+    /// The profile the PhysicalResourceId names; panics if it names none.
+    pub fn profile(&self) -> ProfileRef {
+        profile_ref(&self.physical)
+    }
+
+    /// The ResourceProperties of the request this answered.
+    pub fn properties(&self) -> Value {
+        self.request["ResourceProperties"].clone()
+    }
+}
+
+impl fmt::Display for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.body)
+    }
+}
+
+pub fn profile_ref(physical: &str) -> ProfileRef {
+    arn::routing_profile(physical)
+        .unwrap_or_else(|| panic!("{physical} is not a routing profile ARN"))
+}
+
+/// What the profile should hold for the event's ResourceProperties, ownership marker included.
+pub fn expected(event: &Value) -> ProfileState {
+    let mut state = properties::parse(&event["ResourceProperties"])
+        .expect("valid properties")
+        .profile;
+    let owner = Owner {
+        stack_id: event["StackId"].as_str().expect("StackId").to_string(),
+        logical_resource_id: event["LogicalResourceId"]
+            .as_str()
+            .expect("LogicalResourceId")
+            .to_string(),
+    };
+    state.tags.extend(owner.tags());
+    state
+}
