@@ -266,6 +266,15 @@ mod tests {
                 let _ = table.shape(name);
             }
         }
+        let Shape::String {
+            one_of: Some(channels),
+            ..
+        } = table.shape("Channel")
+        else {
+            panic!("Channel is an enum");
+        };
+        let per_channel = &table.documented.concurrency_per_channel.rule;
+        assert!(channels.iter().all(|c| per_channel.contains_key(c)));
         assert_eq!(
             table.documented.disassociate_references_per_call.rule.max,
             10

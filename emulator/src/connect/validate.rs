@@ -33,13 +33,14 @@ pub(super) fn request(operation: &str, input: &Input) -> ApiResult<()> {
         problems: Vec::new(),
     };
     walk.value(shape, input.members(), "");
-    let unreadable = walk
-        .problems
+    let mut problems = walk.problems;
+    let unreadable = problems
         .iter()
         .position(|p| p.code == "InvalidRequestException");
-    match unreadable.or((!walk.problems.is_empty()).then_some(0)) {
-        Some(i) => Err(walk.problems.swap_remove(i)),
-        None => Ok(()),
+    match unreadable {
+        Some(i) => Err(problems.swap_remove(i)),
+        None if problems.is_empty() => Ok(()),
+        None => Err(problems.swap_remove(0)),
     }
 }
 
@@ -62,14 +63,10 @@ impl Walk {
                     return self.wrong_type(path, "a string");
                 };
                 let length = text.chars().count();
-                let min = min.unwrap_or(0);
-                if length < min || max.is_some_and(|max| length > max) {
-                    let max = max.map_or("any number of".to_string(), |m| m.to_string());
-                    self.problem(format!(
-                        "{path} must be between {min} and {max} characters long"
-                    ));
+                if let Some(bounds) = outside(length, *min, *max) {
+                    self.problem(format!("{path} must be {bounds} characters long"));
                 }
-                if let Some(one_of) = one_of.as_ref().filter(|e| !e.contains(&text.to_string())) {
+                if let Some(one_of) = one_of.as_ref().filter(|e| !e.iter().any(|v| v == text)) {
                     self.problem(format!(
                         "{path} '{text}' is not one of {}",
                         one_of.join(", ")
@@ -149,12 +146,8 @@ impl Walk {
     }
 
     fn count(&mut self, n: usize, min: Option<usize>, max: Option<usize>, path: &str) {
-        let min = min.unwrap_or(0);
-        if n < min || max.is_some_and(|max| n > max) {
-            let max = max.map_or("any number of".to_string(), |m| m.to_string());
-            self.problem(format!(
-                "{path} must contain between {min} and {max} items, got {n}"
-            ));
+        if let Some(bounds) = outside(n, min, max) {
+            self.problem(format!("{path} must contain {bounds} items, got {n}"));
         }
     }
 
@@ -167,6 +160,19 @@ impl Walk {
     fn problem(&mut self, message: String) {
         self.problems.push(invalid_param(message));
     }
+}
+
+/// The bounds `n` is outside of, in words, or None if it is within them.
+fn outside(n: usize, min: Option<usize>, max: Option<usize>) -> Option<String> {
+    let min = min.unwrap_or(0);
+    if n >= min && max.is_none_or(|max| n <= max) {
+        return None;
+    }
+    Some(match max {
+        Some(max) if min > 0 => format!("between {min} and {max}"),
+        Some(max) => format!("at most {max}"),
+        None => format!("at least {min}"),
+    })
 }
 
 /// One of two optional members must be given (a stricter choice: Connect's model makes both
@@ -198,14 +204,16 @@ pub(super) fn media_concurrencies(
                 invalid_param(format!("MediaConcurrencies[{i}].Concurrency is required"))
             })?;
             let channel = m.channel;
-            let fits = per_channel
-                .get(&channel)
-                .filter(|b| (b.min..=b.max).contains(&concurrency));
-            let Some(concurrency) = fits.and_then(|_| i32::try_from(concurrency).ok()) else {
-                let (min, max) = per_channel.get(&channel).map_or((0, 0), |b| (b.min, b.max));
-                return Err(invalid_param(format!(
-                    "Concurrency for {channel} must be between {min} and {max}, got {concurrency}"
-                )));
+            // Every channel of the model's enum has a documented range (the table's test says so).
+            let range = per_channel.get(&channel).copied();
+            let concurrency = match (range, i32::try_from(concurrency)) {
+                (Some(r), Ok(n)) if (r.min..=r.max).contains(&concurrency) => n,
+                _ => {
+                    let (min, max) = range.map_or((0, 0), |r| (r.min, r.max));
+                    return Err(invalid_param(format!(
+                        "Concurrency for {channel} must be between {min} and {max}, got {concurrency}"
+                    )));
+                }
             };
             let behavior_type = m
                 .cross_channel_behavior
