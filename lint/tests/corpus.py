@@ -1,4 +1,4 @@
-"""The shared corpus, tests/corpus/*.json, read as tests/corpus.rs reads it: a case is
+"""The shared corpus, tests/corpus/*.json, read as tests/integration/corpus.rs reads it: a case is
 `properties`, or a `base` (named in some file's `bases`, or `events/x.json[#Field]`) with `set`
 ([pointer, value] pairs, in order) then `remove` (pointers)."""
 

@@ -2,7 +2,7 @@
 tests/corpus/bases.json) at random, seeded, each with the answer of the plugin's port of the parser.
 
 The hand-written corpus has a case for each rule; this one throws many odd combinations at both
-sides. The answers written here are the port's, and tests/corpus.rs holds the parser to them, so a
+sides. The answers written here are the port's, and tests/integration/corpus.rs holds the parser to them, so a
 combination where the two differ fails `cargo test`. After a rule changes, fix the parser, then the
 port, then regenerate:
 
@@ -106,7 +106,7 @@ def main():
     cases = [mutate(rng, rng.choice(bases), f"mutation-{i:03}") for i in range(COUNT)]
     about = (
         "Random mutations of the events as copied in bases.json (lint/tests/generate_mutations.py, seeded), with the "
-        "plugin's answers; tests/corpus.rs holds the parser to them."
+        "plugin's answers; tests/integration/corpus.rs holds the parser to them."
     )
     OUT.write_text(json.dumps({"about": about, "cases": cases}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{OUT}: {len(cases)} cases, {sum(c['outcome'] == 'invalid' for c in cases)} invalid")

@@ -1,4 +1,4 @@
-"""The plugin against the shared corpus (tests/corpus/), which tests/corpus.rs holds the Rust
+"""The plugin against the shared corpus (tests/corpus/), which tests/integration/corpus.rs holds the Rust
 parser to: first the port of the rules on each property set as it is, then cfn-lint with the
 plugin on templates holding every set, in YAML, JSON and SAM, each problem at its node."""
 
