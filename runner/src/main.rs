@@ -167,6 +167,7 @@ struct Run {
 }
 
 impl Run {
+    /// Whether every step was answered SUCCESS.
     fn all_succeeded(&self) -> bool {
         self.steps.iter().all(|step| {
             step.answer
@@ -184,6 +185,7 @@ struct World {
 }
 
 impl World {
+    /// The seeded emulator, a receiver, and the handler pointed at the emulator.
     async fn start() -> World {
         let connect = ConnectEmulator::start().await;
         connect.seed_demo();
@@ -440,6 +442,7 @@ fn print_answer(put: &Received) -> Value {
     body
 }
 
+/// A top-level string field of an event, or `?`.
 fn field(event: &Value, key: &str) -> String {
     event
         .get(key)
