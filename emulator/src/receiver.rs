@@ -7,6 +7,7 @@
 //! came off the wire, and lets tests script failures and silence.
 
 use std::collections::VecDeque;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -77,13 +78,25 @@ impl ResponseReceiver {
 
     /// Starts it on a fixed loopback port, for a long-running local setup (`runner --serve`).
     pub async fn start_on(port: u16) -> std::io::Result<ResponseReceiver> {
+        Self::start_at(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await
+    }
+
+    /// Starts it on `addr`, for example 0.0.0.0 so that a container can reach it (`runner --serve
+    /// --bind`). The URLs it gives out name 127.0.0.1, which reaches it only when `addr` is loopback
+    /// or unspecified.
+    pub async fn start_at(addr: SocketAddr) -> std::io::Result<ResponseReceiver> {
         let shared = Arc::new(Shared::default());
         let handler_shared = shared.clone();
-        let addr = server::spawn_on(port, move |req| handle(handler_shared.clone(), req)).await?;
+        let addr = server::spawn_at(addr, move |req| handle(handler_shared.clone(), req)).await?;
         Ok(ResponseReceiver {
             shared,
             port: addr.port(),
         })
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// `http://127.0.0.1:PORT` followed by `path_and_query`, unchanged.

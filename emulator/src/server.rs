@@ -2,7 +2,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -29,18 +29,18 @@ where
     F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Resp> + Send + 'static,
 {
-    spawn_on(0, handler)
+    spawn_at(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), handler)
         .await
         .expect("cannot bind 127.0.0.1:0 for a local test server")
 }
 
-/// Binds `port` on loopback (0: an ephemeral one) and serves `handler` on it from background tasks.
-pub(crate) async fn spawn_on<F, Fut>(port: u16, handler: F) -> std::io::Result<SocketAddr>
+/// Binds `addr` (port 0: an ephemeral one) and serves `handler` on it from background tasks.
+pub(crate) async fn spawn_at<F, Fut>(addr: SocketAddr, handler: F) -> std::io::Result<SocketAddr>
 where
     F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Resp> + Send + 'static,
 {
-    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
         loop {

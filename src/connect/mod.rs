@@ -90,8 +90,10 @@ impl Connect {
             .http_client(crate::tls::sdk_http_client());
         // Lambda puts the role's credentials in the environment. Naming that provider skips
         // building the rest of the default chain, whose web-identity provider makes an STS client
-        // (and loads the system's TLS roots for it) at every cold start. Elsewhere (a laptop with a
-        // profile or SSO), the default chain.
+        // (and loads the system's TLS roots for it) at every cold start. Elsewhere (a laptop), the
+        // default chain: profiles with keys work in any build; IAM Identity Center (SSO),
+        // credential_process and `aws login` profiles need the `local-credentials` cargo feature,
+        // which the deployed build leaves out.
         if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
             loader = loader.credentials_provider(
                 aws_config::environment::EnvironmentVariableCredentialsProvider::new(),

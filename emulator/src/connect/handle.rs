@@ -2,6 +2,7 @@
 //! account, and snapshots of the profiles it stores.
 
 use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -208,14 +209,26 @@ impl ConnectEmulator {
 
     /// Starts it on a fixed loopback port, for a long-running local setup (`runner --serve`).
     pub async fn start_on(port: u16) -> std::io::Result<ConnectEmulator> {
+        Self::start_at(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await
+    }
+
+    /// Starts it on `addr`, for example 0.0.0.0 so that a container can reach it (`runner --serve
+    /// --bind`). The URLs it gives out name 127.0.0.1, which reaches it only when `addr` is loopback
+    /// or unspecified.
+    pub async fn start_at(addr: SocketAddr) -> std::io::Result<ConnectEmulator> {
         let shared = Arc::new(Shared::default());
         let handler_shared = shared.clone();
         let addr =
-            server::spawn_on(port, move |req| http::handle(handler_shared.clone(), req)).await?;
+            server::spawn_at(addr, move |req| http::handle(handler_shared.clone(), req)).await?;
         Ok(ConnectEmulator {
             shared,
             port: addr.port(),
         })
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// `http://127.0.0.1:PORT`, for the SDK's `endpoint_url`.
