@@ -48,8 +48,18 @@ DOCUMENTED = {
                  "TASK": {"min": 1, "max": 10}, "EMAIL": {"min": 1, "max": 10}},
         "source": "https://docs.aws.amazon.com/connect/latest/APIReference/API_MediaConcurrency.html",
         "note": "The model allows 0-10 for every channel; the reference gives VOICE 1 and the "
-                "others 1-10. A channel is removed from a profile by leaving it out of the "
-                "MediaConcurrencies sent to UpdateRoutingProfileConcurrency, which replaces the set.",
+                "others 1-10. UpdateRoutingProfileConcurrency takes the full set of channels agents "
+                "can handle (API_UpdateRoutingProfileConcurrency.html: MediaConcurrencies, required), "
+                "so a channel is disabled by sending the set without it; a channel reported with "
+                "Concurrency 0 is not enabled.",
+    },
+    "WorkloadTypeConcurrencyPerChannel": {
+        "rule": {"VOICE": {"min": 1, "max": 1}, "CHAT": {"min": 1, "max": 10},
+                 "TASK": {"min": 1, "max": 10}, "EMAIL": {"min": 1, "max": 10}},
+        "source": "https://docs.aws.amazon.com/connect/latest/APIReference/API_WorkloadTypeConcurrency.html",
+        "note": "The model allows 1-10 (WorkloadTypeConcurrencyType) on every channel; the "
+                "reference gives VOICE 1 and CHAT and TASK 1-10, and names no range for EMAIL, "
+                "which keeps the model's.",
     },
     "ManualAssignmentChannels": {
         "rule": ["CHAT", "TASK", "EMAIL"],

@@ -77,6 +77,14 @@ pub const CONCURRENCY_PER_CHANNEL: [(&str, Range); 4] = [
     ("TASK", Range { min: 1, max: 10 }),
     ("EMAIL", Range { min: 1, max: 10 }),
 ];
+/// Documented, not in the model: each channel's concurrency per workload type (VOICE exactly 1,
+/// CHAT and TASK 1-10; EMAIL, which the reference does not name, keeps the model's 1-10).
+pub const WORKLOAD_TYPE_CONCURRENCY_PER_CHANNEL: [(&str, Range); 4] = [
+    ("VOICE", Range { min: 1, max: 1 }),
+    ("CHAT", Range { min: 1, max: 10 }),
+    ("TASK", Range { min: 1, max: 10 }),
+    ("EMAIL", Range { min: 1, max: 10 }),
+];
 /// Documented, not in the model: channels a manual-assignment queue may have.
 pub const MANUAL_ASSIGNMENT_CHANNELS: [&str; 3] = ["CHAT", "TASK", "EMAIL"];
 /// Documented, not in the model: queue references per DisassociateRoutingProfileQueues call,
@@ -173,12 +181,34 @@ mod tests {
     #[test]
     fn documented_rules_are_the_tables() {
         let documented = &table()["documented"];
-        for (channel, Range { min, max }) in CONCURRENCY_PER_CHANNEL {
-            let rule = &documented["ConcurrencyPerChannel"]["rule"][channel];
-            assert_eq!(
-                (rule["min"].as_i64(), rule["max"].as_i64()),
-                (Some(min), Some(max))
-            );
+        let per_channel = [
+            ("ConcurrencyPerChannel", CONCURRENCY_PER_CHANNEL),
+            (
+                "WorkloadTypeConcurrencyPerChannel",
+                WORKLOAD_TYPE_CONCURRENCY_PER_CHANNEL,
+            ),
+        ];
+        for (name, ranges) in per_channel {
+            let rule = documented[name]["rule"]
+                .as_object()
+                .expect("a rule per channel");
+            assert_eq!(rule.len(), ranges.len(), "{name}");
+            for (channel, Range { min, max }) in ranges {
+                let range = &rule[channel];
+                assert_eq!(
+                    (range["min"].as_i64(), range["max"].as_i64()),
+                    (Some(min), Some(max)),
+                    "{name} {channel}"
+                );
+            }
+        }
+        // Documented ranges narrow the model's; they never widen them.
+        for (_, range) in WORKLOAD_TYPE_CONCURRENCY_PER_CHANNEL {
+            assert!(range.min >= WORKLOAD_TYPE_CONCURRENCY.min);
+            assert!(range.max <= WORKLOAD_TYPE_CONCURRENCY.max);
+        }
+        for (_, range) in CONCURRENCY_PER_CHANNEL {
+            assert!(range.min >= CONCURRENCY.min && range.max <= CONCURRENCY.max);
         }
         assert_eq!(
             documented["ManualAssignmentChannels"]["rule"],

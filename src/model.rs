@@ -68,6 +68,52 @@ impl CrossChannelBehavior {
     }
 }
 
+/// What an agent busy with one workload type of a channel may be offered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum ChannelWorkloadBehavior {
+    /// The function's default when none is given: the narrowest, like
+    /// [`CrossChannelBehavior::RouteCurrentChannelOnly`]. It is always sent, never left to Connect.
+    #[default]
+    RouteCurrentChannelCurrentWorkloadTypeOnly,
+    /// Contacts of the same channel and any workload type.
+    RouteCurrentChannelAnyWorkloadTypeOnly,
+    /// Contacts of any channel and any workload type.
+    RouteAnyChannelAnyWorkloadType,
+}
+
+impl ChannelWorkloadBehavior {
+    /// Every behavior with its Connect spelling.
+    pub const ALL: [(&'static str, ChannelWorkloadBehavior); 3] = [
+        (
+            "ROUTE_CURRENT_CHANNEL_CURRENT_WORKLOADTYPE_ONLY",
+            ChannelWorkloadBehavior::RouteCurrentChannelCurrentWorkloadTypeOnly,
+        ),
+        (
+            "ROUTE_CURRENT_CHANNEL_ANY_WORKLOADTYPE_ONLY",
+            ChannelWorkloadBehavior::RouteCurrentChannelAnyWorkloadTypeOnly,
+        ),
+        (
+            "ROUTE_ANY_CHANNEL_ANY_WORKLOAD_TYPE",
+            ChannelWorkloadBehavior::RouteAnyChannelAnyWorkloadType,
+        ),
+    ];
+
+    /// The Connect spelling (the model's own, `WORKLOADTYPE` and `WORKLOAD_TYPE` both).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelWorkloadBehavior::RouteCurrentChannelCurrentWorkloadTypeOnly => {
+                "ROUTE_CURRENT_CHANNEL_CURRENT_WORKLOADTYPE_ONLY"
+            }
+            ChannelWorkloadBehavior::RouteCurrentChannelAnyWorkloadTypeOnly => {
+                "ROUTE_CURRENT_CHANNEL_ANY_WORKLOADTYPE_ONLY"
+            }
+            ChannelWorkloadBehavior::RouteAnyChannelAnyWorkloadType => {
+                "ROUTE_ANY_CHANNEL_ANY_WORKLOAD_TYPE"
+            }
+        }
+    }
+}
+
 /// How an agent's availability is measured for routing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum AgentAvailabilityTimer {
@@ -119,13 +165,26 @@ pub struct Placement {
     pub delay: i32,
 }
 
-/// How many contacts of one channel an agent handles at once.
+/// How many contacts of one workload type of a channel an agent handles at once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WorkloadConcurrency {
+    /// Within the channel's range in
+    /// [`crate::constraints::WORKLOAD_TYPE_CONCURRENCY_PER_CHANNEL`].
+    pub max_contacts: i32,
+    /// What the agent may be offered while busy with this workload type.
+    pub cross_channel: ChannelWorkloadBehavior,
+}
+
+/// How many contacts of one channel an agent handles at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Concurrency {
     /// Within the channel's range in [`crate::constraints::CONCURRENCY_PER_CHANNEL`].
     pub max_contacts: i32,
     /// What the agent may be offered while busy on this channel.
     pub cross_channel: CrossChannelBehavior,
+    /// By workload type (`WorkloadTypeConcurrencies`); empty when the channel has none, else
+    /// within [`crate::constraints::WORKLOAD_TYPE_CONCURRENCIES`] entries.
+    pub workload_types: BTreeMap<String, WorkloadConcurrency>,
 }
 
 /// The whole of a routing profile within its instance, desired or live.
@@ -222,6 +281,13 @@ mod tests {
         assert_eq!(
             spellings(&CrossChannelBehavior::ALL, CrossChannelBehavior::as_str),
             constraints::BEHAVIOR_TYPE
+        );
+        assert_eq!(
+            spellings(
+                &ChannelWorkloadBehavior::ALL,
+                ChannelWorkloadBehavior::as_str
+            ),
+            constraints::CHANNEL_WORKLOAD_BEHAVIOR_TYPE
         );
         assert_eq!(
             spellings(&AgentAvailabilityTimer::ALL, AgentAvailabilityTimer::as_str),

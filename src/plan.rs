@@ -284,6 +284,7 @@ mod tests {
                 Concurrency {
                     max_contacts: 1,
                     cross_channel: CrossChannelBehavior::RouteCurrentChannelOnly,
+                    workload_types: BTreeMap::new(),
                 },
             )]
             .into(),
@@ -341,6 +342,7 @@ mod tests {
         let chat = Concurrency {
             max_contacts: 3,
             cross_channel: CrossChannelBehavior::RouteAnyChannel,
+            workload_types: BTreeMap::new(),
         };
         desired.concurrency.insert(Channel::Chat, chat);
         assert_eq!(
@@ -348,6 +350,78 @@ mod tests {
             [Operation::UpdateConcurrency {
                 concurrency: desired.concurrency.clone()
             }]
+        );
+    }
+
+    #[test]
+    fn workload_types_are_compared_and_the_set_is_sent_whole() {
+        use crate::model::{ChannelWorkloadBehavior, WorkloadConcurrency};
+        let with_chat = |workloads: &[(&str, i32)]| {
+            let mut state = profile();
+            state.concurrency.insert(
+                Channel::Chat,
+                Concurrency {
+                    max_contacts: 3,
+                    cross_channel: CrossChannelBehavior::RouteCurrentChannelOnly,
+                    workload_types: workloads
+                        .iter()
+                        .map(|(name, max_contacts)| {
+                            let w = WorkloadConcurrency {
+                                max_contacts: *max_contacts,
+                                cross_channel: ChannelWorkloadBehavior::default(),
+                            };
+                            (name.to_string(), w)
+                        })
+                        .collect(),
+                },
+            );
+            state
+        };
+        let write = |desired: &ProfileState| {
+            vec![Operation::UpdateConcurrency {
+                concurrency: desired.concurrency.clone(),
+            }]
+        };
+        let live = with_chat(&[("billing", 2), ("sales", 1)]);
+        assert_eq!(update(&live, &live), [], "equal workload types: nothing");
+
+        let cases = [
+            ("added", with_chat(&[]), with_chat(&[("billing", 2)])),
+            (
+                "changed",
+                live.clone(),
+                with_chat(&[("billing", 3), ("sales", 1)]),
+            ),
+            (
+                "renamed",
+                live.clone(),
+                with_chat(&[("billing", 2), ("returns", 1)]),
+            ),
+            ("removed", live.clone(), with_chat(&[])),
+            ("channel dropped", live.clone(), profile()),
+        ];
+        for (what, current, desired) in cases {
+            let ops = update(&desired, &current);
+            assert_eq!(ops, write(&desired), "{what}");
+            let after = apply(&current, &ops);
+            assert_eq!(after, desired, "{what}");
+            assert_eq!(
+                update(&desired, &after),
+                [],
+                "{what}: a second plan is empty"
+            );
+        }
+
+        let mut behavior = live.clone();
+        if let Some(chat) = behavior.concurrency.get_mut(&Channel::Chat)
+            && let Some(billing) = chat.workload_types.get_mut("billing")
+        {
+            billing.cross_channel = ChannelWorkloadBehavior::RouteAnyChannelAnyWorkloadType;
+        }
+        assert_eq!(
+            update(&behavior, &live),
+            write(&behavior),
+            "behavior changed"
         );
     }
 
@@ -487,6 +561,20 @@ mod properties {
         })
     }
 
+    /// A channel's workload types: none, or a few of a small set of names.
+    fn workloads() -> impl Strategy<Value = BTreeMap<String, crate::model::WorkloadConcurrency>> {
+        use crate::model::{ChannelWorkloadBehavior, WorkloadConcurrency};
+        let behavior = prop::sample::select(ChannelWorkloadBehavior::ALL.map(|(_, b)| b).to_vec());
+        prop::collection::btree_map(
+            "[wxy]",
+            (1..10i32, behavior).prop_map(|(max_contacts, cross_channel)| WorkloadConcurrency {
+                max_contacts,
+                cross_channel,
+            }),
+            0..3,
+        )
+    }
+
     /// A profile state; `aws_tags` lets the live side carry tags that AWS owns.
     fn state(aws_tags: bool) -> impl Strategy<Value = ProfileState> {
         let tag_key = if aws_tags {
@@ -500,7 +588,7 @@ mod properties {
             "q-[0-2]",
             prop::collection::btree_map(queue_ref(), (1..99i32, 0..9999i32), 0..40),
             prop::collection::btree_set(queue_ref(), 0..25),
-            prop::collection::btree_map(channel(), (1..10i32, any::<bool>()), 1..4),
+            prop::collection::btree_map(channel(), (1..10i32, any::<bool>(), workloads()), 1..4),
             any::<bool>(),
             prop::collection::btree_map(tag_key, "[xy]{0,2}", 0..6),
         )
@@ -517,7 +605,7 @@ mod properties {
                         manual_queues: manual,
                         concurrency: concurrency
                             .into_iter()
-                            .map(|(c, (max_contacts, any))| {
+                            .map(|(c, (max_contacts, any, workload_types))| {
                                 let cross_channel = if any {
                                     CrossChannelBehavior::RouteAnyChannel
                                 } else {
@@ -528,6 +616,7 @@ mod properties {
                                     Concurrency {
                                         max_contacts,
                                         cross_channel,
+                                        workload_types,
                                     },
                                 )
                             })

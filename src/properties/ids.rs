@@ -33,7 +33,7 @@ pub(super) fn instance_id(r: &mut Reader, path: &str, value: &Value) -> Option<S
         Some(ConnectArn {
             instance_id,
             resource: None,
-        }) => Some(instance_id.to_string()),
+        }) => arn_id(r, path, &text, "instance", instance_id),
         _ => {
             r.error(
                 path,
@@ -62,6 +62,8 @@ pub(super) fn queue_id(
             instance_id: queue_instance,
             resource: Some(("queue", queue_id)),
         }) => {
+            arn_id(r, path, &text, "instance", queue_instance)?;
+            let queue_id = arn_id(r, path, &text, "queue", queue_id)?;
             if let Some(instance_id) = instance_id
                 && instance_id != queue_instance
             {
@@ -73,7 +75,7 @@ pub(super) fn queue_id(
                 );
                 return None;
             }
-            Some(queue_id.to_string())
+            Some(queue_id)
         }
         _ => {
             r.error(
@@ -89,21 +91,38 @@ pub(super) fn queue_id(
 
 /// A plain ID: within [`ID`], and nothing that would change the request path it travels in.
 fn plain_id(r: &mut Reader, path: &str, text: String) -> Option<String> {
-    let bad = !fits(text.chars().count(), ID)
-        || text
-            .chars()
-            .any(|c| c.is_whitespace() || c == '/' || c == ':');
-    if bad {
-        let Length { min, max } = ID;
+    if !is_id(&text) {
         r.error(
             path,
-            format!(
-                "{text:?} is neither an ID ({min}-{max} characters, no '/', ':' or spaces) nor an ARN"
-            ),
+            format!("{text:?} is neither an ID ({ID_RULE}) nor an ARN"),
         );
         return None;
     }
     Some(text)
+}
+
+/// The ID of `kind` an ARN holds, held to the same rule as a plain ID: Connect is called with it.
+fn arn_id(r: &mut Reader, path: &str, arn: &str, kind: &str, id: &str) -> Option<String> {
+    if !is_id(id) {
+        r.error(
+            path,
+            format!("{arn:?} holds the {kind} ID {id:?}, which is not an ID ({ID_RULE})"),
+        );
+        return None;
+    }
+    Some(id.to_string())
+}
+
+/// [`is_id`] in words.
+const ID_RULE: &str = "1-100 characters, no '/', ':' or spaces";
+
+/// Whether `text` is within [`ID`] in characters and holds nothing that would change the request
+/// path it travels in.
+fn is_id(text: &str) -> bool {
+    fits(text.chars().count(), ID)
+        && !text
+            .chars()
+            .any(|c| c.is_whitespace() || c == '/' || c == ':')
 }
 
 #[cfg(test)]
@@ -149,6 +168,61 @@ mod tests {
         assert_eq!(
             errors_of(with(valid(), "/InstanceId", json!(7))),
             ["InstanceId: 7 is not a string"]
+        );
+    }
+
+    #[test]
+    fn ids_inside_arns_follow_the_plain_id_rule() {
+        let plain_ids = |instance: &str| {
+            with(
+                with(valid(), "/DefaultOutboundQueueId", json!("q-out")),
+                "/InstanceId",
+                json!(instance),
+            )
+        };
+        assert_eq!(
+            errors_of(plain_ids("a b")),
+            [
+                "InstanceId: \"a b\" is neither an ID (1-100 characters, no '/', ':' or spaces) nor an ARN"
+            ]
+        );
+        let arn = "arn:aws:connect:us-east-1:123456789012:instance/a b";
+        assert_eq!(
+            errors_of(plain_ids(arn)),
+            [format!(
+                "InstanceId: \"{arn}\" holds the instance ID \"a b\", which is not an ID (1-100 characters, no '/', ':' or spaces)"
+            )]
+        );
+        let colon = "arn:aws:connect:us-east-1:123456789012:instance/a:b";
+        assert!(errors_of(plain_ids(colon))[0].contains("holds the instance ID \"a:b\""));
+        let long = format!(
+            "arn:aws:connect:us-east-1:123456789012:instance/{}",
+            "i".repeat(ID.max + 1)
+        );
+        assert!(errors_of(plain_ids(&long))[0].contains("which is not an ID (1-100 characters"));
+        let at_limit = format!(
+            "arn:aws:connect:us-east-1:123456789012:instance/{}",
+            "i".repeat(ID.max)
+        );
+        assert!(parse(&plain_ids(&at_limit)).is_ok());
+
+        let queue = format!("arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}/queue/q 1");
+        assert_eq!(
+            errors_of(with(
+                valid(),
+                "/QueueConfigs/1/QueueReference/QueueId",
+                json!(queue)
+            )),
+            [format!(
+                "QueueConfigs[1].QueueReference.QueueId: \"{queue}\" holds the queue ID \"q 1\", which is not an ID (1-100 characters, no '/', ':' or spaces)"
+            )]
+        );
+        let queue_in = "arn:aws:connect:us-east-1:123456789012:instance/x y/queue/q-out";
+        assert_eq!(
+            errors_of(with(valid(), "/DefaultOutboundQueueId", json!(queue_in))),
+            [format!(
+                "DefaultOutboundQueueId: \"{queue_in}\" holds the instance ID \"x y\", which is not an ID (1-100 characters, no '/', ':' or spaces)"
+            )]
         );
     }
 

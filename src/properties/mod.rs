@@ -229,7 +229,8 @@ mod tests {
             profile.concurrency.get(&Channel::Voice),
             Some(&Concurrency {
                 max_contacts: 1,
-                cross_channel: CrossChannelBehavior::RouteAnyChannel
+                cross_channel: CrossChannelBehavior::RouteAnyChannel,
+                workload_types: BTreeMap::new(),
             })
         );
         assert_eq!(
@@ -307,7 +308,7 @@ mod tests {
         assert_eq!(
             errors_of(nested),
             [
-                "MediaConcurrencies[1].Behavior: unknown property; expected one of Channel, Concurrency, CrossChannelBehavior"
+                "MediaConcurrencies[1].Behavior: unknown property; expected one of Channel, Concurrency, CrossChannelBehavior, WorkloadTypeConcurrencies"
             ]
         );
     }
@@ -398,6 +399,10 @@ mod fuzz {
                 Just("Concurrency"),
                 Just("CrossChannelBehavior"),
                 Just("BehaviorType"),
+                Just("WorkloadTypeConcurrencies"),
+                Just("WorkloadType"),
+                Just("CrossChannelWorkloadBehavior"),
+                Just("ChannelWorkloadBehaviorType"),
                 Just("Key"),
                 Just("Value"),
                 Just("AgentAvailabilityTimer"),

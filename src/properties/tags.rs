@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::reader::{Reader, fits, show};
-use crate::constraints::{TAG_KEY, TAG_MAP, TAG_VALUE};
+use crate::constraints::{TAG_KEY, TAG_MAP, TAG_VALUE, is_tag_key_char};
 use crate::model::{MARKER_TAGS, RESERVED_TAG_PREFIX};
 
 /// The fields of one entry of the list form.
@@ -115,6 +115,10 @@ fn key_problem(key: &str) -> Option<String> {
         Some(format!(
             "key {key:?} must be {min}-{max} characters, not {len}"
         ))
+    } else if let Some(c) = key.chars().find(|c| !is_tag_key_char(*c)) {
+        Some(format!(
+            "key {key:?} has {c:?}, which Connect's tag keys cannot hold (letters, digits, spaces and _ . : / = + - @ only)"
+        ))
     } else if key.starts_with(AWS_PREFIX) {
         Some(format!(
             "key {key:?} must not start with {AWS_PREFIX:?} (reserved by AWS)"
@@ -176,6 +180,14 @@ mod tests {
             ),
             (json!([{ "Key": "a" }]), "Tags[0].Value: is required"),
             (
+                json!({ "cost#center": "42" }),
+                "Tags.cost#center: key \"cost#center\" has '#', which Connect's tag keys cannot hold (letters, digits, spaces and _ . : / = + - @ only)",
+            ),
+            (
+                json!([{ "Key": "tab\there", "Value": "v" }]),
+                "Tags[0]: key \"tab\\there\" has '\\t', which Connect's tag keys cannot hold (letters, digits, spaces and _ . : / = + - @ only)",
+            ),
+            (
                 json!("team=support"),
                 "Tags: \"team=support\" is not a map of key to value or a list of {Key, Value}",
             ),
@@ -208,6 +220,15 @@ mod tests {
         );
         let tags = parse(&at_limits).expect("at the limits").profile.tags;
         assert_eq!(tags.len(), 2);
+        let every_class = with(
+            valid(),
+            "/Tags",
+            json!({ "Kostenstelle Ä_部门.v2:a/b=c+d-e@f\u{3000}": "v" }),
+        );
+        assert!(
+            parse(&every_class).is_ok(),
+            "letters, digits, separators, punctuation"
+        );
         let too_long = format!("{key}k");
         assert_eq!(
             key_problem(&too_long),
