@@ -115,10 +115,6 @@ fn key_problem(key: &str) -> Option<String> {
         Some(format!(
             "key {key:?} must be {min}-{max} characters, not {len}"
         ))
-    } else if let Some(c) = key.chars().find(|c| !is_tag_key_char(*c)) {
-        Some(format!(
-            "key {key:?} has {c:?}, which Connect's tag keys cannot hold (letters, digits, spaces and _ . : / = + - @ only)"
-        ))
     } else if key.starts_with(AWS_PREFIX) {
         Some(format!(
             "key {key:?} must not start with {AWS_PREFIX:?} (reserved by AWS)"
@@ -128,7 +124,18 @@ fn key_problem(key: &str) -> Option<String> {
             "key {key:?} must not start with {RESERVED_TAG_PREFIX:?} (this function's ownership marker)"
         ))
     } else {
-        None
+        // Each refused character once, in the order it first appears.
+        let mut refused = String::new();
+        for c in key.chars().filter(|c| !is_tag_key_char(*c)) {
+            if !refused.contains(c) {
+                refused.push(c);
+            }
+        }
+        (!refused.is_empty()).then(|| {
+            format!(
+                "key {key:?} has characters Connect does not allow in a tag key ({refused:?}): use letters, digits, spaces and _ . : / = + - @"
+            )
+        })
     }
 }
 
@@ -181,11 +188,11 @@ mod tests {
             (json!([{ "Key": "a" }]), "Tags[0].Value: is required"),
             (
                 json!({ "cost#center": "42" }),
-                "Tags.cost#center: key \"cost#center\" has '#', which Connect's tag keys cannot hold (letters, digits, spaces and _ . : / = + - @ only)",
+                "Tags.cost#center: key \"cost#center\" has characters Connect does not allow in a tag key (\"#\"): use letters, digits, spaces and _ . : / = + - @",
             ),
             (
-                json!([{ "Key": "tab\there", "Value": "v" }]),
-                "Tags[0]: key \"tab\\there\" has '\\t', which Connect's tag keys cannot hold (letters, digits, spaces and _ . : / = + - @ only)",
+                json!([{ "Key": "a*b\tc*d", "Value": "v" }]),
+                "Tags[0]: key \"a*b\\tc*d\" has characters Connect does not allow in a tag key (\"*\\t\"): use letters, digits, spaces and _ . : / = + - @",
             ),
             (
                 json!("team=support"),
