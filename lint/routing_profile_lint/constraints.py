@@ -48,23 +48,37 @@ PRIORITY = _range("Priority")
 DELAY = _range("Delay")
 CHANNEL = _enum("Channel")
 BEHAVIOR_TYPE = _enum("BehaviorType")
+CHANNEL_WORKLOAD_BEHAVIOR_TYPE = _enum("ChannelWorkloadBehaviorType")
 AGENT_AVAILABILITY_TIMER = _enum("AgentAvailabilityTimer")
 TAG_KEY = _range("TagKey")
 TAG_VALUE = _range("TagValue", default_min=0)
 TAG_MAP = _range("TagMap")
-# For MediaConcurrencies[].WorkloadTypeConcurrencies, which the function does not read yet.
+CONCURRENCY = _range("Concurrency")
+# MediaConcurrencies[].WorkloadTypeConcurrencies: entries per channel, and each one's concurrency.
 WORKLOAD_TYPE_CONCURRENCIES = _range("WorkloadTypeConcurrencies")
 WORKLOAD_TYPE_CONCURRENCY = _range("WorkloadTypeConcurrencyType")
 
+
+
+def _per_channel(rule, model):
+    """A documented per-channel rule within the model's range, and the range for a channel that
+    is not known (invalid, or an intrinsic function): the widest of any channel, within the model's.
+    The parser's `allowed` (src/properties/concurrency.rs)."""
+    ranges = {
+        channel: Range(max(r["min"], model.min), min(r["max"], model.max))
+        for channel, r in _DOCUMENTED[rule]["rule"].items()
+    }
+    widest = Range(
+        max(min(r["min"] for r in _DOCUMENTED[rule]["rule"].values()), model.min),
+        min(max(r["max"] for r in _DOCUMENTED[rule]["rule"].values()), model.max),
+    )
+    return ranges, widest
+
+
 # Documented rules the model does not carry.
-CONCURRENCY_PER_CHANNEL = {
-    channel: Range(r["min"], r["max"])
-    for channel, r in _DOCUMENTED["ConcurrencyPerChannel"]["rule"].items()
-}
-# A channel that is not known (invalid, or an intrinsic function) gets the widest channel range.
-CONCURRENCY_ANY_CHANNEL = Range(
-    min(r.min for r in CONCURRENCY_PER_CHANNEL.values()),
-    max(r.max for r in CONCURRENCY_PER_CHANNEL.values()),
+CONCURRENCY_PER_CHANNEL, CONCURRENCY_ANY_CHANNEL = _per_channel("ConcurrencyPerChannel", CONCURRENCY)
+WORKLOAD_TYPE_CONCURRENCY_PER_CHANNEL, WORKLOAD_TYPE_CONCURRENCY_ANY_CHANNEL = _per_channel(
+    "WorkloadTypeConcurrencyPerChannel", WORKLOAD_TYPE_CONCURRENCY
 )
 MANUAL_ASSIGNMENT_CHANNELS = tuple(_DOCUMENTED["ManualAssignmentChannels"]["rule"])
 
@@ -76,7 +90,10 @@ if _PATTERN_SHAPE is None:
     raise RuntimeError(
         f"TagKey's pattern in {TABLE_PATH} changed shape ({TAG_KEY_PATTERN!r}); update lint/"
     )
-TAG_KEY_CHARACTER = regex.compile(_PATTERN_SHAPE.group(1))
+# The class as the parser reads it (src/constraints.rs, `is_tag_key_char`): Rust's `is_alphabetic`
+# stands for \p{L}, and it also admits the few combining marks Unicode calls alphabetic (which
+# Connect then rejects itself). The port follows the parser, so the two agree on every key.
+TAG_KEY_CHARACTER = regex.compile(_PATTERN_SHAPE.group(1).replace(r"\p{L}", r"\p{L}\p{Alphabetic}"))
 AWS_TAG_PREFIX = "aws:"
 
 # The function's own rules (src/properties.rs, src/model.rs), not Connect's.

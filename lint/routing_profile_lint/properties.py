@@ -9,9 +9,9 @@ Values are JSON-like Python values plus `Unknown`: what a template leaves to dep
 an `Fn::GetAtt`...). A rule never reports an unknown value; rules that compare values (duplicates,
 the instance of a queue ARN, the tag count) skip what they cannot know.
 
-Rules the parser does not check yet but Connect rejects (the TagKey alphabet) are reported with
-`pending=True`: the corpus lists them apart, so the day the parser adopts one, its wording is
-already fixed there.
+A rule the parser does not check yet but Connect rejects can be reported with `pending=True`: the
+corpus lists it apart, so the day the parser adopts it, its wording is already fixed there. None is
+pending today (the TagKey alphabet was, until the parser adopted it).
 
 Adding a rule: one method call here where the parser makes it, with a `kind` (the rule id it is
 reported under, lint/rules/routing_profile.py), and a corpus case in tests/corpus/.
@@ -253,20 +253,25 @@ class _Parser:
             fields = self.object(path, item)
             if fields is _FAILED or is_unknown(fields):
                 continue
-            self.known_fields(path, fields, ("Channel", "Concurrency", "CrossChannelBehavior"))
+            self.known_fields(path, fields, MEDIA_CONCURRENCY_FIELDS)
             channel = self.required(path, "Channel", fields)
             if channel is not _FAILED:
                 channel = self.one_of(path + ("Channel",), channel, c.CHANNEL)
             concurrency = self.required(path, "Concurrency", fields)
             if concurrency is not _FAILED:
-                allowed = c.CONCURRENCY_PER_CHANNEL.get(channel, c.CONCURRENCY_ANY_CHANNEL)
+                allowed = _of_channel(channel, c.CONCURRENCY_PER_CHANNEL, c.CONCURRENCY_ANY_CHANNEL)
                 concurrency = self.integer(path + ("Concurrency",), concurrency, allowed)
             cross = optional(fields, "CrossChannelBehavior")
             if cross is not None:
                 cross = self.cross_channel(path + ("CrossChannelBehavior",), cross)
             else:
                 cross = "ROUTE_CURRENT_CHANNEL_ONLY"
-            if _FAILED in (channel, concurrency, cross) or is_unknown(channel):
+            workloads = optional(fields, "WorkloadTypeConcurrencies")
+            if workloads is not None:
+                workloads = self.workload_types(path + ("WorkloadTypeConcurrencies",), workloads, channel)
+            else:
+                workloads = []
+            if _FAILED in (channel, concurrency, cross, workloads) or is_unknown(channel):
                 continue
             if channel in seen:
                 self.error(path + ("Channel",), DUPLICATE, f"{debug(channel)} is listed more than once")
@@ -282,6 +287,84 @@ class _Parser:
         if behavior is _FAILED:
             return _FAILED
         return self.one_of(path + ("BehaviorType",), behavior, c.BEHAVIOR_TYPE)
+
+    def workload_types(self, path, value, channel):
+        """`WorkloadTypeConcurrencies` of one channel: 1-5 entries, each workload type once."""
+        items = self.list(path, value)
+        if items is _FAILED or is_unknown(items):
+            return items
+        allowed = c.WORKLOAD_TYPE_CONCURRENCIES
+        if not allowed.min <= len(items) <= allowed.max:
+            hint = " (leave WorkloadTypeConcurrencies out for none)" if not items else ""
+            self.error(
+                path,
+                RANGE,
+                f"lists {len(items)} workload types; a channel takes {allowed.min}-{allowed.max}{hint}",
+            )
+            return _FAILED
+        ok = True
+        seen = set()
+        for i, item in enumerate(items):
+            item_path = path + (i,)
+            fields = self.object(item_path, item)
+            if fields is _FAILED:
+                ok = False
+                continue
+            if is_unknown(fields):
+                continue
+            name = self.workload_type(item_path, fields, channel)
+            if name is _FAILED:
+                ok = False
+            elif is_unknown(name):
+                continue
+            elif name in seen:
+                on = f" for {channel}" if isinstance(channel, str) else ""
+                self.error(
+                    item_path + ("WorkloadType",),
+                    DUPLICATE,
+                    f"{debug(name)} is listed more than once{on}",
+                )
+                ok = False
+            else:
+                seen.add(name)
+        return items if ok else _FAILED
+
+    def workload_type(self, path, fields, channel):
+        """One entry: its workload type (Unknown if only known at deploy time), or failed."""
+        self.known_fields(path, fields, WORKLOAD_TYPE_FIELDS)
+        name = self.required(path, "WorkloadType", fields)
+        if name is not _FAILED and not is_unknown(name):
+            if not isinstance(name, str):
+                self.error(path + ("WorkloadType",), TYPE, f"{show(name)} is not a string")
+                name = _FAILED
+            elif all(ch in _WHITE_SPACE for ch in name):
+                self.error(path + ("WorkloadType",), LENGTH, f"{show(name)} names no workload type")
+                name = _FAILED
+        concurrency = self.required(path, "Concurrency", fields)
+        if concurrency is not _FAILED:
+            allowed = _of_channel(
+                channel, c.WORKLOAD_TYPE_CONCURRENCY_PER_CHANNEL, c.WORKLOAD_TYPE_CONCURRENCY_ANY_CHANNEL
+            )
+            concurrency = self.integer(path + ("Concurrency",), concurrency, allowed)
+        behavior = optional(fields, "CrossChannelWorkloadBehavior")
+        if behavior is not None:
+            behavior = self.cross_channel_workload(path + ("CrossChannelWorkloadBehavior",), behavior)
+        else:
+            behavior = _DEFAULT_WORKLOAD_BEHAVIOR
+        if _FAILED in (concurrency, behavior):
+            return _FAILED
+        return name
+
+    def cross_channel_workload(self, path, value):
+        """`CrossChannelWorkloadBehavior`: its one member is optional in the model."""
+        fields = self.object(path, value)
+        if fields is _FAILED or is_unknown(fields):
+            return fields
+        self.known_fields(path, fields, ("ChannelWorkloadBehaviorType",))
+        behavior = optional(fields, "ChannelWorkloadBehaviorType")
+        if behavior is None:
+            return _DEFAULT_WORKLOAD_BEHAVIOR
+        return self.one_of(path + ("ChannelWorkloadBehaviorType",), behavior, c.CHANNEL_WORKLOAD_BEHAVIOR_TYPE)
 
     def tags(self, value):
         if is_unknown(value):
@@ -349,16 +432,12 @@ class _Parser:
                 "(this function's ownership marker)"
             )
         elif not_allowed := [ch for ch in key if not c.TAG_KEY_CHARACTER.fullmatch(ch)]:
-            # Connect's TagKey pattern; the parser does not check it yet (Connect rejects the call).
+            # Connect's TagKey pattern, each refused character once.
             shown = "".join(dict.fromkeys(not_allowed))
-            self.error(
-                path,
-                TAGS,
+            problem = (
                 f"key {debug(key)} has characters Connect does not allow in a tag key "
-                f"({debug(shown)}): use letters, digits, spaces and _ . : / = + - @",
-                pending=True,
+                f"({debug(shown)}): use letters, digits, spaces and _ . : / = + - @"
             )
-            return
         elif not is_unknown(text) and len(text) > c.TAG_VALUE.max:
             problem = f"value {show(text)} must be at most {c.TAG_VALUE.max} characters, not {len(text)}"
         else:
@@ -374,7 +453,7 @@ class _Parser:
         if text.startswith("arn:"):
             arn = parse_arn(text)
             if arn is not None and arn.resource is None:
-                return arn.instance_id
+                return self.arn_id(path, text, "instance", arn.instance_id)
             self.error(
                 path,
                 ID,
@@ -393,6 +472,10 @@ class _Parser:
             return self.plain_id(path, text)
         arn = parse_arn(text)
         if arn is not None and arn.resource is not None and arn.resource[0] == "queue":
+            if self.arn_id(path, text, "instance", arn.instance_id) is _FAILED:
+                return _FAILED
+            if self.arn_id(path, text, "queue", arn.resource[1]) is _FAILED:
+                return _FAILED
             if isinstance(instance_id, str) and instance_id != arn.instance_id:
                 self.error(
                     path,
@@ -411,13 +494,18 @@ class _Parser:
         return _FAILED
 
     def plain_id(self, path, text):
-        bad = len(text) > c.PLAIN_ID.max or any(ch in _WHITE_SPACE or ch in "/:" for ch in text)
-        if bad:
+        if not _is_id(text):
+            self.error(path, ID, f"{debug(text)} is neither an ID ({_ID_RULE}) nor an ARN")
+            return _FAILED
+        return text
+
+    def arn_id(self, path, arn, kind, text):
+        """The ID of `kind` inside an ARN, held to the plain-ID rule: Connect is called with it."""
+        if not _is_id(text):
             self.error(
                 path,
                 ID,
-                f"{debug(text)} is neither an ID ({c.PLAIN_ID.min}-{c.PLAIN_ID.max} characters, "
-                "no '/', ':' or spaces) nor an ARN",
+                f"{debug(arn)} holds the {kind} ID {debug(text)}, which is not an ID ({_ID_RULE})",
             )
             return _FAILED
         return text
@@ -506,6 +594,25 @@ class _Parser:
             return value
         self.error(path, ENUM, f"{show(value)} is not one of {', '.join(choices)}")
         return _FAILED
+
+
+MEDIA_CONCURRENCY_FIELDS = ("Channel", "Concurrency", "CrossChannelBehavior", "WorkloadTypeConcurrencies")
+WORKLOAD_TYPE_FIELDS = ("WorkloadType", "Concurrency", "CrossChannelWorkloadBehavior")
+# What the parser reads when no behavior is given (src/model.rs, ChannelWorkloadBehavior's default).
+_DEFAULT_WORKLOAD_BEHAVIOR = "ROUTE_CURRENT_CHANNEL_CURRENT_WORKLOADTYPE_ONLY"
+_ID_RULE = f"{c.PLAIN_ID.min}-{c.PLAIN_ID.max} characters, no '/', ':' or spaces"
+
+
+def _is_id(text):
+    """A plain ID: within PLAIN_ID characters, none of them '/', ':' or white space."""
+    return c.PLAIN_ID.min <= len(text) <= c.PLAIN_ID.max and not any(
+        ch in _WHITE_SPACE or ch in "/:" for ch in text
+    )
+
+
+def _of_channel(channel, per_channel, any_channel):
+    """The range of a known channel, or the widest when the channel is invalid or unknown."""
+    return per_channel.get(channel, any_channel) if isinstance(channel, str) else any_channel
 
 
 def _known_pair(queue):

@@ -75,21 +75,30 @@ class WrongType(_Reports, CloudFormationLintRule):
 class NotAllowedValue(_Reports, CloudFormationLintRule):
     id = "E9004"
     shortdesc = "Custom::RoutingProfile value not allowed"
-    description = "Channel, BehaviorType and AgentAvailabilityTimer take one of Connect's values"
+    description = (
+        "Channel, BehaviorType, ChannelWorkloadBehaviorType and AgentAvailabilityTimer take one of "
+        "Connect's values"
+    )
     kinds = (properties.ENUM,)
 
 
 class OutOfRange(_Reports, CloudFormationLintRule):
     id = "E9005"
     shortdesc = "Custom::RoutingProfile number out of range"
-    description = "Priority 1-99, Delay 0-9999, Concurrency 1 for VOICE and 1-10 for other channels"
+    description = (
+        "Priority 1-99, Delay 0-9999, Concurrency 1 for VOICE and 1-10 for other channels (of a "
+        "channel and of each of its workload types), 1-5 WorkloadTypeConcurrencies per channel"
+    )
     kinds = (properties.RANGE,)
 
 
 class Length(_Reports, CloudFormationLintRule):
     id = "E9006"
     shortdesc = "Custom::RoutingProfile text length"
-    description = "Name 1-127 and Description 1-250 characters, IDs within their lengths"
+    description = (
+        "Name 1-127 and Description 1-250 characters, IDs within their lengths, a WorkloadType "
+        "that is not blank"
+    )
     kinds = (properties.LENGTH,)
 
 
@@ -97,8 +106,8 @@ class IdOrArn(_Reports, CloudFormationLintRule):
     id = "E9007"
     shortdesc = "Custom::RoutingProfile ID or ARN"
     description = (
-        "An ID (1-100 characters, no '/', ':' or spaces) or an ARN of the right kind; a queue "
-        "ARN must be of InstanceId's instance"
+        "An ID (1-100 characters, no '/', ':' or spaces) or an ARN of the right kind whose IDs "
+        "follow the same rule; a queue ARN must be of InstanceId's instance"
     )
     kinds = (properties.ID,)
 
@@ -106,7 +115,10 @@ class IdOrArn(_Reports, CloudFormationLintRule):
 class ListedTwice(_Reports, CloudFormationLintRule):
     id = "E9008"
     shortdesc = "Custom::RoutingProfile entry listed more than once"
-    description = "Each (queue, channel) pair, MediaConcurrencies channel and tag key at most once"
+    description = (
+        "Each (queue, channel) pair, MediaConcurrencies channel, workload type of a channel and "
+        "tag key at most once"
+    )
     kinds = (properties.DUPLICATE,)
 
 

@@ -23,6 +23,10 @@ from routing_profile_lint.properties import check  # noqa: E402
 OUT = corpus.CORPUS / "mutations.json"
 SEED = 20261125
 COUNT = 400
+# A second run over the bases with WorkloadTypeConcurrencies (added later, with their own seed so
+# that the first 400 cases stayed as they were).
+WORKLOAD_SEED = 20261126
+WORKLOAD_COUNT = 150
 
 INSTANCE = "5f0e8c1a-3b7d-4e2a-9c61-7d2b8e4f1a90"
 ARN = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}"
@@ -37,6 +41,18 @@ VALUES = [
     {"Channel": "VOICE", "Concurrency": "1"}, {"Key": "team", "Value": "x"},
 ]
 NAMES = ["Descripton", "name", "Priorty", "Chanel", "Concurency", "Tag", "Extra", "Key", "Value"]
+WORKLOAD_VALUES = VALUES + [
+    " ", "billing", "ROUTE_ANY_CHANNEL_ANY_WORKLOAD_TYPE", "ROUTE_CURRENT_CHANNEL_ANY_WORKLOADTYPE_ONLY",
+    {"WorkloadType": "billing", "Concurrency": "1"}, {"WorkloadType": "billing", "Concurrency": "2"},
+    {"ChannelWorkloadBehaviorType": "ROUTE_ANY_CHANNEL"}, [{"WorkloadType": "x", "Concurrency": 1}] * 6,
+]
+WORKLOAD_NAMES = NAMES + ["WorkloadType", "WorkloadTypeConcurrencies", "CrossChannelWorkloadBehavior"]
+
+
+def has_workloads(properties):
+    """Whether a property set gives any channel WorkloadTypeConcurrencies."""
+    channels = properties.get("MediaConcurrencies", [])
+    return any(isinstance(m, dict) and "WorkloadTypeConcurrencies" in m for m in channels)
 
 
 def escape(key):
@@ -64,20 +80,20 @@ def containers(value, prefix=""):
     return found
 
 
-def mutate(rng, base, name):
+def mutate(rng, base, name, values=VALUES, names=NAMES):
     case = {"name": name, "about": "a random mutation", "base": base, "set": [], "remove": []}
     for _ in range(rng.randint(1, 3)):
         properties = corpus.properties(case)
         kept = {"set": list(case["set"]), "remove": list(case["remove"])}
         roll = rng.random()
         if roll < 0.55:
-            case["set"].append([rng.choice(pointers(properties)), rng.choice(VALUES)])
+            case["set"].append([rng.choice(pointers(properties)), rng.choice(values)])
         elif roll < 0.75:
             pointer, container = rng.choice(containers(properties))
             if isinstance(container, dict):
-                case["set"].append([f"{pointer}/{rng.choice(NAMES)}", rng.choice(VALUES)])
+                case["set"].append([f"{pointer}/{rng.choice(names)}", rng.choice(values)])
             else:
-                item = container[rng.randrange(len(container))] if container else rng.choice(VALUES)
+                item = container[rng.randrange(len(container))] if container else rng.choice(values)
                 case["set"].append([f"{pointer}/{len(container)}", item])
         else:
             objects = [(p, c) for p, c in containers(properties) if isinstance(c, dict) and c]
@@ -102,11 +118,19 @@ def mutate(rng, base, name):
 def main():
     rng = random.Random(SEED)
     # The frozen copies of the events (bases.json), so that editing an event changes no case.
-    bases = sorted(corpus.bases())
+    all_bases = corpus.bases()
+    bases = sorted(name for name, value in all_bases.items() if not has_workloads(value))
     cases = [mutate(rng, rng.choice(bases), f"mutation-{i:03}") for i in range(COUNT)]
+    rng = random.Random(WORKLOAD_SEED)
+    bases = sorted(name for name, value in all_bases.items() if has_workloads(value))
+    cases += [
+        mutate(rng, rng.choice(bases), f"mutation-w{i:03}", WORKLOAD_VALUES, WORKLOAD_NAMES)
+        for i in range(WORKLOAD_COUNT)
+    ]
     about = (
         "Random mutations of the events as copied in bases.json (lint/tests/generate_mutations.py, seeded), with the "
-        "plugin's answers; tests/integration/corpus.rs holds the parser to them."
+        "plugin's answers; tests/integration/corpus.rs holds the parser to them. `mutation-w` cases start from the bases with "
+        "WorkloadTypeConcurrencies."
     )
     OUT.write_text(json.dumps({"about": about, "cases": cases}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{OUT}: {len(cases)} cases, {sum(c['outcome'] == 'invalid' for c in cases)} invalid")

@@ -264,6 +264,16 @@ def test_tag_key_alphabet_is_connects_pattern(key, allowed):
     assert full == per_character == allowed
 
 
+def test_tag_key_characters_are_read_as_the_parser_reads_them():
+    import regex
+
+    # A combining vowel sign Unicode calls alphabetic (Mc): Rust's is_alphabetic, which the parser
+    # uses for \p{L}, admits it, and so does the port; Connect's pattern itself would not.
+    key = "\u0915\u093f"
+    assert regex.fullmatch(constraints.TAG_KEY_PATTERN, key) is None
+    assert all(constraints.TAG_KEY_CHARACTER.fullmatch(ch) for ch in key)
+
+
 def test_resource_metadata_silences_a_rule_on_that_resource(tmp_path):
     text = (HERE / "templates" / "every-rule.yaml").read_text(encoding="utf-8")
     text = text.replace(
