@@ -139,6 +139,19 @@ pub struct MediaConcurrency {
     pub concurrency: i32,
     /// `CrossChannelBehavior.BehaviorType` (defaulted to `ROUTE_CURRENT_CHANNEL_ONLY`).
     pub behavior_type: String,
+    /// `WorkloadTypeConcurrencies` in the order last sent; empty when none were.
+    pub workload_types: Vec<WorkloadTypeConcurrency>,
+}
+
+/// A workload type's concurrency within one channel of a routing profile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadTypeConcurrency {
+    /// `WorkloadType`.
+    pub workload_type: String,
+    /// Contacts of this workload type an agent handles at once.
+    pub concurrency: i32,
+    /// `CrossChannelWorkloadBehavior.ChannelWorkloadBehaviorType`, as sent (no default is known).
+    pub behavior_type: Option<String>,
 }
 
 /// A queue associated with a routing profile for one channel.

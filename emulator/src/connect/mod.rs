@@ -27,7 +27,8 @@
 //! `InvalidParameterException` (400). Field rules are checked before any existence check.
 //!
 //! Then the rules the table's `documented` section takes from Connect's documentation: each
-//! channel's concurrency (VOICE exactly 1, the others 1-10, where the model allows 0-10),
+//! channel's concurrency (VOICE exactly 1, the others 1-10, where the model allows 0-10) and each
+//! workload type's (VOICE exactly 1, the others 1-10),
 //! manual-assignment queues on CHAT, TASK or EMAIL only, at most 10 queue references per
 //! `DisassociateRoutingProfileQueues` call (both lists together), and the account quota of queues
 //! per profile.
@@ -40,9 +41,13 @@
 //! - Unknown instance, routing profile or queue (including `DefaultOutboundQueueId`) is
 //!   `ResourceNotFoundException` (404); a failing call changes nothing.
 //! - Every `MediaConcurrency` needs a `Concurrency` (the model lets it be left out), and
-//!   `MediaConcurrencies` needs at least one entry and at most one per channel.
-//!   `UpdateRoutingProfileConcurrency` replaces the whole set. `WorkloadTypeConcurrencies` is
-//!   checked against the model but not kept.
+//!   `MediaConcurrencies` needs at least one entry and at most one per channel; within a channel,
+//!   each `WorkloadType` at most once. `UpdateRoutingProfileConcurrency` replaces the whole set,
+//!   workload types included, as its API reference says: it takes "the channels that agents can
+//!   handle", required. Describe reports every channel of the model's `Channel` enum: the enabled
+//!   ones as stored (workload types in the order sent, a `CrossChannelWorkloadBehavior` only when
+//!   one was sent), every other with `Concurrency` 0, as Amazon Connect Streams reports a channel
+//!   that is not enabled.
 //! - `AssociateRoutingProfileQueues` of a (queue, channel) pair that is already associated is
 //!   `InvalidParameterException`, as is the same pair twice in one list.
 //! - `UpdateRoutingProfileQueues` and `DisassociateRoutingProfileQueues` of a pair that exists in
@@ -80,6 +85,7 @@ mod validate;
 pub use handle::{
     ACCOUNT_ID, Call, ConnectEmulator, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault,
     MAX_PROFILES_PER_INSTANCE, ManualQueue, MediaConcurrency, Profile, QueueConfig, REGION,
-    RateLimit, demo_queue_id, demo2_queue_id, instance_arn, queue_arn, routing_profile_arn,
+    RateLimit, WorkloadTypeConcurrency, demo_queue_id, demo2_queue_id, instance_arn, queue_arn,
+    routing_profile_arn,
 };
 pub use pages::DEFAULT_PAGE_SIZE;

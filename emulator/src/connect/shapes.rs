@@ -211,13 +211,30 @@ pub(super) struct ListTagsRequest {
     pub(super) resource_arn: String,
 }
 
-/// `MediaConcurrency`. `WorkloadTypeConcurrencies` is checked against the model but not kept.
+/// `MediaConcurrency`.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub(super) struct MediaConcurrencyIn {
     pub(super) channel: String,
     pub(super) concurrency: Option<i64>,
     pub(super) cross_channel_behavior: Option<BehaviorIn>,
+    pub(super) workload_type_concurrencies: Option<Vec<WorkloadTypeConcurrencyIn>>,
+}
+
+/// `WorkloadTypeConcurrency`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct WorkloadTypeConcurrencyIn {
+    pub(super) workload_type: String,
+    pub(super) concurrency: i64,
+    pub(super) cross_channel_workload_behavior: Option<WorkloadBehaviorIn>,
+}
+
+/// `CrossChannelWorkloadBehavior`: its one member is optional in the model.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct WorkloadBehaviorIn {
+    pub(super) channel_workload_behavior_type: Option<String>,
 }
 
 /// `CrossChannelBehavior`.

@@ -75,6 +75,17 @@ impl Table {
             .unwrap_or_else(|| panic!("model/connect-constraints.json has no shape {name}"))
     }
 
+    /// An enum shape's values, in the model's order.
+    pub(super) fn enum_values(&self, name: &str) -> &[String] {
+        match self.shape(name) {
+            Shape::String {
+                one_of: Some(values),
+                ..
+            } => values,
+            _ => panic!("model/connect-constraints.json: {name} is not an enum"),
+        }
+    }
+
     /// A list or map shape's largest size.
     pub(super) fn max_items(&self, name: &str) -> usize {
         match self.shape(name) {
@@ -90,6 +101,8 @@ impl Table {
 pub(super) struct Documented {
     /// Each channel's concurrency (VOICE exactly 1, the others 1-10).
     pub(super) concurrency_per_channel: Rule<BTreeMap<String, Bounds>>,
+    /// Each channel's concurrency per workload type (VOICE exactly 1, the others 1-10).
+    pub(super) workload_type_concurrency_per_channel: Rule<BTreeMap<String, Bounds>>,
     /// The channels a manual-assignment queue may have.
     pub(super) manual_assignment_channels: Rule<Vec<String>>,
     /// Queue references per DisassociateRoutingProfileQueues call, both lists together.
@@ -273,8 +286,12 @@ mod tests {
         else {
             panic!("Channel is an enum");
         };
-        let per_channel = &table.documented.concurrency_per_channel.rule;
-        assert!(channels.iter().all(|c| per_channel.contains_key(c)));
+        for per_channel in [
+            &table.documented.concurrency_per_channel.rule,
+            &table.documented.workload_type_concurrency_per_channel.rule,
+        ] {
+            assert!(channels.iter().all(|c| per_channel.contains_key(c)));
+        }
         assert_eq!(
             table.documented.disassociate_references_per_call.rule.max,
             10

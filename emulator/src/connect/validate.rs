@@ -7,8 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::error::{ApiError, ApiResult, invalid_param, invalid_request};
-use super::handle::{ManualQueue, MediaConcurrency, QueueConfig};
-use super::shapes::{Input, ManualConfigIn, MediaConcurrencyIn, QueueConfigIn, QueueReferenceIn};
+use super::handle::{ManualQueue, MediaConcurrency, QueueConfig, WorkloadTypeConcurrency};
+use super::shapes::{
+    Input, ManualConfigIn, MediaConcurrencyIn, QueueConfigIn, QueueReferenceIn,
+    WorkloadTypeConcurrencyIn,
+};
 use super::table::{CharPattern, Shape, Table, table};
 
 /// Describe's `CrossChannelBehavior` when none was given, as the service fills it in.
@@ -186,7 +189,7 @@ pub(super) fn either(a: bool, b: bool, message: &str) -> ApiResult<()> {
 }
 
 /// `MediaConcurrencies` as stored: at least one entry, at most one per channel, each with a
-/// concurrency within its channel's documented range.
+/// concurrency within its channel's documented range, and its workload types.
 pub(super) fn media_concurrencies(
     list: Vec<MediaConcurrencyIn>,
 ) -> ApiResult<Vec<MediaConcurrency>> {
@@ -218,10 +221,13 @@ pub(super) fn media_concurrencies(
             let behavior_type = m
                 .cross_channel_behavior
                 .map_or_else(|| DEFAULT_BEHAVIOR_TYPE.to_string(), |b| b.behavior_type);
+            let workload_types =
+                workload_types(&channel, m.workload_type_concurrencies.unwrap_or_default())?;
             Ok(MediaConcurrency {
                 channel,
                 concurrency,
                 behavior_type,
+                workload_types,
             })
         })
         .collect::<ApiResult<Vec<_>>>()?;
@@ -233,6 +239,49 @@ pub(super) fn media_concurrencies(
         ));
     }
     Ok(media)
+}
+
+/// One channel's `WorkloadTypeConcurrencies` as stored (the model already bounded the list and
+/// each value): each within the channel's documented range, each workload type at most once (a
+/// stricter choice: the documentation is silent).
+fn workload_types(
+    channel: &str,
+    list: Vec<WorkloadTypeConcurrencyIn>,
+) -> ApiResult<Vec<WorkloadTypeConcurrency>> {
+    let range = table()
+        .documented
+        .workload_type_concurrency_per_channel
+        .rule
+        .get(channel)
+        .copied();
+    let mut seen = BTreeSet::new();
+    list.into_iter()
+        .map(|w| {
+            let concurrency = match (range, i32::try_from(w.concurrency)) {
+                (Some(r), Ok(n)) if (r.min..=r.max).contains(&w.concurrency) => n,
+                _ => {
+                    let (min, max) = range.map_or((0, 0), |r| (r.min, r.max));
+                    return Err(invalid_param(format!(
+                        "Concurrency of workload type {} on {channel} must be between {min} and {max}, got {}",
+                        w.workload_type, w.concurrency
+                    )));
+                }
+            };
+            if !seen.insert(w.workload_type.clone()) {
+                return Err(invalid_param(format!(
+                    "WorkloadType {} is listed more than once for {channel}",
+                    w.workload_type
+                )));
+            }
+            Ok(WorkloadTypeConcurrency {
+                workload_type: w.workload_type,
+                concurrency,
+                behavior_type: w
+                    .cross_channel_workload_behavior
+                    .and_then(|b| b.channel_workload_behavior_type),
+            })
+        })
+        .collect()
 }
 
 /// Queue configs as stored, each (queue, channel) at most once in the list.

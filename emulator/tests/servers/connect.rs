@@ -9,9 +9,10 @@ use aws_sdk_connect::Client;
 use aws_sdk_connect::config::{Credentials, Region};
 use aws_sdk_connect::error::ProvideErrorMetadata;
 use aws_sdk_connect::types::{
-    AgentAvailabilityTimer, BehaviorType, Channel, CrossChannelBehavior, MediaConcurrency,
+    AgentAvailabilityTimer, BehaviorType, Channel, ChannelWorkloadBehaviorType,
+    CrossChannelBehavior, CrossChannelWorkloadBehavior, MediaConcurrency,
     RoutingProfileManualAssignmentQueueConfig, RoutingProfileQueueConfig,
-    RoutingProfileQueueReference,
+    RoutingProfileQueueReference, WorkloadTypeConcurrency,
 };
 use connect_emulator::connect::{self, RateLimit};
 use connect_emulator::{
@@ -165,7 +166,15 @@ async fn create_describe_paginate_and_tag_round_trip() {
         "Describe must not list queues"
     );
     let media = rp.media_concurrencies();
-    assert_eq!(media.len(), 2);
+    let reported: Vec<(&str, i32)> = media
+        .iter()
+        .map(|m| (m.channel().as_str(), m.concurrency()))
+        .collect();
+    assert_eq!(
+        reported,
+        [("VOICE", 1), ("CHAT", 3), ("TASK", 0), ("EMAIL", 0)],
+        "the channels not enabled are reported with Concurrency 0"
+    );
     assert_eq!(media[0].channel(), &Channel::Voice);
     assert_eq!(
         media[0].cross_channel_behavior().map(|b| b.behavior_type()),
@@ -608,6 +617,121 @@ async fn errors_surface_as_modeled_variants() {
     assert!(failures.contains(&(404, "ResourceNotFoundException".to_string())));
     assert!(failures.contains(&(409, "DuplicateResourceException".to_string())));
     assert!(failures.contains(&(409, "ResourceInUseException".to_string())));
+}
+
+/// WorkloadTypeConcurrencies are stored, described and replaced with the rest of the set.
+#[tokio::test]
+async fn workload_types_are_kept_and_replaced_with_the_set() {
+    let (emu, client) = seeded().await;
+    let id = create_basic(&client, "Workloads").await;
+    let workload = |name: &str, concurrency: i32, behavior: Option<ChannelWorkloadBehaviorType>| {
+        WorkloadTypeConcurrency::builder()
+            .workload_type(name)
+            .concurrency(concurrency)
+            .set_cross_channel_workload_behavior(behavior.map(|b| {
+                CrossChannelWorkloadBehavior::builder()
+                    .channel_workload_behavior_type(b)
+                    .build()
+            }))
+            .build()
+            .expect("workload type concurrency")
+    };
+    let chat = |workloads: Option<Vec<WorkloadTypeConcurrency>>| {
+        MediaConcurrency::builder()
+            .channel(Channel::Chat)
+            .concurrency(4)
+            .set_workload_type_concurrencies(workloads)
+            .build()
+            .expect("media concurrency")
+    };
+    let update = |media: Vec<MediaConcurrency>| {
+        client
+            .update_routing_profile_concurrency()
+            .instance_id(DEMO_INSTANCE_ID)
+            .routing_profile_id(&id)
+            .set_media_concurrencies(Some(media))
+            .send()
+    };
+    let described = || async {
+        let out = client
+            .describe_routing_profile()
+            .instance_id(DEMO_INSTANCE_ID)
+            .routing_profile_id(&id)
+            .send()
+            .await
+            .expect("describe");
+        out.routing_profile()
+            .expect("a profile")
+            .media_concurrencies()
+            .to_vec()
+    };
+
+    let any = ChannelWorkloadBehaviorType::RouteAnyChannelAnyWorkloadType;
+    let sent = vec![
+        workload("billing", 2, Some(any.clone())),
+        workload("sales", 1, None),
+    ];
+    update(vec![media(Channel::Voice, 1), chat(Some(sent.clone()))])
+        .await
+        .expect("workload types within the rules");
+    let media_now = described().await;
+    let chat_now = media_now
+        .iter()
+        .find(|m| m.channel() == &Channel::Chat)
+        .expect("CHAT enabled");
+    assert_eq!(
+        chat_now.workload_type_concurrencies(),
+        sent.as_slice(),
+        "as sent, in order"
+    );
+    assert!(
+        chat_now.workload_type_concurrencies()[1]
+            .cross_channel_workload_behavior()
+            .is_none(),
+        "no behavior is made up"
+    );
+    let stored = emu.profile(&id).expect("profile");
+    assert_eq!(stored.media_concurrencies[1].workload_types.len(), 2);
+
+    // The set is replaced: workload types left out are gone, and so is a channel left out.
+    update(vec![chat(None)])
+        .await
+        .expect("only CHAT, no workload types");
+    let reported: Vec<(String, i32, usize)> = described()
+        .await
+        .iter()
+        .map(|m| {
+            let w = m.workload_type_concurrencies().len();
+            (m.channel().as_str().to_string(), m.concurrency(), w)
+        })
+        .collect();
+    assert_eq!(
+        reported,
+        [
+            ("CHAT".to_string(), 4, 0),
+            ("VOICE".to_string(), 0, 0),
+            ("TASK".to_string(), 0, 0),
+            ("EMAIL".to_string(), 0, 0)
+        ]
+    );
+
+    // Documented per channel: on VOICE a workload type handles exactly one contact; and each
+    // workload type once per channel.
+    let voice = MediaConcurrency::builder()
+        .channel(Channel::Voice)
+        .concurrency(1)
+        .workload_type_concurrencies(workload("callback", 2, None))
+        .build()
+        .expect("media concurrency");
+    let twice = chat(Some(vec![workload("a", 1, None), workload("a", 2, None)]));
+    for media in [vec![voice], vec![twice]] {
+        let err = update(media)
+            .await
+            .expect_err("outside the documented rules");
+        assert_eq!(err.code(), Some("InvalidParameterException"), "{err:?}");
+    }
+    let chat_now = emu.profile(&id).expect("profile").media_concurrencies;
+    assert_eq!(chat_now.len(), 1, "a failing call changes nothing");
 }
 
 /// Rules the table takes from Connect's service model and documentation, beyond those the

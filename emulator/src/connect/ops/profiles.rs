@@ -5,13 +5,16 @@ use serde_json::{Value, json};
 
 use super::empty;
 use crate::connect::error::{ApiError, ApiResult, err, limit_exceeded};
-use crate::connect::handle::{MAX_PROFILES_PER_INSTANCE, Profile, REGION, routing_profile_arn};
+use crate::connect::handle::{
+    MAX_PROFILES_PER_INSTANCE, Profile, REGION, WorkloadTypeConcurrency, routing_profile_arn,
+};
 use crate::connect::pages::{page, with_token};
 use crate::connect::shapes::{
     CreateRequest, ListProfilesRequest, ProfileRequest, UpdateConcurrencyRequest,
     UpdateDefaultOutboundQueueRequest, UpdateNameRequest, UpdateTimerRequest,
 };
 use crate::connect::state::{State, Stored, now_epoch};
+use crate::connect::table::table;
 use crate::connect::validate::{self, DEFAULT_TIMER};
 
 pub(super) fn create(state: &mut State, req: CreateRequest) -> ApiResult<Value> {
@@ -186,6 +189,14 @@ pub(super) fn list(state: &mut State, req: ListProfilesRequest) -> ApiResult<Val
     ))
 }
 
+fn workload_json(w: &WorkloadTypeConcurrency) -> Value {
+    let mut entry = json!({ "WorkloadType": w.workload_type, "Concurrency": w.concurrency });
+    if let Some(behavior) = &w.behavior_type {
+        entry["CrossChannelWorkloadBehavior"] = json!({ "ChannelWorkloadBehaviorType": behavior });
+    }
+    entry
+}
+
 /// Keeps both queue lists in (queue ID, channel) order, the order the list calls answer in.
 pub(super) fn sort_queues(profile: &mut Profile) {
     profile
@@ -206,17 +217,31 @@ fn duplicate(name: &str) -> ApiError {
 
 fn describe_json(stored: &Stored) -> Value {
     let p = &stored.profile;
-    let media: Vec<Value> = p
+    let mut media: Vec<Value> = p
         .media_concurrencies
         .iter()
         .map(|m| {
-            json!({
+            let mut entry = json!({
                 "Channel": m.channel,
                 "Concurrency": m.concurrency,
                 "CrossChannelBehavior": { "BehaviorType": m.behavior_type },
-            })
+            });
+            if !m.workload_types.is_empty() {
+                entry["WorkloadTypeConcurrencies"] =
+                    m.workload_types.iter().map(workload_json).collect();
+            }
+            entry
         })
         .collect();
+    // Every channel the profile does not serve, reported as not enabled (Concurrency 0).
+    let enabled = |channel: &str| p.media_concurrencies.iter().any(|m| m.channel == channel);
+    media.extend(
+        table()
+            .enum_values("Channel")
+            .iter()
+            .filter(|channel| !enabled(channel))
+            .map(|channel| json!({ "Channel": channel, "Concurrency": 0 })),
+    );
     json!({
         "InstanceId": p.instance_id,
         "Name": p.name,
