@@ -1,9 +1,10 @@
 //! The integration tests, one binary (so the SDK is linked once): the handler end to end over
-//! HTTP (`lifecycle`, `resilience`) and the built binary under a local Lambda Runtime API
+//! HTTP (`lifecycle`, `concurrency`, `resilience`) and the built binary under a local Lambda Runtime API
 //! (`binary`), all on the harness in `world`; and the property parser against the corpus the
 //! cfn-lint rules share (`corpus`).
 
 mod binary;
+mod concurrency;
 mod corpus;
 mod lifecycle;
 mod resilience;
