@@ -6,6 +6,10 @@ use crate::model::ProfileRef;
 /// The parts of `arn:{partition}:connect:{region}:{account}:instance/{instance-id}[/{kind}/{id}]`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct ConnectArn<'a> {
+    /// The Region the resource is in.
+    pub region: &'a str,
+    /// The account that owns it.
+    pub account: &'a str,
     /// The instance the resource lives in.
     pub instance_id: &'a str,
     /// `Some(("queue", id))` for a queue ARN, `None` for the instance itself.
@@ -32,6 +36,8 @@ pub fn parse(arn: &str) -> Option<ConnectArn<'_>> {
     let segments: Vec<&str> = resource.split('/').collect();
     match segments.as_slice() {
         ["instance", instance_id] if !instance_id.is_empty() => Some(ConnectArn {
+            region,
+            account,
             instance_id,
             resource: None,
         }),
@@ -39,6 +45,8 @@ pub fn parse(arn: &str) -> Option<ConnectArn<'_>> {
             if !instance_id.is_empty() && !kind.is_empty() && !id.is_empty() =>
         {
             Some(ConnectArn {
+                region,
+                account,
                 instance_id,
                 resource: Some((kind, id)),
             })
@@ -53,6 +61,7 @@ pub fn routing_profile(arn: &str) -> Option<ProfileRef> {
         ConnectArn {
             instance_id,
             resource: Some(("routing-profile", id)),
+            ..
         } => Some(ProfileRef {
             instance_id: instance_id.to_string(),
             routing_profile_id: id.to_string(),
@@ -74,6 +83,8 @@ mod tests {
         assert_eq!(
             instance,
             Some(ConnectArn {
+                region: "cn-north-1",
+                account: "123456789012",
                 instance_id: "i-1",
                 resource: None
             })

@@ -124,6 +124,12 @@ fn failed_physical_id(request: &Request, progress: &Progress) -> String {
     }
 }
 
+/// The request's properties, checked against every rule and against where the function can act.
+fn validated(connect: &Connect, request: &Request) -> Result<Properties, Failure> {
+    let home = properties::Home::new(connect.region(), &request.properties);
+    Ok(properties::parse_at(&request.properties, &home)?)
+}
+
 async fn create(
     connect: &Connect,
     request: &Request,
@@ -131,7 +137,7 @@ async fn create(
     progress: &Progress,
 ) -> Result<Done, Failure> {
     progress.step("validating properties");
-    let props = properties::parse(&request.properties)?;
+    let props = validated(connect, request)?;
     provision(connect, &props, owner, progress)
         .await
         .map(Done::Profile)
@@ -146,7 +152,7 @@ async fn update(
 ) -> Result<Done, Failure> {
     progress.step("validating properties");
     // Invalid properties leave the old profile as it was, under the same id: a rollback finds it.
-    let props = properties::parse(&request.properties)?;
+    let props = validated(connect, request)?;
     let Some(existing) = arn::routing_profile(physical) else {
         // The id is not a profile (the Create it came from failed): make one, which CloudFormation
         // sees as replacement; its Delete of the old id is then a no-op.

@@ -127,6 +127,14 @@ impl Connect {
         &self.client
     }
 
+    /// The Region the client calls Connect in (empty when none is configured).
+    pub fn region(&self) -> &str {
+        self.client
+            .config()
+            .region()
+            .map_or("", |region| region.as_ref())
+    }
+
     /// CreateRoutingProfile with everything `state` holds (at most 10 queues of each kind).
     pub async fn create(
         &self,

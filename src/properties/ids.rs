@@ -33,6 +33,7 @@ pub(super) fn instance_id(r: &mut Reader, path: &str, value: &Value) -> Option<S
         Some(ConnectArn {
             instance_id,
             resource: None,
+            ..
         }) => arn_id(r, path, &text, "instance", instance_id),
         _ => {
             r.error(
@@ -61,6 +62,7 @@ pub(super) fn queue_id(
         Some(ConnectArn {
             instance_id: queue_instance,
             resource: Some(("queue", queue_id)),
+            ..
         }) => {
             arn_id(r, path, &text, "instance", queue_instance)?;
             let queue_id = arn_id(r, path, &text, "queue", queue_id)?;

@@ -18,11 +18,13 @@ use crate::constraints;
 use crate::model::{AgentAvailabilityTimer, ProfileState};
 
 mod concurrency;
+mod home;
 mod ids;
 mod queues;
 mod reader;
 mod tags;
 
+pub use home::Home;
 use reader::{Reader, optional};
 
 /// The validated properties of one `Custom::RoutingProfile`.
@@ -83,6 +85,16 @@ pub fn parse(properties: &Value) -> Result<Properties, PropertyErrors> {
     match result {
         Some(properties) if errors.is_empty() => Ok(properties),
         _ => Err(PropertyErrors(errors)),
+    }
+}
+
+/// [`parse`], and then every instance and queue ARN must be of the function's own Region and
+/// account: the function can act nowhere else.
+pub fn parse_at(properties: &Value, home: &Home) -> Result<Properties, PropertyErrors> {
+    let parsed = parse(properties)?;
+    match home::foreign_arns(properties, home) {
+        errors if errors.is_empty() => Ok(parsed),
+        errors => Err(PropertyErrors(errors)),
     }
 }
 

@@ -648,3 +648,45 @@ async fn the_lifecycle_events_run_in_order() {
     }
     assert!(world.connect.profiles().is_empty());
 }
+
+#[tokio::test]
+async fn an_instance_of_another_region_or_account_fails_before_any_call_naming_both() {
+    let world = World::start().await;
+    let mut create = world.event("create");
+    let instance = create["ResourceProperties"]["InstanceId"]
+        .as_str()
+        .unwrap_or_default()
+        .replace(":us-east-1:", ":eu-west-1:");
+    assert!(instance.contains(":eu-west-1:"), "{instance}");
+    create["ResourceProperties"]["InstanceId"] = json!(instance);
+    let failed = world.send(create).await;
+    assert_eq!(failed.status, "FAILED");
+    assert_eq!(
+        failed.reason,
+        format!(
+            "Invalid properties: InstanceId: {instance:?} is in Region eu-west-1, but this function manages Amazon Connect in Region us-east-1 only: use an instance of its own Region and account, or deploy the function where the instance is"
+        )
+    );
+    assert!(world.calls().is_empty(), "{:?}", world.calls());
+
+    let created = world.send(world.event("create")).await;
+    let mut update = world.event_on("update", &created.physical);
+    let props = &update["ResourceProperties"];
+    let queue = format!(
+        "arn:aws:connect:us-east-1:999999999999:instance/{}/queue/{}",
+        props["InstanceId"].as_str().unwrap_or_default(),
+        props["DefaultOutboundQueueId"].as_str().unwrap_or_default()
+    );
+    update["ResourceProperties"]["DefaultOutboundQueueId"] = json!(queue);
+    world.connect.clear_calls();
+    let failed = world.send(update).await;
+    assert_eq!(failed.physical, created.physical);
+    assert!(
+        failed.reason.starts_with(&format!(
+            "Invalid properties: DefaultOutboundQueueId: {queue:?} is in account 999999999999, but this function manages Amazon Connect in account 123456789012 only"
+        )),
+        "{}",
+        failed.reason
+    );
+    assert!(world.calls().is_empty(), "{:?}", world.calls());
+}
