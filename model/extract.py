@@ -22,7 +22,7 @@ import botocore
 HERE = pathlib.Path(__file__).resolve().parent
 TABLE = HERE / "connect-constraints.json"
 
-# Every Connect operation the function calls (src/connect.rs).
+# Every Connect operation the function calls (src/connect/).
 OPERATIONS = [
     "CreateRoutingProfile",
     "DescribeRoutingProfile",

@@ -96,7 +96,7 @@ if _PATTERN_SHAPE is None:
 TAG_KEY_CHARACTER = regex.compile(_PATTERN_SHAPE.group(1).replace(r"\p{L}", r"\p{L}\p{Alphabetic}"))
 AWS_TAG_PREFIX = "aws:"
 
-# The function's own rules (src/properties.rs, src/model.rs), not Connect's.
+# The function's own rules (src/properties/, src/model.rs), not Connect's.
 
 # The ownership marker: tags the function adds to every profile it creates. They count against
 # Connect's TagMap limit, so the user's budget is TAG_MAP.max minus their number.

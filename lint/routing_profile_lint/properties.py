@@ -1,4 +1,4 @@
-"""The function's property rules, with its wording: a port of src/properties.rs.
+"""The function's property rules, with its wording: a port of src/properties/.
 
 `check(properties)` returns every problem the function's parser reports for the same JSON, in the
 same order, as `Problem(path, text, kind)`, where `path` is a tuple of keys and list indices and
