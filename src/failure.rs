@@ -4,6 +4,7 @@
 
 use crate::connect::ConnectError;
 use crate::event::MalformedEvent;
+use crate::model::OWNER_REQUEST_TAG;
 use crate::properties::PropertyErrors;
 
 /// Why a request was answered FAILED.
@@ -56,15 +57,73 @@ pub enum Failure {
         in_use: ConnectError,
     },
 
+    /// The Name is taken in the instance by a profile an earlier request of this same resource
+    /// created: one left by `DeletionPolicy: Retain` or by a Delete that failed. Only a profile of
+    /// this very request is adopted, so this one is neither adopted nor touched.
+    #[error(
+        "A routing profile named {name:?} already exists in instance {instance_id} ({arn}), created by an earlier request of this resource ({}) and left behind by DeletionPolicy: Retain or a Delete that failed. It is not adopted or changed: delete or rename it, or choose another Name.",
+        .request_id.as_deref().map_or_else(|| "before request ids were recorded".to_string(), |id| format!("RequestId {id}"))
+    )]
+    NameTakenByEarlierRequest {
+        /// The Name asked for.
+        name: String,
+        /// The plain instance ID.
+        instance_id: String,
+        /// The existing profile's ARN.
+        arn: String,
+        /// The request its marker names (`None` for the two-tag marker of older versions).
+        request_id: Option<String>,
+    },
+
+    /// An Update's new Name is another profile's; the rename is the update's first write.
+    #[error(
+        "Cannot rename the routing profile to {name:?}: another routing profile in instance {instance_id} has that name ({}). Nothing was changed. Choose another Name, or rename the other profile.",
+        .duplicate.detail
+    )]
+    NameTakenOnUpdate {
+        /// The Name asked for.
+        name: String,
+        /// The plain instance ID.
+        instance_id: String,
+        /// Connect's DuplicateResourceException.
+        duplicate: ConnectError,
+    },
+
+    /// Connect did not find a queue the call named.
+    #[error(
+        "{}{}",
+        queue_not_found(queues, *certain, instance_id, error),
+        changes_made(*done, *total)
+    )]
+    QueueNotFound {
+        /// The queues Connect's message names, or, when it names none, every queue of the call.
+        queues: Vec<String>,
+        /// Whether Connect's message named them (else they are the candidates).
+        certain: bool,
+        /// The plain instance ID.
+        instance_id: String,
+        /// Connect's ResourceNotFoundException.
+        error: ConnectError,
+        /// How many changes were made before this call.
+        done: usize,
+        /// How many the update had.
+        total: usize,
+    },
+
     /// A replacement failed and the profile it had made could not be deleted again.
-    #[error("{failure}. The new profile {arn} could not be removed ({error}); delete it by hand.")]
-    LeftBehind {
+    #[error(
+        "{failure}. The new profile {left} could not be removed ({cause}); it carries the tag {OWNER_REQUEST_TAG}={request_id}. Delete it by hand."
+    )]
+    ReplacementLeftBehind {
         /// Why the replacement failed.
         failure: Box<Failure>,
-        /// The ARN of the profile left in the new instance.
-        arn: String,
+        /// The profile left in the new instance: its ARN, or its name and instance when the
+        /// Create's answer never came.
+        left: String,
+        /// The RequestId its marker names (this request's).
+        request_id: String,
         /// Why it could not be deleted.
-        error: ConnectError,
+        cause: String,
     },
 
     /// The deadline came first; the work was cancelled.
@@ -90,6 +149,38 @@ pub enum Failure {
     /// The event is not a custom-resource request (it said where to answer, though).
     #[error(transparent)]
     Malformed(#[from] MalformedEvent),
+}
+
+/// The first sentence of [`Failure::QueueNotFound`].
+fn queue_not_found(
+    queues: &[String],
+    certain: bool,
+    instance_id: &str,
+    error: &ConnectError,
+) -> String {
+    let list = queues.join(", ");
+    match (certain, queues.len()) {
+        (true, 1) => format!(
+            "Queue {list} was not found in instance {instance_id} ({error}). Every queue in DefaultOutboundQueueId, QueueConfigs and ManualAssignmentQueueConfigs must exist in that instance."
+        ),
+        (true, _) => format!(
+            "Queues {list} were not found in instance {instance_id} ({error}). Every queue in DefaultOutboundQueueId, QueueConfigs and ManualAssignmentQueueConfigs must exist in that instance."
+        ),
+        (false, _) => format!(
+            "A queue or the instance was not found ({error}). The call named instance {instance_id} and queues {list}; each must exist in that instance."
+        ),
+    }
+}
+
+/// What a failure after `done` of `total` changes adds to the Reason.
+fn changes_made(done: usize, total: usize) -> String {
+    if done == 0 {
+        String::new()
+    } else {
+        format!(
+            " {done} of {total} changes were made before it; the next update or rollback completes them."
+        )
+    }
 }
 
 impl Failure {
@@ -177,18 +268,72 @@ mod tests {
             in_use.to_string(),
             "Routing profile arn:rp is still assigned to users (ResourceInUseException: 3 users). Assign those users another routing profile, then delete the stack or resource again."
         );
-        let left = Failure::LeftBehind {
+        let left = Failure::ReplacementLeftBehind {
             failure: Box::new(Failure::during_changes(throttled(), 1, 3)),
-            arn: "arn:new".into(),
-            error: connect_error(
-                "DeleteRoutingProfile",
-                ErrorKind::Other,
-                "InternalServiceException: oops",
-            ),
+            left: "arn:new".into(),
+            request_id: "r-1".into(),
+            cause: "DeleteRoutingProfile failed: InternalServiceException: oops".into(),
         };
         assert_eq!(
             left.to_string(),
-            "Amazon Connect UpdateRoutingProfileQueues failed: ThrottlingException: Rate exceeded after 1 of 3 changes were made; the next update or rollback completes them. The new profile arn:new could not be removed (DeleteRoutingProfile failed: InternalServiceException: oops); delete it by hand."
+            "Amazon Connect UpdateRoutingProfileQueues failed: ThrottlingException: Rate exceeded after 1 of 3 changes were made; the next update or rollback completes them. The new profile arn:new could not be removed (DeleteRoutingProfile failed: InternalServiceException: oops); it carries the tag cfn-custom-resource:request-id=r-1. Delete it by hand."
+        );
+        let earlier = |request_id: Option<&str>| Failure::NameTakenByEarlierRequest {
+            name: "Support".into(),
+            instance_id: "i-1".into(),
+            arn: "arn:rp".into(),
+            request_id: request_id.map(str::to_string),
+        };
+        assert_eq!(
+            earlier(Some("r-0")).to_string(),
+            "A routing profile named \"Support\" already exists in instance i-1 (arn:rp), created by an earlier request of this resource (RequestId r-0) and left behind by DeletionPolicy: Retain or a Delete that failed. It is not adopted or changed: delete or rename it, or choose another Name."
+        );
+        assert!(
+            earlier(None)
+                .to_string()
+                .contains("(before request ids were recorded)")
+        );
+        let renamed = Failure::NameTakenOnUpdate {
+            name: "Sales".into(),
+            instance_id: "i-1".into(),
+            duplicate: connect_error(
+                "UpdateRoutingProfileName",
+                ErrorKind::Duplicate,
+                "DuplicateResourceException: taken",
+            ),
+        };
+        assert_eq!(
+            renamed.to_string(),
+            "Cannot rename the routing profile to \"Sales\": another routing profile in instance i-1 has that name (DuplicateResourceException: taken). Nothing was changed. Choose another Name, or rename the other profile."
+        );
+        let missing = |queues: &[&str], certain: bool, done: usize| Failure::QueueNotFound {
+            queues: queues.iter().map(|q| q.to_string()).collect(),
+            certain,
+            instance_id: "i-1".into(),
+            error: connect_error(
+                "AssociateRoutingProfileQueues",
+                ErrorKind::NotFound,
+                "ResourceNotFoundException: Queue not found: q-9",
+            ),
+            done,
+            total: 4,
+        };
+        assert_eq!(
+            missing(&["q-9"], true, 0).to_string(),
+            "Queue q-9 was not found in instance i-1 (AssociateRoutingProfileQueues failed: ResourceNotFoundException: Queue not found: q-9). Every queue in DefaultOutboundQueueId, QueueConfigs and ManualAssignmentQueueConfigs must exist in that instance."
+        );
+        assert!(
+            missing(&["q-8", "q-9"], true, 2)
+                .to_string()
+                .contains("Queues q-8, q-9 were not found in instance i-1 (")
+        );
+        assert!(missing(&["q-8", "q-9"], true, 2).to_string().ends_with(
+            " 2 of 4 changes were made before it; the next update or rollback completes them."
+        ));
+        assert!(
+            missing(&["q-8", "q-9"], false, 0)
+                .to_string()
+                .starts_with("A queue or the instance was not found (AssociateRoutingProfileQueues failed: ResourceNotFoundException: Queue not found: q-9). The call named instance i-1 and queues q-8, q-9;")
         );
         assert_eq!(
             Failure::OutOfTime {

@@ -20,6 +20,10 @@ use crate::response::{Answer, DeliveryError, Responder, Status};
 const ANSWER_RESERVE: Duration = Duration::from_secs(6);
 /// Time left unused at the very end, so the invocation returns before Lambda ends it.
 const EXIT_MARGIN: Duration = Duration::from_millis(150);
+/// The most time between the lifecycle's own deadline and the guard's: the lifecycle ends its work
+/// (and a replacement's cleanup) by its deadline, so the guard, which cancels without cleaning up,
+/// is only for work that does not.
+const GUARD_GRACE: Duration = Duration::from_millis(250);
 
 /// Why an invocation returns an error to Lambda (so that Lambda's own retry gets a chance).
 #[derive(Debug, thiserror::Error)]
@@ -113,14 +117,15 @@ impl Handler {
     /// The answer: the work's own, or FAILED on a panic or when time runs out.
     async fn work(&self, request: &Request, deadline: Instant) -> Answer {
         let remaining = deadline.saturating_duration_since(Instant::now());
-        let work_deadline = deadline - ANSWER_RESERVE.min(remaining / 4);
+        let guard_deadline = deadline - ANSWER_RESERVE.min(remaining / 4);
+        let work_deadline = guard_deadline - GUARD_GRACE.min(remaining / 20);
         let progress = Progress::default();
         let work = {
             let (connect, request, progress) =
                 (self.connect.clone(), request.clone(), progress.clone());
-            async move { lifecycle::run(&connect, &request, &progress).await }
+            async move { lifecycle::run(&connect, &request, &progress, work_deadline).await }
         };
-        let outcome = guarded(work, work_deadline, &progress).await;
+        let outcome = guarded(work, guard_deadline, &progress).await;
         lifecycle::answer(request, &progress, &outcome)
     }
 }

@@ -1,17 +1,27 @@
 //! Create, Update and Delete: what each request means for Amazon Connect, and the [`Answer`]
 //! CloudFormation gets. Decisions about identity live here (which PhysicalResourceId, replacement
-//! or in place, adopt or refuse); the changes themselves come from [`plan`]. Each step returns
-//! `Result<_, Failure>`; [`answer`] turns the outcome into the one answer.
+//! or in place, adopt or refuse, what a cleanup may delete); the changes themselves come from
+//! [`plan`]. Each step returns `Result<_, Failure>`; [`answer`] turns the outcome into the one
+//! answer.
+//!
+//! Identity rests on the ownership marker ([`Owner`]): every profile this function creates
+//! carries the stack, the logical id and the request that created it. Only a profile of this very
+//! request is ever adopted (a redelivery, Lambda's retry, or the SDK's retry of a Create whose
+//! answer was lost), and a cleanup deletes only what this request made; a profile that an earlier
+//! request of the same resource left behind is refused by name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::arn;
 use crate::connect::{Connect, ConnectError, ErrorKind};
 use crate::event::{Request, RequestType};
 use crate::failure::Failure;
-use crate::model::{Owner, ProfileRef, ProfileState};
-use crate::plan;
+use crate::model::{Made, Owner, ProfileRef, ProfileState, marker_of};
+use crate::plan::{self, Operation, Order};
 use crate::properties::{self, Properties};
 use crate::response::Answer;
 
@@ -19,6 +29,10 @@ use crate::response::Answer;
 pub const ATTR_ARN: &str = "RoutingProfileArn";
 /// The routing profile ID attribute.
 pub const ATTR_ID: &str = "RoutingProfileId";
+
+/// The most time a replacement holds back from provisioning to delete what it made when time
+/// runs out: a ListRoutingProfiles, a Describe and a Delete, with a throttled retry or two.
+const CLEANUP_BUDGET: Duration = Duration::from_secs(5);
 
 /// What the work has got to, shared with the handler so that a timeout or a panic can still be
 /// answered truthfully: the step it was in, and the profile a Create has already made.
@@ -28,6 +42,7 @@ pub struct Progress(Arc<Mutex<ProgressState>>);
 #[derive(Debug, Default)]
 struct ProgressState {
     step: String,
+    create_sent: bool,
     created: Option<ProfileRef>,
 }
 
@@ -51,6 +66,19 @@ impl Progress {
         }
     }
 
+    /// Records that a CreateRoutingProfile was sent: from here on a profile may exist even when
+    /// no answer says so.
+    fn create_sent(&self) {
+        if let Ok(mut state) = self.0.lock() {
+            state.create_sent = true;
+        }
+    }
+
+    /// Whether a CreateRoutingProfile was sent.
+    pub fn was_create_sent(&self) -> bool {
+        self.0.lock().is_ok_and(|s| s.create_sent)
+    }
+
     /// Records a profile this request created.
     fn created(&self, profile: &ProfileRef) {
         if let Ok(mut state) = self.0.lock() {
@@ -64,10 +92,14 @@ impl Progress {
     }
 }
 
-/// The PhysicalResourceId of a Create that failed before any profile existed: stable for the
-/// request, and plainly not an ARN, so the Delete that follows touches nothing.
+/// What a failed Create's PhysicalResourceId starts with.
+const FAILED_CREATE_PREFIX: &str = "failed-create-";
+
+/// The PhysicalResourceId of a Create that failed before it knew of any profile: stable for the
+/// request, plainly not an ARN, and naming the request, so that the Delete that follows can find
+/// a profile that request made although its answer never came.
 pub fn failed_create_id(request_id: &str) -> String {
-    format!("failed-create-{request_id}")
+    format!("{FAILED_CREATE_PREFIX}{request_id}")
 }
 
 /// What a request that succeeded leaves for CloudFormation.
@@ -79,15 +111,18 @@ pub enum Done {
     Deleted(String),
 }
 
-/// Carries out one request against Connect.
+/// Carries out one request against Connect, finishing by `deadline`: a replacement keeps part of
+/// the time to delete what it made when provisioning runs out of it.
 pub async fn run(
     connect: &Connect,
     request: &Request,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Done, Failure> {
     let owner = Owner {
         stack_id: request.reply_to.stack_id.clone(),
         logical_resource_id: request.reply_to.logical_resource_id.clone(),
+        request_id: request.reply_to.request_id.clone(),
     };
     match (
         request.request_type,
@@ -95,9 +130,9 @@ pub async fn run(
     ) {
         (RequestType::Create, _) | (_, None) => create(connect, request, &owner, progress).await,
         (RequestType::Update, Some(physical)) => {
-            update(connect, request, physical, &owner, progress).await
+            update(connect, request, physical, &owner, progress, deadline).await
         }
-        (RequestType::Delete, Some(physical)) => delete(connect, physical, progress).await,
+        (RequestType::Delete, Some(physical)) => delete(connect, request, physical, progress).await,
     }
 }
 
@@ -113,7 +148,8 @@ pub fn answer(request: &Request, progress: &Progress, outcome: &Result<Done, Fai
 
 /// The PhysicalResourceId of a FAILED answer. An Update or Delete keeps its id: the old profile is
 /// still what CloudFormation knows (a replacement removes what it made, or names it in the
-/// Reason). A Create that made its profile reports it, so that the Delete after FAILED removes it.
+/// Reason). A Create that made its profile reports it, so that the Delete after FAILED removes it;
+/// one that does not know (no answer came) names its request, and that Delete looks it up.
 fn failed_physical_id(request: &Request, progress: &Progress) -> String {
     match (request.request_type, &request.physical_resource_id) {
         (RequestType::Create, _) | (_, None) => progress
@@ -138,6 +174,8 @@ async fn create(
 ) -> Result<Done, Failure> {
     progress.step("validating properties");
     let props = validated(connect, request)?;
+    // No time is kept for a cleanup: a Create that runs out of time answers FAILED with what it
+    // made (or its request), and the Delete CloudFormation sends next removes it.
     provision(connect, &props, owner, progress)
         .await
         .map(Done::Profile)
@@ -149,19 +187,20 @@ async fn update(
     physical: &str,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Done, Failure> {
     progress.step("validating properties");
     // Invalid properties leave the old profile as it was, under the same id: a rollback finds it.
     let props = validated(connect, request)?;
     let Some(existing) = arn::routing_profile(physical) else {
         // The id is not a profile (the Create it came from failed): make one, which CloudFormation
-        // sees as replacement; its Delete of the old id is then a no-op.
+        // sees as replacement; its Delete of the old id then finds nothing of its own.
         tracing::warn!("PhysicalResourceId is not a routing profile ARN; creating the profile");
-        return replace(connect, &props, owner, progress).await;
+        return replace(connect, &props, owner, progress, deadline).await;
     };
     if props.instance_id != existing.instance_id {
         tracing::info!(from = %existing.instance_id, to = %props.instance_id, "InstanceId changed: replacement");
-        return replace(connect, &props, owner, progress).await;
+        return replace(connect, &props, owner, progress, deadline).await;
     }
 
     progress.step("reading the live routing profile");
@@ -170,63 +209,182 @@ async fn update(
         Err(e) if e.kind == ErrorKind::NotFound => {
             // Deleted outside CloudFormation: the template still wants it, so make it again.
             tracing::warn!(error = %e, "routing profile no longer exists; recreating it");
-            return replace(connect, &props, owner, progress).await;
+            return replace(connect, &props, owner, progress, deadline).await;
         }
         Err(e) => return Err(e.into()),
     };
-    let desired = with_owner(&props.profile, owner);
+    // The marker stays as the profile has it: an in-place update never rewrites who made it
+    // (profiles of older versions keep their two tags).
+    let mut desired = props.profile.clone();
+    desired.tags.extend(marker_of(&live.tags));
     converge(connect, &existing, &desired, &live, progress).await?;
     Ok(Done::Profile(existing))
 }
 
-/// Makes a new profile for an Update; on failure removes what it made (the answer keeps the old
-/// id).
+/// Makes a new profile for an Update, keeping part of the time until `deadline` to remove it
+/// again when it cannot be made whole (the answer keeps the old id).
 async fn replace(
     connect: &Connect,
     props: &Properties,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Done, Failure> {
-    match provision(connect, props, owner, progress).await {
+    let budget = CLEANUP_BUDGET.min(deadline.saturating_duration_since(Instant::now()) / 4);
+    let provisioning = deadline.checked_sub(budget).unwrap_or(deadline);
+    let provisioned = tokio::time::timeout_at(provisioning, provision(connect, props, owner, progress))
+        .await
+        .unwrap_or_else(|_elapsed| {
+            tracing::error!(step = %progress.current(), "out of time; removing what the replacement made");
+            Err(Failure::OutOfTime {
+                step: progress.current(),
+            })
+        });
+    match provisioned {
         Ok(profile) => Ok(Done::Profile(profile)),
-        Err(failure) => Err(remove_replacement(connect, progress, failure).await),
-    }
-}
-
-/// Deletes the profile a failed replacement made, if it made one; says so when it cannot.
-async fn remove_replacement(connect: &Connect, progress: &Progress, failure: Failure) -> Failure {
-    let Some(made) = progress.created_profile() else {
-        return failure;
-    };
-    progress.step("removing the half-made replacement profile");
-    match connect.delete(&made).await {
-        Ok(()) => failure,
-        Err(error) => {
-            tracing::error!(error = %error, arn = %made.arn, "could not remove the half-made replacement");
-            Failure::LeftBehind {
-                failure: Box::new(failure),
-                arn: made.arn,
-                error,
-            }
+        Err(failure) => {
+            Err(remove_replacement(connect, props, owner, progress, failure, deadline).await)
         }
     }
 }
 
-async fn delete(connect: &Connect, physical: &str, progress: &Progress) -> Result<Done, Failure> {
+/// Deletes the profile a failed replacement made, if it made one, by `deadline`; when its Create
+/// got no answer, finds it by name and this request's marker. Says so when it cannot.
+async fn remove_replacement(
+    connect: &Connect,
+    props: &Properties,
+    owner: &Owner,
+    progress: &Progress,
+    failure: Failure,
+    deadline: Instant,
+) -> Failure {
+    let made = progress.created_profile();
+    if made.is_none() && !progress.was_create_sent() {
+        return failure;
+    }
+    progress.step("removing the half-made replacement profile");
+    let left = made.as_ref().map_or_else(
+        || {
+            format!(
+                "named {:?} in instance {}",
+                props.profile.name, props.instance_id
+            )
+        },
+        |p| p.arn.clone(),
+    );
+    let cleanup = async {
+        let profile = match made {
+            Some(profile) => profile,
+            None => {
+                match find_made_by(connect, &props.instance_id, &props.profile.name, owner).await? {
+                    Some(profile) => profile,
+                    None => return Ok(()),
+                }
+            }
+        };
+        match connect.delete(&profile).await {
+            Err(e) if e.kind != ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    };
+    let cause = match tokio::time::timeout_at(deadline, cleanup).await {
+        Ok(Ok(())) => {
+            tracing::info!(profile = %left, "removed the half-made replacement");
+            return failure;
+        }
+        Ok(Err(error)) => error.to_string(),
+        Err(_elapsed) => "ran out of time".to_string(),
+    };
+    tracing::error!(profile = %left, %cause, "could not remove the half-made replacement");
+    Failure::ReplacementLeftBehind {
+        failure: Box::new(failure),
+        left,
+        request_id: owner.request_id.clone(),
+        cause,
+    }
+}
+
+/// The profile named `name` in the instance, if `owner`'s marker (this very request) is on it.
+async fn find_made_by(
+    connect: &Connect,
+    instance_id: &str,
+    name: &str,
+    owner: &Owner,
+) -> Result<Option<ProfileRef>, ConnectError> {
+    let found = match connect.find_by_name(instance_id, name).await {
+        Ok(found) => found,
+        Err(e) if e.kind == ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let Some(profile) = found else {
+        return Ok(None);
+    };
+    let tags = match connect.tags(&profile).await {
+        Ok(tags) => tags,
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok((owner.made(&tags) == Made::ByThisRequest).then_some(profile))
+}
+
+async fn delete(
+    connect: &Connect,
+    request: &Request,
+    physical: &str,
+    progress: &Progress,
+) -> Result<Done, Failure> {
     let gone = Done::Deleted(physical.to_string());
-    let Some(profile) = arn::routing_profile(physical) else {
+    if let Some(profile) = arn::routing_profile(physical) {
+        return delete_profile(connect, &profile, progress)
+            .await
+            .map(|()| gone);
+    }
+    let Some(create_request) = physical.strip_prefix(FAILED_CREATE_PREFIX) else {
         tracing::info!("PhysicalResourceId is not a routing profile ARN; nothing to delete");
         return Ok(gone);
     };
-    progress.step("DeleteRoutingProfile");
-    match connect.delete(&profile).await {
-        Ok(()) => Ok(gone),
-        Err(e) if e.kind == ErrorKind::NotFound => {
-            tracing::info!("routing profile already gone");
+    // The Create failed without knowing of a profile, but its call may have been carried out
+    // (its answer lost): look for a profile of its Name that carries its marker. Its properties
+    // may be invalid otherwise; without a usable InstanceId and Name there is nothing to look for.
+    let Some((instance_id, name)) = properties::identity(&request.properties) else {
+        tracing::info!("failed Create without a usable InstanceId and Name; nothing to delete");
+        return Ok(gone);
+    };
+    let creator = Owner {
+        stack_id: request.reply_to.stack_id.clone(),
+        logical_resource_id: request.reply_to.logical_resource_id.clone(),
+        request_id: create_request.to_string(),
+    };
+    progress.step("looking for a profile the failed Create made");
+    match find_made_by(connect, &instance_id, &name, &creator).await? {
+        Some(profile) => {
+            tracing::info!(arn = %profile.arn, "deleting the profile the failed Create made");
+            delete_profile(connect, &profile, progress)
+                .await
+                .map(|()| gone)
+        }
+        None => {
+            tracing::info!("the failed Create left no profile of its own; nothing to delete");
             Ok(gone)
         }
+    }
+}
+
+/// DeleteRoutingProfile; a profile already gone is fine.
+async fn delete_profile(
+    connect: &Connect,
+    profile: &ProfileRef,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    progress.step("DeleteRoutingProfile");
+    match connect.delete(profile).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind == ErrorKind::NotFound => {
+            tracing::info!("routing profile already gone");
+            Ok(())
+        }
         Err(e) if e.kind == ErrorKind::InUse => Err(Failure::InUse {
-            arn: physical.to_string(),
+            arn: profile.arn.clone(),
             in_use: e,
         }),
         Err(e) => Err(e.into()),
@@ -241,9 +399,11 @@ async fn provision(
     owner: &Owner,
     progress: &Progress,
 ) -> Result<ProfileRef, Failure> {
-    let desired = with_owner(&props.profile, owner);
+    let mut desired = props.profile.clone();
+    desired.tags.extend(owner.tags());
     let first = plan::create_request(&desired);
     progress.step("CreateRoutingProfile");
+    progress.create_sent();
     let (profile, current) = match connect.create(&props.instance_id, &first).await {
         Ok(profile) => {
             tracing::info!(arn = %profile.arn, "routing profile created");
@@ -253,15 +413,21 @@ async fn provision(
         Err(e) if e.kind == ErrorKind::Duplicate => {
             adopt(connect, props, owner, progress, e).await?
         }
+        Err(e) if e.kind == ErrorKind::NotFound => {
+            let mut queues = queue_ids(&first);
+            queues.insert(first.default_outbound_queue_id.clone());
+            return Err(not_found(e, &props.instance_id, None, queues, 0, 0));
+        }
         Err(e) => return Err(e.into()),
     };
     converge(connect, &profile, &desired, &current, progress).await?;
     Ok(profile)
 }
 
-/// After DuplicateResourceException: the name is taken. Lambda may deliver a Create twice, so a
-/// profile of that name made for this very resource (by its ownership tags) is adopted; any other
-/// is refused and left untouched.
+/// After DuplicateResourceException: the name is taken. A profile of that name made by this very
+/// request (a redelivery, Lambda's retry, or the SDK's retry of a Create whose answer was lost) is
+/// adopted; one an earlier request of this resource left, or anyone else's, is refused and left
+/// untouched.
 async fn adopt(
     connect: &Connect,
     props: &Properties,
@@ -279,17 +445,30 @@ async fn adopt(
     let Some(existing) = connect.find_by_name(&props.instance_id, name).await? else {
         return Err(taken(duplicate));
     };
+    progress.step("reading the existing routing profile's marker");
+    match owner.made(&connect.tags(&existing).await?) {
+        Made::ByThisRequest => {}
+        Made::ByEarlierRequest(request_id) => {
+            tracing::warn!(arn = %existing.arn, ?request_id, "the name is taken by a profile an earlier request of this resource left");
+            return Err(Failure::NameTakenByEarlierRequest {
+                name: name.clone(),
+                instance_id: props.instance_id.clone(),
+                arn: existing.arn,
+                request_id,
+            });
+        }
+        Made::ByOthers => return Err(taken(duplicate)),
+    }
+    tracing::info!(arn = %existing.arn, "adopting the profile an earlier attempt of this request created");
+    progress.created(&existing);
     progress.step("reading the existing routing profile");
     let live = connect.fetch(&existing).await?;
-    if !owner.owns(&live.tags) {
-        return Err(taken(duplicate));
-    }
-    tracing::info!(arn = %existing.arn, "adopting the profile an earlier delivery of this request created");
-    progress.created(&existing);
     Ok((existing, live))
 }
 
-/// Applies the plan from `current` to `desired`, one call at a time.
+/// Applies the plan from `current` to `desired`, one call at a time: queues added first, and when
+/// Connect answers an association with LimitExceededException (the account's queues-per-profile
+/// quota), the rest planned again from the state reached, removing first.
 async fn converge(
     connect: &Connect,
     profile: &ProfileRef,
@@ -297,15 +476,42 @@ async fn converge(
     current: &ProfileState,
     progress: &Progress,
 ) -> Result<(), Failure> {
-    let ops = plan::update(desired, current);
-    let total = ops.len();
-    for (i, op) in ops.iter().enumerate() {
-        progress.step(format!("{} (change {} of {total})", op.api_name(), i + 1));
-        tracing::info!(operation = op.api_name(), change = i + 1, total, "applying");
-        connect
-            .apply(profile, op)
-            .await
-            .map_err(|error| Failure::during_changes(error, i, total))?;
+    let mut order = Order::AddFirst;
+    let mut state = current.clone();
+    let mut ops = plan::update(desired, &state, order);
+    let (mut done, mut next) = (0, 0);
+    let mut total = ops.len();
+    while let Some(op) = ops.get(next) {
+        progress.step(format!(
+            "{} (change {} of {total})",
+            op.api_name(),
+            done + 1
+        ));
+        tracing::info!(
+            operation = op.api_name(),
+            change = done + 1,
+            total,
+            "applying"
+        );
+        match connect.apply(profile, op).await {
+            Ok(()) => {
+                state = plan::apply(&state, std::slice::from_ref(op));
+                done += 1;
+                next += 1;
+            }
+            Err(error)
+                if error.kind == ErrorKind::LimitExceeded
+                    && order == Order::AddFirst
+                    && matches!(op, Operation::Associate { .. }) =>
+            {
+                tracing::warn!(error = %error, "queue quota reached while adding first; removing first instead");
+                order = Order::RemoveFirst;
+                ops = plan::update(desired, &state, order);
+                total = done + ops.len();
+                next = 0;
+            }
+            Err(error) => return Err(write_failure(error, op, profile, done, total)),
+        }
     }
     if total == 0 {
         tracing::debug!("nothing to change");
@@ -313,10 +519,109 @@ async fn converge(
     Ok(())
 }
 
-fn with_owner(profile: &ProfileState, owner: &Owner) -> ProfileState {
-    let mut desired = profile.clone();
-    desired.tags.extend(owner.tags());
-    desired
+/// The failure of planned write `op` after `done` of `total` changes, in the user's terms where
+/// Connect's are not enough.
+fn write_failure(
+    error: ConnectError,
+    op: &Operation,
+    profile: &ProfileRef,
+    done: usize,
+    total: usize,
+) -> Failure {
+    match (op, error.kind) {
+        // The rename is the plan's first write, so nothing has changed yet.
+        (Operation::UpdateName { name, .. }, ErrorKind::Duplicate) if done == 0 => {
+            Failure::NameTakenOnUpdate {
+                name: name.clone(),
+                instance_id: profile.instance_id.clone(),
+                duplicate: error,
+            }
+        }
+        (_, ErrorKind::NotFound) => {
+            let queues = match op {
+                Operation::Associate { queues, manual } => queues
+                    .iter()
+                    .map(|(q, _)| q.queue_id.clone())
+                    .chain(manual.iter().map(|q| q.queue_id.clone()))
+                    .collect(),
+                Operation::UpdateQueues { queues } => {
+                    queues.iter().map(|(q, _)| q.queue_id.clone()).collect()
+                }
+                Operation::Disassociate { queues, manual } => queues
+                    .iter()
+                    .chain(manual)
+                    .map(|q| q.queue_id.clone())
+                    .collect(),
+                Operation::UpdateDefaultOutboundQueue { queue_id } => {
+                    BTreeSet::from([queue_id.clone()])
+                }
+                _ => BTreeSet::new(),
+            };
+            not_found(
+                error,
+                &profile.instance_id,
+                Some(&profile.routing_profile_id),
+                queues,
+                done,
+                total,
+            )
+        }
+        _ => Failure::during_changes(error, done, total),
+    }
+}
+
+/// ResourceNotFoundException from a call that named `queues`: which queue, when Connect's message
+/// says (or which queues it may be, when it names nothing of the call); Connect's own words when
+/// it is the instance or the profile that is missing.
+fn not_found(
+    error: ConnectError,
+    instance_id: &str,
+    profile_id: Option<&str>,
+    queues: BTreeSet<String>,
+    done: usize,
+    total: usize,
+) -> Failure {
+    let named: Vec<String> = queues
+        .iter()
+        .filter(|q| mentions(&error.detail, q))
+        .cloned()
+        .collect();
+    let other_named = mentions(&error.detail, instance_id)
+        || profile_id.is_some_and(|id| mentions(&error.detail, id));
+    let (queues, certain) = match (named.is_empty(), other_named) {
+        (false, _) => (named, true),
+        (true, false) if !queues.is_empty() => (queues.into_iter().collect(), false),
+        _ => return Failure::during_changes(error, done, total),
+    };
+    Failure::QueueNotFound {
+        queues,
+        certain,
+        instance_id: instance_id.to_string(),
+        error,
+        done,
+        total,
+    }
+}
+
+/// Whether `text` names `id` as a whole word (so that `q-1` is not found in `q-10`).
+fn mentions(text: &str, id: &str) -> bool {
+    let part_of_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    !id.is_empty()
+        && text.match_indices(id).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + id.len()..].chars().next();
+            !before.is_some_and(part_of_id) && !after.is_some_and(part_of_id)
+        })
+}
+
+/// The queue IDs a profile state names, both lists.
+fn queue_ids(state: &ProfileState) -> BTreeSet<String> {
+    state
+        .queues
+        .keys()
+        .chain(&state.manual_queues)
+        .map(|q| q.queue_id.clone())
+        .collect()
 }
 
 fn success(profile: &ProfileRef) -> Answer {
@@ -376,7 +681,8 @@ mod tests {
         /// Runs `request`; the outcome and the answer it makes.
         async fn run(&self, request: &Request) -> (Result<Done, Failure>, Answer) {
             let progress = Progress::default();
-            let outcome = run(&self.connect, request, &progress).await;
+            let deadline = Instant::now() + Duration::from_secs(30);
+            let outcome = run(&self.connect, request, &progress, deadline).await;
             let answer = answer(request, &progress, &outcome);
             (outcome, answer)
         }
@@ -518,16 +824,18 @@ mod tests {
         refuse("AssociateRoutingProfileQueues");
         refuse("DeleteRoutingProfile");
         let (outcome, answer) = world.run(&replacement).await;
-        let Err(Failure::LeftBehind {
+        let Err(Failure::ReplacementLeftBehind {
             failure,
-            arn,
-            error,
+            left: arn,
+            request_id,
+            cause,
         }) = outcome
         else {
             panic!("{outcome:?}");
         };
         assert!(matches!(*failure, Failure::Connect(_)), "{failure:?}");
-        assert_eq!(error.operation, "DeleteRoutingProfile");
+        assert!(cause.starts_with("DeleteRoutingProfile failed"), "{cause}");
+        assert_eq!(request_id, replacement.reply_to.request_id);
         assert_eq!(answer.physical_resource_id, old.arn);
         assert!(
             world

@@ -1,17 +1,40 @@
 //! What to change: a pure function from the desired profile and the live one to the Connect write
-//! calls that make the live one desired, in an order that never leaves agents without a queue.
+//! calls that make the live one desired, in an order that fits Connect's limits at every step.
 //!
 //! The same function finishes a Create: the profile is created with what fits in one
 //! CreateRoutingProfile call ([`create_request`]) and [`update`] plans the rest from there.
+//!
+//! Two limits apply to the profile as a whole, not to one call: the tags on it (50) and the
+//! account's quota of queues per profile. Adding before removing keeps every queue that stays
+//! answered and a replaced one answered by its successor first, but it briefly holds the old and
+//! the new together, which can pass either limit although the end state fits. Tags are counted
+//! here (the plan removes first when adding first would pass 50); the queue quota is the
+//! account's and unknown here, so the caller re-plans with [`Order::RemoveFirst`] when Connect
+//! answers an association with LimitExceededException.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
+use crate::constraints::{
+    DISASSOCIATE_REFERENCES_PER_CALL, QUEUE_CONFIGS_PER_CALL, TAG_KEY_LIST, TAG_MAP,
+};
 use crate::model::{
     AgentAvailabilityTimer, Channel, Concurrency, Placement, ProfileState, QueueRef,
+    RESERVED_TAG_PREFIX,
 };
 
-/// Connect accepts at most this many queue configs or references in one call.
-pub const BATCH: usize = 10;
+/// Connect accepts at most this many queue configs of each list in one call.
+pub const BATCH: usize = QUEUE_CONFIGS_PER_CALL.max;
+
+/// Whether queues are added before or after the ones that go are removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Associate, update in place, then disassociate: no queue that stays, and no contact of a
+    /// replaced queue, goes unanswered for a moment. The default.
+    AddFirst,
+    /// Disassociate, then associate and update: never holds more queues than the start or the end
+    /// state, at the cost of a window in which removed queues are gone and added ones not yet there.
+    RemoveFirst,
+}
 
 /// One Connect write call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,7 +73,8 @@ pub enum Operation {
         /// Already associated queues with their new placement.
         queues: Vec<(QueueRef, Placement)>,
     },
-    /// DisassociateRoutingProfileQueues: at most [`BATCH`] of each kind.
+    /// DisassociateRoutingProfileQueues: at most
+    /// [`DISASSOCIATE_REFERENCES_PER_CALL`] references, both kinds together.
     Disassociate {
         /// Routed queues to remove.
         queues: Vec<QueueRef>,
@@ -105,10 +129,13 @@ pub fn create_request(desired: &ProfileState) -> ProfileState {
     }
 }
 
-/// The write calls that turn `current` into `desired`; empty when they already agree.
+/// The write calls that turn `current` into `desired`, queues in `order`; empty when they already
+/// agree.
 ///
-/// Tags whose key starts with `aws:` belong to AWS and are neither compared nor removed.
-pub fn update(desired: &ProfileState, current: &ProfileState) -> Vec<Operation> {
+/// The name comes first: a taken name then fails the update before anything has changed. Tags
+/// whose key starts with `aws:` belong to AWS, and the ownership marker's
+/// (`cfn-custom-resource:`) to this function: neither is compared, written or removed.
+pub fn update(desired: &ProfileState, current: &ProfileState, order: Order) -> Vec<Operation> {
     let mut ops = Vec::new();
 
     if desired.name != current.name || desired.description != current.description {
@@ -133,8 +160,28 @@ pub fn update(desired: &ProfileState, current: &ProfileState) -> Vec<Operation> 
         });
     }
 
-    // New queues first, changed ones in place, removed ones last: at no moment does a queue that
-    // stays in the profile go missing, and a replaced queue is answered by its successor first.
+    let (associate, update_in_place, disassociate) = queue_changes(desired, current);
+    match order {
+        Order::AddFirst => {
+            ops.extend(associate);
+            ops.extend(update_in_place);
+            ops.extend(disassociate);
+        }
+        Order::RemoveFirst => {
+            ops.extend(disassociate);
+            ops.extend(associate);
+            ops.extend(update_in_place);
+        }
+    }
+    ops.extend(tag_changes(desired, current));
+    ops
+}
+
+/// The queue calls: associations, placement updates and disassociations, each batched.
+fn queue_changes(
+    desired: &ProfileState,
+    current: &ProfileState,
+) -> (Vec<Operation>, Vec<Operation>, Vec<Operation>) {
     let added: Vec<(QueueRef, Placement)> = desired
         .queues
         .iter()
@@ -146,10 +193,9 @@ pub fn update(desired: &ProfileState, current: &ProfileState) -> Vec<Operation> 
         .difference(&current.manual_queues)
         .cloned()
         .collect();
-    ops.extend(
-        paired_batches(added, added_manual)
-            .map(|(queues, manual)| Operation::Associate { queues, manual }),
-    );
+    let associate = paired_batches(added, added_manual)
+        .map(|(queues, manual)| Operation::Associate { queues, manual })
+        .collect();
 
     let changed: Vec<(QueueRef, Placement)> = desired
         .queues
@@ -157,47 +203,68 @@ pub fn update(desired: &ProfileState, current: &ProfileState) -> Vec<Operation> 
         .filter(|(q, p)| current.queues.get(*q).is_some_and(|now| now != *p))
         .map(|(q, p)| (q.clone(), *p))
         .collect();
-    ops.extend(changed.chunks(BATCH).map(|queues| Operation::UpdateQueues {
-        queues: queues.to_vec(),
-    }));
+    let update_in_place = changed
+        .chunks(BATCH)
+        .map(|queues| Operation::UpdateQueues {
+            queues: queues.to_vec(),
+        })
+        .collect();
 
-    let removed: Vec<QueueRef> = current
+    // Connect's documentation allows 10 references per call in all, not 10 of each list.
+    let removed = current
         .queues
         .keys()
         .filter(|q| !desired.queues.contains_key(*q))
-        .cloned()
-        .collect();
-    let removed_manual: Vec<QueueRef> = current
+        .map(|q| (q.clone(), false));
+    let removed_manual = current
         .manual_queues
         .difference(&desired.manual_queues)
-        .cloned()
+        .map(|q| (q.clone(), true));
+    let removed: Vec<(QueueRef, bool)> = removed.chain(removed_manual).collect();
+    let disassociate = removed
+        .chunks(DISASSOCIATE_REFERENCES_PER_CALL)
+        .map(|refs| {
+            let (manual, queues): (Vec<_>, Vec<_>) = refs.iter().partition(|(_, m)| *m);
+            Operation::Disassociate {
+                queues: queues.into_iter().map(|(q, _)| q.clone()).collect(),
+                manual: manual.into_iter().map(|(q, _)| q.clone()).collect(),
+            }
+        })
         .collect();
-    ops.extend(
-        paired_batches(removed, removed_manual)
-            .map(|(queues, manual)| Operation::Disassociate { queues, manual }),
-    );
+    (associate, update_in_place, disassociate)
+}
 
-    let managed = |key: &String| !key.starts_with("aws:");
-    let set: BTreeMap<String, String> = desired
+/// TagResource and UntagResource; untagging first when tagging first would pass the 50 tags a
+/// resource may carry.
+fn tag_changes(desired: &ProfileState, current: &ProfileState) -> Vec<Operation> {
+    let managed = |key: &String| !key.starts_with("aws:") && !key.starts_with(RESERVED_TAG_PREFIX);
+    let set: Vec<(String, String)> = desired
         .tags
         .iter()
         .filter(|(k, v)| managed(k) && current.tags.get(*k) != Some(*v))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    if !set.is_empty() {
-        ops.push(Operation::Tag { tags: set });
-    }
-    let unset: BTreeSet<&String> = current
+    let unset: Vec<String> = current
         .tags
         .keys()
         .filter(|k| managed(k) && !desired.tags.contains_key(*k))
+        .cloned()
         .collect();
-    if !unset.is_empty() {
-        ops.push(Operation::Untag {
-            keys: unset.into_iter().cloned().collect(),
-        });
+    let new_keys = set
+        .iter()
+        .filter(|(k, _)| !current.tags.contains_key(k))
+        .count();
+    let tag = set.chunks(TAG_MAP.max).map(|tags| Operation::Tag {
+        tags: tags.iter().cloned().collect(),
+    });
+    let untag = unset.chunks(TAG_KEY_LIST.max).map(|keys| Operation::Untag {
+        keys: keys.to_vec(),
+    });
+    if current.tags.len() + new_keys > TAG_MAP.max {
+        untag.chain(tag).collect()
+    } else {
+        tag.chain(untag).collect()
     }
-    ops
 }
 
 /// Splits two lists into calls of at most [`BATCH`] of each, both kinds sharing a call.
@@ -295,7 +362,7 @@ mod tests {
 
     #[test]
     fn nothing_to_do_when_equal() {
-        assert_eq!(update(&profile(), &profile()), []);
+        assert_eq!(update(&profile(), &profile(), Order::AddFirst), []);
     }
 
     #[test]
@@ -303,7 +370,7 @@ mod tests {
         let mut desired = profile();
         desired.description = "Tier 2".into();
         assert_eq!(
-            update(&desired, &profile()),
+            update(&desired, &profile(), Order::AddFirst),
             [Operation::UpdateName {
                 name: "Support".into(),
                 description: "Tier 2".into()
@@ -313,7 +380,7 @@ mod tests {
         let mut desired = profile();
         desired.queues.insert(queue(1, Channel::Voice), placed(5));
         assert_eq!(
-            update(&desired, &profile()),
+            update(&desired, &profile(), Order::AddFirst),
             [Operation::UpdateQueues {
                 queues: vec![(queue(1, Channel::Voice), placed(5))]
             }],
@@ -324,7 +391,7 @@ mod tests {
         desired.agent_availability_timer = AgentAvailabilityTimer::TimeSinceLastInbound;
         desired.default_outbound_queue_id = "q-out-2".into();
         assert_eq!(
-            update(&desired, &profile()),
+            update(&desired, &profile(), Order::AddFirst),
             [
                 Operation::UpdateDefaultOutboundQueue {
                     queue_id: "q-out-2".into()
@@ -346,7 +413,7 @@ mod tests {
         };
         desired.concurrency.insert(Channel::Chat, chat);
         assert_eq!(
-            update(&desired, &profile()),
+            update(&desired, &profile(), Order::AddFirst),
             [Operation::UpdateConcurrency {
                 concurrency: desired.concurrency.clone()
             }]
@@ -383,7 +450,11 @@ mod tests {
             }]
         };
         let live = with_chat(&[("billing", 2), ("sales", 1)]);
-        assert_eq!(update(&live, &live), [], "equal workload types: nothing");
+        assert_eq!(
+            update(&live, &live, Order::AddFirst),
+            [],
+            "equal workload types: nothing"
+        );
 
         let cases = [
             ("added", with_chat(&[]), with_chat(&[("billing", 2)])),
@@ -401,12 +472,12 @@ mod tests {
             ("channel dropped", live.clone(), profile()),
         ];
         for (what, current, desired) in cases {
-            let ops = update(&desired, &current);
+            let ops = update(&desired, &current, Order::AddFirst);
             assert_eq!(ops, write(&desired), "{what}");
             let after = apply(&current, &ops);
             assert_eq!(after, desired, "{what}");
             assert_eq!(
-                update(&desired, &after),
+                update(&desired, &after, Order::AddFirst),
                 [],
                 "{what}: a second plan is empty"
             );
@@ -419,7 +490,7 @@ mod tests {
             billing.cross_channel = ChannelWorkloadBehavior::RouteAnyChannelAnyWorkloadType;
         }
         assert_eq!(
-            update(&behavior, &live),
+            update(&behavior, &live, Order::AddFirst),
             write(&behavior),
             "behavior changed"
         );
@@ -433,7 +504,7 @@ mod tests {
         desired.queues.insert(queue(1, Channel::Voice), placed(3));
         desired.manual_queues = [queue(5, Channel::Email)].into();
         assert_eq!(
-            update(&desired, &profile()),
+            update(&desired, &profile(), Order::AddFirst),
             [
                 Operation::Associate {
                     queues: vec![(queue(4, Channel::Chat), placed(2))],
@@ -462,7 +533,7 @@ mod tests {
             (created.queues.len(), created.manual_queues.len()),
             (10, 10)
         );
-        let rest = update(&desired, &created);
+        let rest = update(&desired, &created, Order::AddFirst);
         let sizes: Vec<(usize, usize)> = rest
             .iter()
             .map(|op| match op {
@@ -477,7 +548,7 @@ mod tests {
         for placement in changed.queues.values_mut() {
             placement.priority = 9;
         }
-        let ops = update(&changed, &desired);
+        let ops = update(&changed, &desired, Order::AddFirst);
         assert_eq!(ops.len(), 3);
         assert!(
             ops.iter().all(
@@ -487,12 +558,98 @@ mod tests {
 
         let emptied = ProfileState {
             queues: BTreeMap::new(),
-            manual_queues: BTreeSet::new(),
+            manual_queues: std::collections::BTreeSet::new(),
             ..desired.clone()
         };
-        let ops = update(&emptied, &desired);
-        assert_eq!(ops.len(), 3);
+        let ops = update(&emptied, &desired, Order::AddFirst);
+        let references: Vec<usize> = ops
+            .iter()
+            .map(|op| match op {
+                Operation::Disassociate { queues, manual } => queues.len() + manual.len(),
+                other => panic!("only disassociations expected, got {other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            references,
+            [10, 10, 10, 7],
+            "37 references, at most 10 per call in all"
+        );
         assert_eq!(apply(&desired, &ops), emptied);
+    }
+
+    #[test]
+    fn remove_first_disassociates_before_associating() {
+        let mut desired = profile();
+        desired.queues.remove(&queue(2, Channel::Chat));
+        desired.queues.insert(queue(4, Channel::Chat), placed(2));
+        desired.queues.insert(queue(1, Channel::Voice), placed(3));
+        desired.description = "Tier 2".into();
+        assert_eq!(
+            update(&desired, &profile(), Order::RemoveFirst),
+            [
+                Operation::UpdateName {
+                    name: "Support".into(),
+                    description: "Tier 2".into()
+                },
+                Operation::Disassociate {
+                    queues: vec![queue(2, Channel::Chat)],
+                    manual: vec![]
+                },
+                Operation::Associate {
+                    queues: vec![(queue(4, Channel::Chat), placed(2))],
+                    manual: vec![]
+                },
+                Operation::UpdateQueues {
+                    queues: vec![(queue(1, Channel::Voice), placed(3))]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn tags_that_would_pass_fifty_are_removed_first() {
+        let tags = |prefix: &str| -> BTreeMap<String, String> {
+            (0..47)
+                .map(|n| (format!("{prefix}{n}"), "v".to_string()))
+                .collect()
+        };
+        let marker: BTreeMap<String, String> = (0..3)
+            .map(|n| (format!("{RESERVED_TAG_PREFIX}{n}"), "m".to_string()))
+            .collect();
+        let mut current = profile();
+        current.tags = tags("old-");
+        current.tags.extend(marker.clone());
+        let mut desired = profile();
+        desired.tags = tags("new-");
+        desired.tags.extend(marker);
+        let ops = update(&desired, &current, Order::AddFirst);
+        let names: Vec<&str> = ops.iter().map(Operation::api_name).collect();
+        assert_eq!(names, ["UntagResource", "TagResource"]);
+        assert_eq!(apply(&current, &ops), desired);
+
+        // With room for both (4 + 46 = 50), the new tags come first.
+        current
+            .tags
+            .retain(|k, _| k.starts_with(RESERVED_TAG_PREFIX) || k == "old-1");
+        desired.tags.remove("new-0");
+        let names: Vec<&str> = update(&desired, &current, Order::AddFirst)
+            .iter()
+            .map(Operation::api_name)
+            .collect();
+        assert_eq!(names, ["TagResource", "UntagResource"]);
+    }
+
+    #[test]
+    fn the_ownership_marker_is_never_a_difference() {
+        let mut current = profile();
+        current
+            .tags
+            .insert(format!("{RESERVED_TAG_PREFIX}request-id"), "r-old".into());
+        let mut desired = profile();
+        desired
+            .tags
+            .insert(format!("{RESERVED_TAG_PREFIX}stack-id"), "s".into());
+        assert_eq!(update(&desired, &current, Order::AddFirst), []);
     }
 
     #[test]
@@ -505,7 +662,7 @@ mod tests {
         let mut desired = profile();
         desired.tags.insert("team".into(), "sales".into());
         desired.tags.insert("new".into(), "y".into());
-        let ops = update(&desired, &current);
+        let ops = update(&desired, &current, Order::AddFirst);
         assert_eq!(
             ops,
             [
@@ -529,7 +686,7 @@ mod tests {
                 .map(String::as_str),
             Some("s")
         );
-        assert_eq!(update(&desired, &after), []);
+        assert_eq!(update(&desired, &after, Order::AddFirst), []);
     }
 
     #[test]
@@ -575,10 +732,10 @@ mod properties {
         )
     }
 
-    /// A profile state; `aws_tags` lets the live side carry tags that AWS owns.
-    fn state(aws_tags: bool) -> impl Strategy<Value = ProfileState> {
-        let tag_key = if aws_tags {
-            "(aws:)?[a-c]{1,2}"
+    /// A profile state; `live` lets it carry tags that AWS owns and the ownership marker.
+    fn state(live: bool) -> impl Strategy<Value = ProfileState> {
+        let tag_key = if live {
+            "(aws:|cfn-custom-resource:)?[a-c]{1,2}"
         } else {
             "[a-c]{1,2}"
         };
@@ -632,9 +789,43 @@ mod properties {
             )
     }
 
-    fn without_aws_tags(mut state: ProfileState) -> ProfileState {
-        state.tags.retain(|k, _| !k.starts_with("aws:"));
+    fn not_ours(key: &str) -> bool {
+        key.starts_with("aws:") || key.starts_with(RESERVED_TAG_PREFIX)
+    }
+
+    fn without_foreign_tags(mut state: ProfileState) -> ProfileState {
+        state.tags.retain(|k, _| !not_ours(k));
         state
+    }
+
+    /// Runs `ops` the way the lifecycle does under a quota of `quota` queues per list: an
+    /// association that would pass it is refused (and changes nothing), and the rest is planned
+    /// again, removing first. The state reached, or the refused operation.
+    fn run_under_quota(
+        desired: &ProfileState,
+        current: &ProfileState,
+        quota: usize,
+    ) -> Result<ProfileState, Operation> {
+        let (mut state, mut order) = (current.clone(), Order::AddFirst);
+        let mut ops = update(desired, &state, order);
+        let mut i = 0;
+        while let Some(op) = ops.get(i) {
+            if let Operation::Associate { queues, manual } = op
+                && (state.queues.len() + queues.len() > quota
+                    || state.manual_queues.len() + manual.len() > quota)
+            {
+                if order == Order::RemoveFirst {
+                    return Err(op.clone());
+                }
+                order = Order::RemoveFirst;
+                ops = update(desired, &state, order);
+                i = 0;
+                continue;
+            }
+            state = apply(&state, std::slice::from_ref(op));
+            i += 1;
+        }
+        Ok(state)
     }
 
     proptest! {
@@ -643,30 +834,85 @@ mod properties {
             desired in state(false),
             current in state(true),
         ) {
-            let ops = update(&desired, &current);
-            let after = apply(&current, &ops);
-            prop_assert_eq!(without_aws_tags(after.clone()), desired.clone());
-            // AWS's own tags are never removed.
-            for (k, v) in current.tags.iter().filter(|(k, _)| k.starts_with("aws:")) {
-                prop_assert_eq!(after.tags.get(k), Some(v));
+            for order in [Order::AddFirst, Order::RemoveFirst] {
+                let ops = update(&desired, &current, order);
+                let after = apply(&current, &ops);
+                prop_assert_eq!(without_foreign_tags(after.clone()), desired.clone());
+                // AWS's own tags and the ownership marker are never written or removed.
+                for (k, v) in current.tags.iter().filter(|(k, _)| not_ours(k)) {
+                    prop_assert_eq!(after.tags.get(k), Some(v));
+                }
+                prop_assert!(update(&desired, &after, order).is_empty());
+                prop_assert!(ops.first().is_none_or(|op| {
+                    desired.name == current.name && desired.description == current.description
+                        || matches!(op, Operation::UpdateName { .. })
+                }), "the name change comes first");
+                let most_tags = TAG_MAP.max.max(current.tags.len()).max(after.tags.len());
+                let mut state = current.clone();
+                for op in &ops {
+                    let ok = match op {
+                        Operation::Associate { queues, manual } => {
+                            queues.len() <= BATCH && manual.len() <= BATCH
+                        }
+                        Operation::Disassociate { queues, manual } => {
+                            queues.len() + manual.len() <= DISASSOCIATE_REFERENCES_PER_CALL
+                        }
+                        Operation::UpdateQueues { queues } => queues.len() <= BATCH,
+                        _ => true,
+                    };
+                    prop_assert!(ok, "{:?}", op);
+                    state = apply(&state, std::slice::from_ref(op));
+                    prop_assert!(state.tags.len() <= most_tags, "never more tags than fit");
+                }
             }
-            prop_assert!(update(&desired, &after).is_empty());
-            for op in &ops {
-                let (routed, manual) = match op {
-                    Operation::Associate { queues, manual } => (queues.len(), manual.len()),
-                    Operation::Disassociate { queues, manual } => (queues.len(), manual.len()),
-                    Operation::UpdateQueues { queues } => (queues.len(), 0),
-                    _ => (0, 0),
-                };
-                prop_assert!(routed <= BATCH && manual <= BATCH, "{:?}", op);
+        }
+
+        #[test]
+        fn under_a_queue_quota_that_both_ends_fit_the_update_succeeds(
+            desired in state(false),
+            current in state(true),
+        ) {
+            let quota = [
+                desired.queues.len(),
+                current.queues.len(),
+                desired.manual_queues.len(),
+                current.manual_queues.len(),
+            ]
+            .into_iter()
+            .max()
+            .unwrap_or(0);
+            let reached = run_under_quota(&desired, &current, quota);
+            prop_assert!(reached.is_ok(), "refused: {:?}", reached);
+            let reached = reached.unwrap_or_default();
+            prop_assert_eq!(without_foreign_tags(reached), desired);
+        }
+
+        #[test]
+        fn tags_never_pass_fifty_on_the_way(
+            desired in prop::collection::btree_map("[a-f]{1,2}", "[xy]", 0..=47usize),
+            current in prop::collection::btree_map("[a-f]{1,2}", "[xy]", 0..=47usize),
+        ) {
+            let marker = |mut tags: BTreeMap<String, String>| {
+                for n in 0..3 {
+                    tags.insert(format!("{RESERVED_TAG_PREFIX}{n}"), "m".into());
+                }
+                tags
+            };
+            let desired = ProfileState { tags: marker(desired), ..ProfileState::default() };
+            let current = ProfileState { tags: marker(current), ..ProfileState::default() };
+            let mut state = current.clone();
+            for op in update(&desired, &current, Order::AddFirst) {
+                state = apply(&state, std::slice::from_ref(&op));
+                prop_assert!(state.tags.len() <= TAG_MAP.max, "{} tags after {:?}", state.tags.len(), op);
             }
+            prop_assert_eq!(state, desired);
         }
 
         #[test]
         fn create_then_plan_reaches_the_desired_state(desired in state(false)) {
             let created = create_request(&desired);
             prop_assert!(created.queues.len() <= BATCH && created.manual_queues.len() <= BATCH);
-            let rest = update(&desired, &created);
+            let rest = update(&desired, &created, Order::AddFirst);
             let only_associations = rest.iter().all(|op| matches!(op, Operation::Associate { .. }));
             prop_assert!(only_associations);
             prop_assert_eq!(apply(&created, &rest), desired);

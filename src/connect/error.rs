@@ -1,7 +1,7 @@
 //! Failed Connect calls: the service's own error code and message, or what went wrong on the way
 //! there, with the kind of failure the lifecycle branches on.
 
-use aws_sdk_connect::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 
 use super::ATTEMPT_TIMEOUT;
 
@@ -14,6 +14,10 @@ pub enum ErrorKind {
     Duplicate,
     /// ResourceInUseException: the profile is still assigned to users.
     InUse,
+    /// LimitExceededException: an account quota (queues per profile, profiles per instance).
+    LimitExceeded,
+    /// No answer came: the endpoint could not be reached, or did not answer in time.
+    Unreachable,
     /// Anything else.
     Other,
 }
@@ -31,10 +35,16 @@ pub struct ConnectError {
 }
 
 impl ConnectError {
-    pub(super) fn from_sdk<E, R>(operation: &'static str, err: SdkError<E, R>) -> Self
+    /// The SDK's error in one line: Connect's code and message, or, when no answer came, the
+    /// endpoint and the innermost cause (the SDK's own text is a nested debug dump).
+    pub(super) fn from_sdk<E, R>(
+        operation: &'static str,
+        endpoint: &str,
+        err: SdkError<E, R>,
+    ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
+        R: std::fmt::Debug + 'static,
     {
         let (kind, detail) = match &err {
             SdkError::ServiceError(service) => {
@@ -44,24 +54,30 @@ impl ConnectError {
                     "ResourceNotFoundException" => ErrorKind::NotFound,
                     "DuplicateResourceException" => ErrorKind::Duplicate,
                     "ResourceInUseException" => ErrorKind::InUse,
+                    "LimitExceededException" => ErrorKind::LimitExceeded,
                     _ => ErrorKind::Other,
                 };
                 let message = e.message().unwrap_or("(no message)");
                 (kind, format!("{code}: {message}"))
             }
             SdkError::TimeoutError(_) => (
-                ErrorKind::Other,
+                ErrorKind::Unreachable,
                 format!(
-                    "no answer from Amazon Connect within {}s",
+                    "no answer from {endpoint} within {}s",
                     ATTEMPT_TIMEOUT.as_secs()
                 ),
             ),
-            other => (
+            SdkError::DispatchFailure(_) => (
+                ErrorKind::Unreachable,
+                format!("could not reach {endpoint}: {}", innermost(&err)),
+            ),
+            SdkError::ResponseError(_) => (
                 ErrorKind::Other,
-                format!(
-                    "could not reach Amazon Connect: {}",
-                    DisplayErrorContext(other)
-                ),
+                format!("unreadable answer from {endpoint}: {}", innermost(&err)),
+            ),
+            _ => (
+                ErrorKind::Other,
+                format!("could not send the request: {}", innermost(&err)),
             ),
         };
         ConnectError {
@@ -77,5 +93,37 @@ impl ConnectError {
             kind: ErrorKind::Other,
             detail: format!("could not build the request: {err}"),
         }
+    }
+}
+
+/// The last error of `error`'s source chain: the one that says why ("Connection refused"), where
+/// the outer ones only say where ("dispatch failure", "io error").
+fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("{0}")]
+    struct Layer(&'static str, #[source] Option<Box<Layer>>);
+
+    #[test]
+    fn the_innermost_cause_is_the_one_that_says_why() {
+        let chain = Layer(
+            "dispatch failure",
+            Some(Box::new(Layer(
+                "io error",
+                Some(Box::new(Layer("Connection refused (os error 111)", None))),
+            ))),
+        );
+        assert_eq!(innermost(&chain), "Connection refused (os error 111)");
+        assert_eq!(innermost(&Layer("alone", None)), "alone");
     }
 }

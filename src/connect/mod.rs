@@ -4,12 +4,16 @@
 //! `wire`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_connect::Client;
-use aws_sdk_connect::config::interceptors::InterceptorContext;
+use aws_sdk_connect::config::interceptors::{
+    BeforeTransmitInterceptorContextRef, InterceptorContext,
+};
 use aws_sdk_connect::config::retry::{ClassifyRetry, RetryAction, RetryConfig};
 use aws_sdk_connect::config::timeout::TimeoutConfig;
+use aws_sdk_connect::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types as sdk;
 
@@ -40,6 +44,8 @@ const PROFILES_PAGE_SIZE: i32 = constraints::MAX_RESULT_1000.max as i32;
 #[derive(Clone, Debug)]
 pub struct Connect {
     client: Client,
+    /// Where the calls go, for the answer when Connect cannot be reached.
+    endpoint: LastEndpoint,
 }
 
 /// The retry and timeout settings every client uses: the SDK's standard retry (exponential backoff
@@ -117,9 +123,17 @@ impl Connect {
 
     /// A client from a finished SDK config.
     pub fn from_config(config: aws_sdk_connect::Config) -> Self {
+        let endpoint = LastEndpoint::default();
+        let config = config.to_builder().interceptor(endpoint.clone()).build();
         Connect {
             client: Client::from_conf(config),
+            endpoint,
         }
+    }
+
+    /// The endpoint the last call went to (`scheme://host[:port]`).
+    pub fn endpoint(&self) -> String {
+        self.endpoint.get()
     }
 
     /// The underlying SDK client, for tests that play the console.
@@ -159,7 +173,7 @@ impl Connect {
             .agent_availability_timer(sdk::AgentAvailabilityTimer::from(
                 state.agent_availability_timer.as_str(),
             ));
-        let out = call(OP, request.send()).await?;
+        let out = self.call(OP, request.send()).await?;
         match (out.routing_profile_arn(), out.routing_profile_id()) {
             (Some(arn), Some(id)) => Ok(ProfileRef {
                 instance_id: instance_id.to_string(),
@@ -177,15 +191,7 @@ impl Connect {
     /// The live profile: Describe for its settings and tags, the List calls (all pages) for queues.
     pub async fn fetch(&self, profile: &ProfileRef) -> Result<ProfileState, ConnectError> {
         const OP: &str = "DescribeRoutingProfile";
-        let described = call(
-            OP,
-            self.client
-                .describe_routing_profile()
-                .instance_id(&profile.instance_id)
-                .routing_profile_id(&profile.routing_profile_id)
-                .send(),
-        )
-        .await?;
+        let described = self.describe(profile).await?;
         let Some(rp) = described.routing_profile() else {
             return Err(ConnectError {
                 operation: OP,
@@ -218,6 +224,37 @@ impl Connect {
         })
     }
 
+    /// The profile's tags alone (DescribeRoutingProfile): enough to read its ownership marker.
+    pub async fn tags(
+        &self,
+        profile: &ProfileRef,
+    ) -> Result<BTreeMap<String, String>, ConnectError> {
+        let described = self.describe(profile).await?;
+        Ok(described
+            .routing_profile()
+            .and_then(|rp| rp.tags())
+            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default())
+    }
+
+    async fn describe(
+        &self,
+        profile: &ProfileRef,
+    ) -> Result<
+        aws_sdk_connect::operation::describe_routing_profile::DescribeRoutingProfileOutput,
+        ConnectError,
+    > {
+        self.call(
+            "DescribeRoutingProfile",
+            self.client
+                .describe_routing_profile()
+                .instance_id(&profile.instance_id)
+                .routing_profile_id(&profile.routing_profile_id)
+                .send(),
+        )
+        .await
+    }
+
     /// The routed queues (ListRoutingProfileQueues, all pages).
     async fn routed_queues(
         &self,
@@ -234,8 +271,9 @@ impl Connect {
             .send();
         let mut queues = BTreeMap::new();
         while let Some(item) = pages.next().await {
-            let summary =
-                item.map_err(|e| ConnectError::from_sdk("ListRoutingProfileQueues", e))?;
+            let summary = item.map_err(|e| {
+                ConnectError::from_sdk("ListRoutingProfileQueues", &self.endpoint(), e)
+            })?;
             if let Some(channel) = wire::parse_enum(summary.channel().as_str(), &Channel::ALL) {
                 queues.insert(
                     QueueRef {
@@ -269,7 +307,11 @@ impl Connect {
         let mut queues = BTreeSet::new();
         while let Some(item) = pages.next().await {
             let summary = item.map_err(|e| {
-                ConnectError::from_sdk("ListRoutingProfileManualAssignmentQueues", e)
+                ConnectError::from_sdk(
+                    "ListRoutingProfileManualAssignmentQueues",
+                    &self.endpoint(),
+                    e,
+                )
             })?;
             if let Some(channel) = wire::parse_enum(summary.channel().as_str(), &Channel::ALL) {
                 queues.insert(QueueRef {
@@ -296,7 +338,8 @@ impl Connect {
             .items()
             .send();
         while let Some(item) = summaries.next().await {
-            let summary = item.map_err(|e| ConnectError::from_sdk("ListRoutingProfiles", e))?;
+            let summary = item
+                .map_err(|e| ConnectError::from_sdk("ListRoutingProfiles", &self.endpoint(), e))?;
             if summary.name() == Some(name)
                 && let (Some(id), Some(arn)) = (summary.id(), summary.arn())
             {
@@ -323,7 +366,7 @@ impl Connect {
                     .routing_profile_id(id)
                     .name(name)
                     .description(description);
-                written(api, request.send()).await
+                self.written(api, request.send()).await
             }
             Operation::UpdateDefaultOutboundQueue { queue_id } => {
                 let request = c
@@ -331,7 +374,7 @@ impl Connect {
                     .instance_id(instance)
                     .routing_profile_id(id)
                     .default_outbound_queue_id(queue_id);
-                written(api, request.send()).await
+                self.written(api, request.send()).await
             }
             Operation::UpdateConcurrency { concurrency } => {
                 let request = c
@@ -339,7 +382,7 @@ impl Connect {
                     .instance_id(instance)
                     .routing_profile_id(id)
                     .set_media_concurrencies(Some(wire::media_concurrencies(api, concurrency)?));
-                written(api, request.send()).await
+                self.written(api, request.send()).await
             }
             Operation::UpdateAgentAvailabilityTimer { timer } => {
                 let request = c
@@ -347,7 +390,7 @@ impl Connect {
                     .instance_id(instance)
                     .routing_profile_id(id)
                     .agent_availability_timer(sdk::AgentAvailabilityTimer::from(timer.as_str()));
-                written(api, request.send()).await
+                self.written(api, request.send()).await
             }
             Operation::Associate { queues, manual } => {
                 let request = c
@@ -358,7 +401,7 @@ impl Connect {
                     .set_manual_assignment_queue_configs(non_empty(wire::manual_configs(
                         api, manual,
                     )?));
-                written(api, request.send()).await
+                self.written(api, request.send()).await
             }
             Operation::UpdateQueues { queues } => {
                 let request = c
@@ -366,7 +409,7 @@ impl Connect {
                     .instance_id(instance)
                     .routing_profile_id(id)
                     .set_queue_configs(Some(wire::queue_configs(api, queues)?));
-                written(api, request.send()).await
+                self.written(api, request.send()).await
             }
             Operation::Disassociate { queues, manual } => {
                 let request = c
@@ -377,20 +420,20 @@ impl Connect {
                     .set_manual_assignment_queue_references(non_empty(wire::queue_references(
                         api, manual,
                     )?));
-                written(api, request.send()).await
+                self.written(api, request.send()).await
             }
             Operation::Tag { tags } => {
                 let request = c.tag_resource().resource_arn(&profile.arn).set_tags(Some(
                     tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                 ));
-                written(api, request.send()).await
+                self.written(api, request.send()).await
             }
             Operation::Untag { keys } => {
                 let request = c
                     .untag_resource()
                     .resource_arn(&profile.arn)
                     .set_tag_keys(Some(keys.clone()));
-                written(api, request.send()).await
+                self.written(api, request.send()).await
             }
         }
     }
@@ -402,32 +445,76 @@ impl Connect {
             .delete_routing_profile()
             .instance_id(&profile.instance_id)
             .routing_profile_id(&profile.routing_profile_id);
-        written("DeleteRoutingProfile", request.send()).await
+        self.written("DeleteRoutingProfile", request.send()).await
     }
 }
 
-/// Awaits one SDK call, its error turned into a [`ConnectError`] of `operation`.
-async fn call<O, E, R>(
-    operation: &'static str,
-    sent: impl Future<Output = Result<O, SdkError<E, R>>>,
-) -> Result<O, ConnectError>
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    sent.await.map_err(|e| ConnectError::from_sdk(operation, e))
+impl Connect {
+    /// Awaits one SDK call, its error turned into a [`ConnectError`] of `operation`.
+    async fn call<O, E, R>(
+        &self,
+        operation: &'static str,
+        sent: impl Future<Output = Result<O, SdkError<E, R>>>,
+    ) -> Result<O, ConnectError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        sent.await
+            .map_err(|e| ConnectError::from_sdk(operation, &self.endpoint(), e))
+    }
+
+    /// Awaits one write call whose answer carries nothing this function reads.
+    async fn written<O, E, R>(
+        &self,
+        operation: &'static str,
+        sent: impl Future<Output = Result<O, SdkError<E, R>>>,
+    ) -> Result<(), ConnectError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + 'static,
+    {
+        self.call(operation, sent).await.map(drop)
+    }
 }
 
-/// Awaits one write call whose answer carries nothing this function reads.
-async fn written<O, E, R>(
-    operation: &'static str,
-    sent: impl Future<Output = Result<O, SdkError<E, R>>>,
-) -> Result<(), ConnectError>
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
-{
-    call(operation, sent).await.map(drop)
+/// The scheme and host the SDK last sent a request to. The SDK resolves the endpoint per request
+/// (an override, the Region's, FIPS or dual-stack) and its config does not say which it chose;
+/// this records it, to name it when Connect cannot be reached.
+#[derive(Clone, Debug, Default)]
+struct LastEndpoint(Arc<Mutex<Option<String>>>);
+
+impl LastEndpoint {
+    fn get(&self) -> String {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|last| last.clone())
+            .unwrap_or_else(|| "Amazon Connect's endpoint".to_string())
+    }
+}
+
+impl Intercept for LastEndpoint {
+    fn name(&self) -> &'static str {
+        "LastEndpoint"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let uri = context.request().uri();
+        let host_starts = uri.find("://").map_or(0, |i| i + 3);
+        let path_starts = uri[host_starts..]
+            .find('/')
+            .map_or(uri.len(), |i| host_starts + i);
+        if let Ok(mut last) = self.0.lock() {
+            *last = Some(uri[..path_starts].to_string());
+        }
+        Ok(())
+    }
 }
 
 /// The API takes an absent list, not an empty one.

@@ -150,6 +150,24 @@ fn read(r: &mut Reader, value: &Value) -> Option<Properties> {
     })
 }
 
+/// Only `InstanceId` and `Name`, read by the same rules but ignoring every other property: what
+/// a Delete needs to find the profile a failed Create may have made, whose properties may be
+/// invalid in other ways. `None` when either is unusable.
+pub fn identity(properties: &Value) -> Option<(String, String)> {
+    let mut r = Reader::default();
+    let fields = r.object("ResourceProperties", properties)?;
+    let instance_id = r
+        .required("InstanceId", fields)
+        .and_then(|v| ids::instance_id(&mut r, "InstanceId", v));
+    let name = r
+        .required("Name", fields)
+        .and_then(|v| r.string("Name", v, constraints::ROUTING_PROFILE_NAME));
+    match (instance_id, name, r.into_errors().is_empty()) {
+        (Some(instance_id), Some(name), true) => Some((instance_id, name)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod fixtures {
     //! A valid set of properties and ways to spoil it, shared by the rule modules' tests.
@@ -203,6 +221,22 @@ mod tests {
     use super::*;
     use crate::model::{Channel, Concurrency, CrossChannelBehavior, Placement, QueueRef};
     use serde_json::json;
+
+    #[test]
+    fn identity_reads_instance_and_name_even_when_the_rest_is_invalid() {
+        let broken = with(valid(), "/QueueConfigs/0/Priority", json!(0));
+        let broken = with(broken, "/Tags", json!("not tags"));
+        assert_eq!(
+            identity(&broken),
+            Some((INSTANCE.to_string(), "Support Tier 1".to_string()))
+        );
+        assert_eq!(identity(&with(valid(), "/Name", json!(""))), None);
+        assert_eq!(
+            identity(&with(valid(), "/InstanceId", json!("arn:nope"))),
+            None
+        );
+        assert_eq!(identity(&json!([])), None);
+    }
 
     #[test]
     fn parses_every_property_normalising_arns_and_numbers() {
