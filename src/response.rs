@@ -66,54 +66,108 @@ impl Answer {
     }
 }
 
-/// The response document for `answer`, at most [`MAX_BODY`] bytes: a long Reason is cut on a
-/// character boundary, marked with an ellipsis.
+/// The response document for `answer`, at most [`MAX_BODY`] bytes whatever the envelope held.
+///
+/// A long Reason is cut first, on a character boundary and marked with an ellipsis. Only when the
+/// fields echoed from the request (StackId, RequestId, LogicalResourceId, PhysicalResourceId) are
+/// too long for even an empty Reason, which no request from CloudFormation is (it rejects a
+/// PhysicalResourceId over 1 KB), are they cut the same way: an answer that arrives is worth more
+/// than one that repeats a hostile event in full.
 pub fn body(reply_to: &ReplyTo, answer: &Answer) -> Vec<u8> {
-    let document = |reason: Option<String>| {
-        let mut response = CloudFormationCustomResourceResponse::default();
-        response.status = match answer.status {
-            Status::Success => CloudFormationCustomResourceResponseStatus::Success,
-            Status::Failed => CloudFormationCustomResourceResponseStatus::Failed,
-        };
-        response.reason = reason;
-        response.physical_resource_id = answer.physical_resource_id.clone();
-        response.stack_id = reply_to.stack_id.clone();
-        response.request_id = reply_to.request_id.clone();
-        response.logical_resource_id = reply_to.logical_resource_id.clone();
-        response.data = answer
-            .data
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect::<HashMap<_, _>>();
-        // The crate's type writes an absent Reason as null; leave it out, as CloudFormation's own
-        // helpers do. Serialising strings and a map of strings cannot fail.
-        let mut json = serde_json::to_value(&response).unwrap_or_default();
-        if let Some(fields) = json.as_object_mut() {
-            fields.retain(|_, v| !v.is_null());
-        }
-        serde_json::to_vec(&json).unwrap_or_default()
-    };
-    let whole = document(answer.reason.clone());
-    let Some(reason) = answer.reason.as_deref().filter(|_| whole.len() > MAX_BODY) else {
+    let reason = answer.reason.as_deref();
+    let whole = document(reply_to, answer, None, reason.map(str::to_string));
+    if whole.len() <= MAX_BODY {
         return whole;
+    }
+    let fits = |cap: Option<usize>, reason: Option<String>| {
+        document(reply_to, answer, cap, reason).len() <= MAX_BODY
     };
-    // JSON escaping makes a character cost 1 to 6 bytes, so search for the longest prefix that fits.
-    let cut = |chars: usize| {
-        Some(format!(
-            "{}…",
-            reason.chars().take(chars).collect::<String>()
-        ))
+    let shortest_reason = reason.map(|r| cut(r, 0));
+    let cap = if fits(None, shortest_reason.clone()) {
+        None
+    } else {
+        let longest = [
+            &reply_to.stack_id,
+            &reply_to.request_id,
+            &reply_to.logical_resource_id,
+            &answer.physical_resource_id,
+        ]
+        .into_iter()
+        .chain(answer.data.values())
+        .map(|field| field.chars().count())
+        .max()
+        .unwrap_or(0);
+        Some(longest_fitting(longest, |n| {
+            fits(Some(n), shortest_reason.clone())
+        }))
     };
-    let (mut fits, mut too_long) = (0, reason.chars().count());
-    while too_long - fits > 1 {
-        let middle = (fits + too_long) / 2;
-        if document(cut(middle)).len() <= MAX_BODY {
-            fits = middle;
+    let reason = reason.map(|r| {
+        let chars = longest_fitting(r.chars().count(), |n| fits(cap, Some(cut(r, n))));
+        cut(r, chars)
+    });
+    document(reply_to, answer, cap, reason)
+}
+
+/// The response document with every echoed field cut to `cap` characters (when given).
+fn document(
+    reply_to: &ReplyTo,
+    answer: &Answer,
+    cap: Option<usize>,
+    reason: Option<String>,
+) -> Vec<u8> {
+    let field = |text: &str| match cap {
+        Some(chars) => cut(text, chars),
+        None => text.to_string(),
+    };
+    let mut response = CloudFormationCustomResourceResponse::default();
+    response.status = match answer.status {
+        Status::Success => CloudFormationCustomResourceResponseStatus::Success,
+        Status::Failed => CloudFormationCustomResourceResponseStatus::Failed,
+    };
+    response.reason = reason;
+    response.physical_resource_id = field(&answer.physical_resource_id);
+    response.stack_id = field(&reply_to.stack_id);
+    response.request_id = field(&reply_to.request_id);
+    response.logical_resource_id = field(&reply_to.logical_resource_id);
+    response.data = answer
+        .data
+        .iter()
+        .map(|(k, v)| (k.clone(), field(v)))
+        .collect::<HashMap<_, _>>();
+    // The crate's type writes an absent Reason as null; leave it out, as CloudFormation's own
+    // helpers do. Serialising strings and a map of strings cannot fail.
+    let mut json = serde_json::to_value(&response).unwrap_or_default();
+    if let Some(fields) = json.as_object_mut() {
+        fields.retain(|_, v| !v.is_null());
+    }
+    serde_json::to_vec(&json).unwrap_or_default()
+}
+
+/// `text` cut to its first `chars` characters and an ellipsis, or whole when it is not longer.
+fn cut(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+/// The largest `n` in `0..=max` for which `fits(n)` holds, `fits` being monotonic (0 when none
+/// does). JSON escaping makes a character cost 1 to 6 bytes, so the length is searched, not
+/// computed.
+fn longest_fitting(max: usize, fits: impl Fn(usize) -> bool) -> usize {
+    if fits(max) {
+        return max;
+    }
+    let (mut good, mut bad) = (0, max);
+    while bad - good > 1 {
+        let middle = good + (bad - good) / 2;
+        if fits(middle) {
+            good = middle;
         } else {
-            too_long = middle;
+            bad = middle;
         }
     }
-    document(cut(fits))
+    good
 }
 
 /// The URL with its query string (a credential) removed, for logs.
@@ -349,6 +403,31 @@ mod tests {
     }
 
     #[test]
+    fn a_hostile_envelope_is_cut_to_fit_reason_first() {
+        let mut hostile = reply_to();
+        hostile.stack_id = "s".repeat(1500);
+        let mut answer = failed_with("r".repeat(3000));
+        answer.physical_resource_id = "p".repeat(5000);
+        let bytes = body(&hostile, &answer);
+        assert!(bytes.len() <= MAX_BODY, "{}", bytes.len());
+        let doc: Value = serde_json::from_slice(&bytes).expect("JSON");
+        assert_eq!(doc["Reason"], "…", "the Reason goes first");
+        let physical = doc["PhysicalResourceId"].as_str().expect("id");
+        assert!(physical.starts_with("ppp") && physical.ends_with('…'));
+        assert_eq!(
+            doc["LogicalResourceId"], "Profile",
+            "short fields stay whole"
+        );
+
+        // Echoed fields that fit are never cut for the Reason's sake.
+        let mut answer = failed_with("r".repeat(5000));
+        answer.physical_resource_id = "p".repeat(1000);
+        let doc: Value = serde_json::from_slice(&body(&reply_to(), &answer)).expect("JSON");
+        assert_eq!(doc["PhysicalResourceId"], "p".repeat(1000));
+        assert_eq!(doc["StackId"], reply_to().stack_id);
+    }
+
+    #[test]
     fn urls_are_checked_and_redacted() {
         assert!(check_url("https://b.s3.amazonaws.com/k?sig=1", false).is_ok());
         assert!(check_url("http://127.0.0.1:9/k", false).is_ok());
@@ -371,6 +450,59 @@ mod tests {
     fn backoff_is_bounded() {
         for attempt in 1..10 {
             assert!(backoff(attempt) < Duration::from_millis(2_000));
+        }
+    }
+}
+
+#[cfg(test)]
+mod hostile {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Text that is long, or expensive in JSON (quotes, control characters, astral characters).
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z0-9:/-]{0,80}",
+            "\\PC{0,3000}",
+            "[\"\\\\\u{0}-\u{1f}\u{1F600}é]{0,3000}",
+            (1usize..6000).prop_map(|n| "x".repeat(n)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn every_body_fits_and_is_json(
+            stack_id in text(),
+            request_id in text(),
+            logical_resource_id in text(),
+            physical_resource_id in text(),
+            reason in proptest::option::of(text()),
+            failed in any::<bool>(),
+        ) {
+            let reply_to = ReplyTo {
+                response_url: "https://example.com/r".into(),
+                stack_id: stack_id.clone(),
+                request_id,
+                logical_resource_id,
+            };
+            let answer = Answer {
+                status: if failed { Status::Failed } else { Status::Success },
+                physical_resource_id,
+                reason: reason.clone(),
+                data: [("RoutingProfileId".to_string(), "rp-1".to_string())].into(),
+            };
+            let bytes = body(&reply_to, &answer);
+            prop_assert!(bytes.len() <= MAX_BODY, "{} bytes", bytes.len());
+            let doc: Value = serde_json::from_slice(&bytes).expect("valid JSON");
+            let whole = document(&reply_to, &answer, None, reason.clone());
+            if whole.len() <= MAX_BODY {
+                prop_assert_eq!(bytes, whole, "nothing cut when it fits");
+            } else if document(&reply_to, &answer, None, reason.map(|r| cut(&r, 0))).len() <= MAX_BODY {
+                prop_assert_eq!(doc["StackId"].as_str(), Some(stack_id.as_str()), "only the Reason is cut");
+            }
         }
     }
 }
