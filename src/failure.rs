@@ -128,11 +128,17 @@ pub enum Failure {
 
     /// The deadline came first; the work was cancelled.
     #[error(
-        "Ran out of time while {step} (Amazon Connect too slow or throttling for longer than the function's timeout allows). Retry the stack operation, or raise the function's Timeout."
+        "Ran out of time while {step} ({}). Retry the stack operation, or raise the function's Timeout.",
+        .last_failure.as_deref().map_or_else(
+            || "Amazon Connect too slow or throttling for longer than the function's timeout allows".to_string(),
+            |last| format!("the last attempt: {last}")
+        )
     )]
     OutOfTime {
         /// The step under way.
         step: String,
+        /// Why the SDK's last attempt failed, when it did (its retries are otherwise unseen).
+        last_failure: Option<String>,
     },
 
     /// The work panicked: a bug.
@@ -337,10 +343,21 @@ mod tests {
         );
         assert_eq!(
             Failure::OutOfTime {
-                step: "CreateRoutingProfile".into()
+                step: "CreateRoutingProfile".into(),
+                last_failure: None,
             }
             .to_string(),
             "Ran out of time while CreateRoutingProfile (Amazon Connect too slow or throttling for longer than the function's timeout allows). Retry the stack operation, or raise the function's Timeout."
+        );
+        assert_eq!(
+            Failure::OutOfTime {
+                step: "CreateRoutingProfile".into(),
+                last_failure: Some(
+                    "could not reach https://connect.us-east-1.amazonaws.com: Connection refused (os error 111)".into()
+                ),
+            }
+            .to_string(),
+            "Ran out of time while CreateRoutingProfile (the last attempt: could not reach https://connect.us-east-1.amazonaws.com: Connection refused (os error 111)). Retry the stack operation, or raise the function's Timeout."
         );
         assert_eq!(
             Failure::Internal {

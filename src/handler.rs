@@ -120,12 +120,19 @@ impl Handler {
         let guard_deadline = deadline - ANSWER_RESERVE.min(remaining / 4);
         let work_deadline = guard_deadline - GUARD_GRACE.min(remaining / 20);
         let progress = Progress::default();
+        self.connect.forget_failures();
         let work = {
             let (connect, request, progress) =
                 (self.connect.clone(), request.clone(), progress.clone());
             async move { lifecycle::run(&connect, &request, &progress, work_deadline).await }
         };
-        let outcome = guarded(work, guard_deadline, &progress).await;
+        let outcome = match guarded(work, guard_deadline, &progress).await {
+            Err(Failure::OutOfTime { step, .. }) => Err(Failure::OutOfTime {
+                step,
+                last_failure: self.connect.last_failure(),
+            }),
+            other => other,
+        };
         lifecycle::answer(request, &progress, &outcome)
     }
 }
@@ -169,6 +176,7 @@ where
             tracing::error!(step = %progress.current(), "out of time");
             Err(Failure::OutOfTime {
                 step: progress.current(),
+                last_failure: None,
             })
         }
     }
@@ -233,7 +241,7 @@ mod tests {
             .expect_err("out of time");
         assert!(Instant::now() >= deadline, "not before the deadline");
         assert!(
-            matches!(&failure, Failure::OutOfTime { step } if step == "CreateRoutingProfile"),
+            matches!(&failure, Failure::OutOfTime { step, .. } if step == "CreateRoutingProfile"),
             "{failure:?}"
         );
         assert!(

@@ -238,6 +238,7 @@ async fn replace(
             tracing::error!(step = %progress.current(), "out of time; removing what the replacement made");
             Err(Failure::OutOfTime {
                 step: progress.current(),
+                last_failure: connect.last_failure(),
             })
         });
     match provisioned {

@@ -98,7 +98,7 @@ impl ConnectError {
 
 /// The last error of `error`'s source chain: the one that says why ("Connection refused"), where
 /// the outer ones only say where ("dispatch failure", "io error").
-fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(source) = cause.source() {
         cause = source;

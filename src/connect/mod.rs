@@ -4,16 +4,12 @@
 //! `wire`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_sdk_connect::Client;
-use aws_sdk_connect::config::interceptors::{
-    BeforeTransmitInterceptorContextRef, InterceptorContext,
-};
+use aws_sdk_connect::config::interceptors::InterceptorContext;
 use aws_sdk_connect::config::retry::{ClassifyRetry, RetryAction, RetryConfig};
 use aws_sdk_connect::config::timeout::TimeoutConfig;
-use aws_sdk_connect::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types as sdk;
 
@@ -24,9 +20,11 @@ use crate::model::{
 use crate::plan::Operation;
 
 mod error;
+mod trail;
 mod wire;
 
 pub use error::{ConnectError, ErrorKind};
+use trail::Trail;
 
 /// How an attempt may take before the SDK gives up on it and retries.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -44,8 +42,8 @@ const PROFILES_PAGE_SIZE: i32 = constraints::MAX_RESULT_1000.max as i32;
 #[derive(Clone, Debug)]
 pub struct Connect {
     client: Client,
-    /// Where the calls go, for the answer when Connect cannot be reached.
-    endpoint: LastEndpoint,
+    /// Where the calls went and why the last attempt failed, for the answers.
+    trail: Trail,
 }
 
 /// The retry and timeout settings every client uses: the SDK's standard retry (exponential backoff
@@ -123,17 +121,28 @@ impl Connect {
 
     /// A client from a finished SDK config.
     pub fn from_config(config: aws_sdk_connect::Config) -> Self {
-        let endpoint = LastEndpoint::default();
-        let config = config.to_builder().interceptor(endpoint.clone()).build();
+        let trail = Trail::default();
+        let config = config.to_builder().interceptor(trail.clone()).build();
         Connect {
             client: Client::from_conf(config),
-            endpoint,
+            trail,
         }
     }
 
     /// The endpoint the last call went to (`scheme://host[:port]`).
     pub fn endpoint(&self) -> String {
-        self.endpoint.get()
+        self.trail.endpoint()
+    }
+
+    /// Why the last attempt of any call failed, if it did: what a deadline that ended the SDK's
+    /// retries can still report.
+    pub fn last_failure(&self) -> Option<String> {
+        self.trail.last_failure()
+    }
+
+    /// Forgets the last failure, at the start of a request (a warm process serves many).
+    pub fn forget_failures(&self) {
+        self.trail.forget();
     }
 
     /// The underlying SDK client, for tests that play the console.
@@ -475,45 +484,6 @@ impl Connect {
         R: std::fmt::Debug + 'static,
     {
         self.call(operation, sent).await.map(drop)
-    }
-}
-
-/// The scheme and host the SDK last sent a request to. The SDK resolves the endpoint per request
-/// (an override, the Region's, FIPS or dual-stack) and its config does not say which it chose;
-/// this records it, to name it when Connect cannot be reached.
-#[derive(Clone, Debug, Default)]
-struct LastEndpoint(Arc<Mutex<Option<String>>>);
-
-impl LastEndpoint {
-    fn get(&self) -> String {
-        self.0
-            .lock()
-            .ok()
-            .and_then(|last| last.clone())
-            .unwrap_or_else(|| "Amazon Connect's endpoint".to_string())
-    }
-}
-
-impl Intercept for LastEndpoint {
-    fn name(&self) -> &'static str {
-        "LastEndpoint"
-    }
-
-    fn read_before_transmit(
-        &self,
-        context: &BeforeTransmitInterceptorContextRef<'_>,
-        _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let uri = context.request().uri();
-        let host_starts = uri.find("://").map_or(0, |i| i + 3);
-        let path_starts = uri[host_starts..]
-            .find('/')
-            .map_or(uri.len(), |i| host_starts + i);
-        if let Ok(mut last) = self.0.lock() {
-            *last = Some(uri[..path_starts].to_string());
-        }
-        Ok(())
     }
 }
 

@@ -1,0 +1,127 @@
+//! What the SDK's attempts did, as far as this function's answers need it: the endpoint the calls
+//! went to, and why the last attempt failed. The SDK resolves the endpoint per request (an
+//! override, the Region's, FIPS or dual-stack) without saying which, and retries failed attempts
+//! out of sight; when the deadline ends the retries, the last attempt's failure is what the
+//! Reason can still say.
+
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_connect::config::interceptors::{
+    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+};
+use aws_sdk_connect::config::{ConfigBag, Intercept, RuntimeComponents};
+
+use super::ATTEMPT_TIMEOUT;
+use super::error::innermost;
+
+/// Records every attempt of one client's calls; cheap to clone (the clones share the record).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Trail(Arc<Mutex<Record>>);
+
+#[derive(Debug, Default)]
+struct Record {
+    endpoint: Option<String>,
+    last_failure: Option<String>,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl Trail {
+    /// `scheme://host[:port]` of the last request sent.
+    pub(super) fn endpoint(&self) -> String {
+        self.0
+            .lock()
+            .ok()
+            .and_then(|r| r.endpoint.clone())
+            .unwrap_or_else(|| "Amazon Connect's endpoint".to_string())
+    }
+
+    /// Why the last attempt failed, if it did.
+    pub(super) fn last_failure(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|r| r.last_failure.clone())
+    }
+
+    /// Forgets the last failure (a new request starts).
+    pub(super) fn forget(&self) {
+        if let Ok(mut record) = self.0.lock() {
+            record.last_failure = None;
+        }
+    }
+}
+
+impl Intercept for Trail {
+    fn name(&self) -> &'static str {
+        "Trail"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let origin = origin(context.request().uri());
+        if let Ok(mut record) = self.0.lock() {
+            record.endpoint = Some(origin);
+        }
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let endpoint = self.endpoint();
+        let failure = match (context.response(), context.output_or_error()) {
+            (_, Some(Ok(_))) | (None, None) => None,
+            (Some(response), _) => {
+                let status = response.status().as_u16();
+                let code = response
+                    .headers()
+                    .get("x-amzn-errortype")
+                    .and_then(|v| v.split(':').next())
+                    .map(|code| format!(" {code}"))
+                    .unwrap_or_default();
+                (status >= 300).then(|| format!("{endpoint} answered HTTP {status}{code}"))
+            }
+            (None, Some(Err(e))) if e.is_timeout_error() => Some(format!(
+                "no answer from {endpoint} within {}s",
+                ATTEMPT_TIMEOUT.as_secs()
+            )),
+            (None, Some(Err(e))) => Some(format!("could not reach {endpoint}: {}", innermost(e))),
+        };
+        if let Ok(mut record) = self.0.lock() {
+            record.last_failure = failure;
+        }
+        Ok(())
+    }
+}
+
+/// `scheme://host[:port]` of a URI: where a call went, without the path that names resources.
+fn origin(uri: &str) -> String {
+    let host_starts = uri.find("://").map_or(0, |i| i + 3);
+    let path_starts = uri[host_starts..]
+        .find(['/', '?'])
+        .map_or(uri.len(), |i| host_starts + i);
+    uri[..path_starts].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_origin_leaves_the_path_out() {
+        assert_eq!(
+            origin("https://connect.us-east-1.amazonaws.com/routing-profiles/i-1"),
+            "https://connect.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:9100/tags/arn?x=1"),
+            "http://127.0.0.1:9100"
+        );
+        assert_eq!(origin("http://127.0.0.1:9100"), "http://127.0.0.1:9100");
+    }
+}
