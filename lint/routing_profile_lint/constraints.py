@@ -100,7 +100,11 @@ AWS_TAG_PREFIX = "aws:"
 
 # The ownership marker: tags the function adds to every profile it creates. They count against
 # Connect's TagMap limit, so the user's budget is TAG_MAP.max minus their number.
-MARKER_TAGS = ("cfn-custom-resource:stack-id", "cfn-custom-resource:logical-id")
+MARKER_TAGS = (
+    "cfn-custom-resource:stack-id",
+    "cfn-custom-resource:logical-id",
+    "cfn-custom-resource:request-id",
+)
 RESERVED_TAG_PREFIX = "cfn-custom-resource:"
 USER_TAGS = TAG_MAP.max - len(MARKER_TAGS)
 

@@ -133,7 +133,7 @@ class TagRules(_Reports, CloudFormationLintRule):
     id = "E9010"
     shortdesc = "Custom::RoutingProfile tags"
     description = (
-        "At most 48 tags (Connect's 50 less the function's ownership marker); keys 1-128 "
+        "At most 47 tags (Connect's 50 less the function's ownership marker); keys 1-128 "
         "characters of Connect's alphabet, not starting with aws: or cfn-custom-resource:; "
         "values at most 256 characters"
     )
