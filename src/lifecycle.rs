@@ -696,6 +696,47 @@ mod tests {
         }
     }
 
+    #[test]
+    fn ids_are_found_in_messages_as_whole_words() {
+        assert!(mentions("Queue not found: q-1 in instance i", "q-1"));
+        assert!(mentions("Queue q-1", "q-1"));
+        assert!(!mentions("Queue not found: q-10", "q-1"));
+        assert!(!mentions("Queue not found: aq-1", "q-1"));
+        assert!(!mentions("anything", ""));
+    }
+
+    #[test]
+    fn a_missing_queue_is_named_when_connect_names_it_and_listed_when_not() {
+        let error = |detail: &str| ConnectError {
+            operation: "AssociateRoutingProfileQueues",
+            kind: ErrorKind::NotFound,
+            detail: format!("ResourceNotFoundException: {detail}"),
+        };
+        let queues = || BTreeSet::from(["q-1".to_string(), "q-2".to_string()]);
+        let named = not_found(
+            error("Queue not found: q-2"),
+            "i-1",
+            Some("rp-1"),
+            queues(),
+            3,
+            5,
+        );
+        assert!(
+            matches!(&named, Failure::QueueNotFound { queues, certain: true, done: 3, .. } if *queues == ["q-2"]),
+            "{named:?}"
+        );
+        let unnamed = not_found(error("Not found"), "i-1", Some("rp-1"), queues(), 0, 5);
+        assert!(
+            matches!(&unnamed, Failure::QueueNotFound { queues, certain: false, .. } if queues.len() == 2),
+            "{unnamed:?}"
+        );
+        // The instance or the profile missing: Connect's words are clear enough.
+        for detail in ["Instance not found: i-1", "RoutingProfile not found: rp-1"] {
+            let other = not_found(error(detail), "i-1", Some("rp-1"), queues(), 0, 5);
+            assert!(matches!(other, Failure::Connect(_)), "{other:?}");
+        }
+    }
+
     #[tokio::test]
     async fn invalid_properties_fail_before_any_call_with_every_problem() {
         let world = World::start().await;
