@@ -97,7 +97,10 @@ async fn workload_types_are_created_changed_and_removed_and_equal_ones_write_not
         ],
         "the default behavior is sent, not left to Connect"
     );
-    assert_eq!(world.live(&created.physical).await, expected(&create));
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create)
+    );
 
     // The same template again: the live profile agrees, nothing is written.
     world.connect.clear_calls();
@@ -134,7 +137,7 @@ async fn workload_types_are_created_changed_and_removed_and_equal_ones_write_not
     assert_eq!(names, ["billing=3", "returns=1"]);
     assert_eq!(
         world.live(&changed.physical).await,
-        expected(&changed.request)
+        expected(&changed.request, &created.request)
     );
 
     // Only the order differs from the live profile: nothing to write.
@@ -225,7 +228,7 @@ async fn a_channel_dropped_from_the_template_is_disabled_and_stays_so() {
         .collect();
     assert!(reported.contains(&("CHAT".to_string(), 0)), "{reported:?}");
     let live = world.live(&dropped.physical).await;
-    assert_eq!(live, expected(&dropped.request));
+    assert_eq!(live, expected(&dropped.request, &created.request));
     assert_eq!(live.concurrency.len(), 2);
 
     world.connect.clear_calls();

@@ -218,18 +218,27 @@ pub fn profile_ref(physical: &str) -> ProfileRef {
         .unwrap_or_else(|| panic!("{physical} is not a routing profile ARN"))
 }
 
-/// What the profile should hold for the event's ResourceProperties, ownership marker included.
-pub fn expected(event: &Value) -> ProfileState {
+/// What the profile should hold for the event's ResourceProperties, with the ownership marker of
+/// the request `made_by` (the Create, or the Update that replaced the profile).
+pub fn expected(event: &Value, made_by: &Value) -> ProfileState {
     let mut state = properties::parse(&event["ResourceProperties"])
         .expect("valid properties")
         .profile;
-    let owner = Owner {
-        stack_id: event["StackId"].as_str().expect("StackId").to_string(),
-        logical_resource_id: event["LogicalResourceId"]
-            .as_str()
-            .expect("LogicalResourceId")
-            .to_string(),
-    };
-    state.tags.extend(owner.tags());
+    state.tags.extend(owner(made_by).tags());
     state
+}
+
+/// The owner the marker of a profile made by `request` names.
+pub fn owner(request: &Value) -> Owner {
+    let text = |field: &str| {
+        request[field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {field}"))
+            .to_string()
+    };
+    Owner {
+        stack_id: text("StackId"),
+        logical_resource_id: text("LogicalResourceId"),
+        request_id: text("RequestId"),
+    }
 }
