@@ -89,6 +89,10 @@ pub enum Fault {
     Delay(Duration),
     /// Read the call and never answer.
     Hang,
+    /// Carry the call out, then answer as the inner fault would: an error (a 500, say) or no
+    /// answer at all ([`Fault::Hang`]) loses the answer of a call that took effect, as a dropped
+    /// connection does; a delay answers late. The client cannot tell it from a call not made.
+    CarriedOut(Box<Fault>),
 }
 
 impl Fault {
@@ -99,6 +103,16 @@ impl Fault {
             error_type: "ThrottlingException".to_string(),
             message: "Rate exceeded".to_string(),
         }
+    }
+
+    /// The call is carried out and its answer never comes.
+    pub fn answer_lost() -> Fault {
+        Fault::CarriedOut(Box::new(Fault::Hang))
+    }
+
+    /// The call is carried out and answered `InternalServiceException` (500), which the SDK retries.
+    pub fn answer_lost_to_500() -> Fault {
+        Fault::CarriedOut(Box::new(Fault::internal()))
     }
 
     /// `InternalServiceException` (500).
@@ -350,5 +364,12 @@ impl ConnectEmulator {
             tokens: f64::from(limit.burst),
             refilled: Instant::now(),
         });
+    }
+
+    /// Sets the account quota of (queue, channel) pairs per profile, for each of the two lists;
+    /// `None` restores the table's default. Associations that would pass it are
+    /// `LimitExceededException`.
+    pub fn set_queues_per_profile(&self, quota: Option<usize>) {
+        self.shared.lock().queue_quota = quota;
     }
 }

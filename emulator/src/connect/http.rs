@@ -205,6 +205,25 @@ pub(super) async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Resp 
             tokio::time::sleep(delay).await;
             run(&shared, route, &query, body)
         }
+        Some(Fault::CarriedOut(then)) => {
+            let result = run(&shared, route, &query, body);
+            match *then {
+                Fault::Hang => std::future::pending().await,
+                Fault::Error {
+                    status,
+                    error_type,
+                    message,
+                } => {
+                    let body = json!({ "Message": message });
+                    return finish(&shared, index, &request_id, status, Some(&error_type), body);
+                }
+                Fault::Delay(delay) => {
+                    tokio::time::sleep(delay).await;
+                    result
+                }
+                Fault::CarriedOut(_) => result,
+            }
+        }
         None => run(&shared, route, &query, body),
     };
     match result {

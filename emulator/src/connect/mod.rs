@@ -53,7 +53,8 @@
 //! - `UpdateRoutingProfileQueues` and `DisassociateRoutingProfileQueues` of a pair that exists in
 //!   the instance but is not associated with the profile are `InvalidParameterException`.
 //! - More queue configs (or manual assignment queues) on a profile than the table's
-//!   `QueuesPerRoutingProfile` quota (100) is `LimitExceededException` (429). Connect's model
+//!   `QueuesPerRoutingProfile` quota (100, or what [`ConnectEmulator::set_queues_per_profile`]
+//!   sets) is `LimitExceededException` (429). Connect's model
 //!   lists that error only for Create, so on Associate the SDK surfaces it as an unhandled error
 //!   whose `code()` is still `LimitExceededException`.
 //! - More tags on a resource after `TagResource` than the model's `TagMap` allows per call (50) is

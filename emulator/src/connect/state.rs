@@ -32,6 +32,8 @@ pub(super) struct State {
     pub(super) bucket: Option<Bucket>,
     /// Profiles created so far; the Nth gets an ID ending in N.
     pub(super) next_id: u64,
+    /// The queues-per-profile quota when a test set one (else the table's default).
+    pub(super) queue_quota: Option<usize>,
 }
 
 impl State {

@@ -950,6 +950,62 @@ async fn queue_quota_is_limit_exceeded() {
         .expect_err("over quota");
     assert_eq!(err.code(), Some("LimitExceededException"));
     assert_eq!(emu.profile(&id).expect("profile").queue_configs.len(), 100);
+
+    // A test may set the quota lower; None restores the table's.
+    let low = create_basic_in(&client, "inst", "Low").await;
+    emu.set_queues_per_profile(Some(2));
+    let configs = |from: u32, to: u32| {
+        (from..=to)
+            .map(|n| {
+                RoutingProfileQueueConfig::builder()
+                    .queue_reference(
+                        RoutingProfileQueueReference::builder()
+                            .queue_id(format!("q{n}"))
+                            .channel(Channel::Voice)
+                            .build()
+                            .expect("reference"),
+                    )
+                    .priority(1)
+                    .delay(0)
+                    .build()
+                    .expect("config")
+            })
+            .collect::<Vec<_>>()
+    };
+    let over = client
+        .associate_routing_profile_queues()
+        .instance_id("inst")
+        .routing_profile_id(&low)
+        .set_queue_configs(Some(configs(1, 3)))
+        .send()
+        .await
+        .expect_err("over the quota set");
+    assert_eq!(over.code(), Some("LimitExceededException"));
+    assert!(emu.profile(&low).expect("profile").queue_configs.is_empty());
+    emu.set_queues_per_profile(None);
+    client
+        .associate_routing_profile_queues()
+        .instance_id("inst")
+        .routing_profile_id(&low)
+        .set_queue_configs(Some(configs(1, 3)))
+        .send()
+        .await
+        .expect("within the table's quota again");
+}
+
+async fn create_basic_in(client: &Client, instance: &str, name: &str) -> String {
+    client
+        .create_routing_profile()
+        .instance_id(instance)
+        .name(name)
+        .description("quota")
+        .default_outbound_queue_id("q1")
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect("create")
+        .routing_profile_id
+        .expect("id")
 }
 
 #[tokio::test]
@@ -1096,6 +1152,49 @@ async fn injected_faults_happen_exactly_times() {
         "{err:?}"
     );
     assert_eq!(emu.calls()[0].status, 0, "a hung call stays unanswered");
+
+    // The answer lost after the call took effect: a hang, or a 500 the SDK retries.
+    emu.inject("CreateRoutingProfile", Fault::answer_lost(), 1);
+    let err = impatient
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name("Made, answer lost")
+        .description("d")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect_err("times out");
+    assert!(
+        matches!(err, aws_sdk_connect::error::SdkError::TimeoutError(_)),
+        "{err:?}"
+    );
+    assert!(
+        emu.profiles().iter().any(|p| p.name == "Made, answer lost"),
+        "carried out although unanswered"
+    );
+    emu.clear_calls();
+    emu.inject("CreateRoutingProfile", Fault::answer_lost_to_500(), 1);
+    let err = retrying
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name("Made, then 500")
+        .description("d")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .expect_err("the retry finds the name taken");
+    assert_eq!(err.code(), Some("DuplicateResourceException"));
+    let statuses: Vec<u16> = emu.calls().iter().map(|c| c.status).collect();
+    assert_eq!(statuses, [500, 409]);
+    assert_eq!(
+        emu.profiles()
+            .iter()
+            .filter(|p| p.name == "Made, then 500")
+            .count(),
+        1
+    );
 }
 
 #[tokio::test]

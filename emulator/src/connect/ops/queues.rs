@@ -63,6 +63,7 @@ pub(super) fn associate(state: &mut State, req: QueuesRequest) -> ApiResult<Valu
         "ManualAssignmentQueueConfigs",
     )?;
     let (iid, pid) = (req.instance_id, req.routing_profile_id);
+    let quota = state.queue_quota;
     let instance = state.instance(&iid)?;
     instance.profile_mut(&iid, &pid)?;
     for queue in configs
@@ -94,7 +95,7 @@ pub(super) fn associate(state: &mut State, req: QueuesRequest) -> ApiResult<Valu
             )));
         }
     }
-    let quota = validate::queue_quota();
+    let quota = quota.unwrap_or_else(validate::queue_quota);
     if profile.queue_configs.len() + configs.len() > quota
         || profile.manual_assignment_queues.len() + manual.len() > quota
     {
