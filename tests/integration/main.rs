@@ -1,11 +1,15 @@
 //! The integration tests, one binary (so the SDK is linked once): the handler end to end over
-//! HTTP (`lifecycle`, `concurrency`, `resilience`) and the built binary under a local Lambda Runtime API
-//! (`binary`), all on the harness in `world`; and the property parser against the corpus the
-//! cfn-lint rules share (`corpus`).
+//! HTTP (`lifecycle`, `concurrency`, `resilience`; `leftovers`, `limits` and `answers` for the
+//! edges of issue 9) and the built binary under a local Lambda Runtime API (`binary`), all on the
+//! harness in `world`; and the property parser against the corpus the cfn-lint rules share
+//! (`corpus`).
 
+mod answers;
 mod binary;
 mod concurrency;
 mod corpus;
+mod leftovers;
 mod lifecycle;
+mod limits;
 mod resilience;
 mod world;
