@@ -13,7 +13,8 @@
 //!         reader       JSON reading helpers that collect every problem with its path
 //!         ids, queues, concurrency, tags   the rules, by shape
 //!       plan         pure: desired + live ProfileState -> ordered Connect write calls
-//!       connect      the only module that calls aws-sdk-connect (wire: the SDK's shapes)
+//!       connect      the only module that calls aws-sdk-connect (wire: the SDK's shapes;
+//!                    trail: the endpoint and the last attempt's failure, for the answers)
 //!     failure    every way a request fails; its Display is the FAILED Reason
 //!     response   the answer body (<= 4096 bytes) and its PUT to the ResponseURL
 //! model, arn     the domain types and Connect ARNs that all of the above share
