@@ -424,7 +424,7 @@ class _Parser:
         length = len(key)
         if length < c.TAG_KEY.min or length > c.TAG_KEY.max:
             problem = f"key {debug(key)} must be {c.TAG_KEY.min}-{c.TAG_KEY.max} characters, not {length}"
-        elif key.startswith(c.AWS_TAG_PREFIX):
+        elif key[: len(c.AWS_TAG_PREFIX)].lower() == c.AWS_TAG_PREFIX:
             problem = f"key {debug(key)} must not start with {debug(c.AWS_TAG_PREFIX)} (reserved by AWS)"
         elif key.startswith(c.RESERVED_TAG_PREFIX):
             problem = (

@@ -115,7 +115,12 @@ fn key_problem(key: &str) -> Option<String> {
         Some(format!(
             "key {key:?} must be {min}-{max} characters, not {len}"
         ))
-    } else if key.starts_with(AWS_PREFIX) {
+    } else if key
+        .get(..AWS_PREFIX.len())
+        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(AWS_PREFIX))
+    {
+        // The model's pattern refuses only "aws:", but AWS reserves the prefix in any letter case
+        // (the tagging guide), and Connect answers "AWS:" with InvalidParameterException.
         Some(format!(
             "key {key:?} must not start with {AWS_PREFIX:?} (reserved by AWS)"
         ))
