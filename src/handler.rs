@@ -108,7 +108,7 @@ impl Handler {
         let physical = malformed
             .physical_resource_id
             .clone()
-            .unwrap_or_else(|| lifecycle::failed_create_id(&reply_to.request_id));
+            .unwrap_or_else(|| lifecycle::not_created_id(&reply_to.request_id));
         let answer = Answer::failed(physical, &Failure::Malformed(malformed));
         self.responder.deliver(&reply_to, &answer, deadline).await?;
         Ok(answer)
@@ -127,9 +127,11 @@ impl Handler {
             async move { lifecycle::run(&connect, &request, &progress, work_deadline).await }
         };
         let outcome = match guarded(work, guard_deadline, &progress).await {
-            Err(Failure::OutOfTime { step, .. }) => Err(Failure::OutOfTime {
+            // The work's own cause first: a replacement's cleanup after the deadline may have
+            // succeeded and left the client's record empty.
+            Err(Failure::OutOfTime { step, last_failure }) => Err(Failure::OutOfTime {
                 step,
-                last_failure: self.connect.last_failure(),
+                last_failure: last_failure.or_else(|| self.connect.last_failure()),
             }),
             other => other,
         };

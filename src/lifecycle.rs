@@ -102,6 +102,13 @@ pub fn failed_create_id(request_id: &str) -> String {
     format!("{FAILED_CREATE_PREFIX}{request_id}")
 }
 
+/// The PhysicalResourceId of a Create that failed before any CreateRoutingProfile was sent
+/// (invalid properties, a malformed event): the Delete that follows has nothing to look for and
+/// answers SUCCESS without calling Connect, so a rollback never depends on reaching it.
+pub fn not_created_id(request_id: &str) -> String {
+    format!("not-created-{request_id}")
+}
+
 /// What a request that succeeded leaves for CloudFormation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Done {
@@ -149,13 +156,16 @@ pub fn answer(request: &Request, progress: &Progress, outcome: &Result<Done, Fai
 /// The PhysicalResourceId of a FAILED answer. An Update or Delete keeps its id: the old profile is
 /// still what CloudFormation knows (a replacement removes what it made, or names it in the
 /// Reason). A Create that made its profile reports it, so that the Delete after FAILED removes it;
-/// one that does not know (no answer came) names its request, and that Delete looks it up.
+/// one that sent CreateRoutingProfile but does not know (no answer came) names its request, and
+/// that Delete looks it up; one that never sent it says so, and that Delete touches nothing.
 fn failed_physical_id(request: &Request, progress: &Progress) -> String {
+    let request_id = &request.reply_to.request_id;
     match (request.request_type, &request.physical_resource_id) {
-        (RequestType::Create, _) | (_, None) => progress
-            .created_profile()
-            .map(|p| p.arn)
-            .unwrap_or_else(|| failed_create_id(&request.reply_to.request_id)),
+        (RequestType::Create, _) | (_, None) => match progress.created_profile() {
+            Some(profile) => profile.arn,
+            None if progress.was_create_sent() => failed_create_id(request_id),
+            None => not_created_id(request_id),
+        },
         (_, Some(physical)) => physical.clone(),
     }
 }
@@ -752,7 +762,7 @@ mod tests {
         assert!(world.emulator.calls().is_empty(), "no Connect call");
         assert_eq!(
             answer.physical_resource_id,
-            failed_create_id("8f3c2a71-5d4e-4b9a-a1c6-2e7f0d9b3c54")
+            not_created_id("8f3c2a71-5d4e-4b9a-a1c6-2e7f0d9b3c54")
         );
     }
 
