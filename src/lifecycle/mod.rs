@@ -10,18 +10,23 @@
 //! answer was lost), and a cleanup deletes only what this request made; a profile that an earlier
 //! request of the same resource left behind is refused by name.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use tokio::time::Instant;
+
+mod progress;
+mod writes;
+
+pub use progress::Progress;
+use writes::{converge, not_found, queue_ids};
 
 use crate::arn;
 use crate::connect::{Connect, ConnectError, ErrorKind};
 use crate::event::{Request, RequestType};
 use crate::failure::Failure;
 use crate::model::{Made, Owner, ProfileRef, ProfileState, marker_of};
-use crate::plan::{self, Operation, Order};
+use crate::plan;
 use crate::properties::{self, Properties};
 use crate::response::Answer;
 
@@ -33,64 +38,6 @@ pub const ATTR_ID: &str = "RoutingProfileId";
 /// The most time a replacement holds back from provisioning to delete what it made when time
 /// runs out: a ListRoutingProfiles, a Describe and a Delete, with a throttled retry or two.
 const CLEANUP_BUDGET: Duration = Duration::from_secs(5);
-
-/// What the work has got to, shared with the handler so that a timeout or a panic can still be
-/// answered truthfully: the step it was in, and the profile a Create has already made.
-#[derive(Clone, Debug, Default)]
-pub struct Progress(Arc<Mutex<ProgressState>>);
-
-#[derive(Debug, Default)]
-struct ProgressState {
-    step: String,
-    create_sent: bool,
-    created: Option<ProfileRef>,
-}
-
-impl Progress {
-    /// Records the step now under way.
-    pub fn step(&self, step: impl Into<String>) {
-        let step = step.into();
-        tracing::debug!(%step, "step");
-        if let Ok(mut state) = self.0.lock() {
-            state.step = step;
-        }
-    }
-
-    /// The step under way.
-    pub fn current(&self) -> String {
-        let step = self.0.lock().map(|s| s.step.clone()).unwrap_or_default();
-        if step.is_empty() {
-            "starting".to_string()
-        } else {
-            step
-        }
-    }
-
-    /// Records that a CreateRoutingProfile was sent: from here on a profile may exist even when
-    /// no answer says so.
-    fn create_sent(&self) {
-        if let Ok(mut state) = self.0.lock() {
-            state.create_sent = true;
-        }
-    }
-
-    /// Whether a CreateRoutingProfile was sent.
-    pub fn was_create_sent(&self) -> bool {
-        self.0.lock().is_ok_and(|s| s.create_sent)
-    }
-
-    /// Records a profile this request created.
-    fn created(&self, profile: &ProfileRef) {
-        if let Ok(mut state) = self.0.lock() {
-            state.created = Some(profile.clone());
-        }
-    }
-
-    /// The profile this request created, if any.
-    pub fn created_profile(&self) -> Option<ProfileRef> {
-        self.0.lock().ok().and_then(|s| s.created.clone())
-    }
-}
 
 /// What a failed Create's PhysicalResourceId starts with.
 const FAILED_CREATE_PREFIX: &str = "failed-create-";
@@ -477,164 +424,6 @@ async fn adopt(
     Ok((existing, live))
 }
 
-/// Applies the plan from `current` to `desired`, one call at a time: queues added first, and when
-/// Connect answers an association with LimitExceededException (the account's queues-per-profile
-/// quota), the rest planned again from the state reached, removing first.
-async fn converge(
-    connect: &Connect,
-    profile: &ProfileRef,
-    desired: &ProfileState,
-    current: &ProfileState,
-    progress: &Progress,
-) -> Result<(), Failure> {
-    let mut order = Order::AddFirst;
-    let mut state = current.clone();
-    let mut ops = plan::update(desired, &state, order);
-    let (mut done, mut next) = (0, 0);
-    let mut total = ops.len();
-    while let Some(op) = ops.get(next) {
-        progress.step(format!(
-            "{} (change {} of {total})",
-            op.api_name(),
-            done + 1
-        ));
-        tracing::info!(
-            operation = op.api_name(),
-            change = done + 1,
-            total,
-            "applying"
-        );
-        match connect.apply(profile, op).await {
-            Ok(()) => {
-                state = plan::apply(&state, std::slice::from_ref(op));
-                done += 1;
-                next += 1;
-            }
-            Err(error)
-                if error.kind == ErrorKind::LimitExceeded
-                    && order == Order::AddFirst
-                    && matches!(op, Operation::Associate { .. }) =>
-            {
-                tracing::warn!(error = %error, "queue quota reached while adding first; removing first instead");
-                order = Order::RemoveFirst;
-                ops = plan::update(desired, &state, order);
-                total = done + ops.len();
-                next = 0;
-            }
-            Err(error) => return Err(write_failure(error, op, profile, done, total)),
-        }
-    }
-    if total == 0 {
-        tracing::debug!("nothing to change");
-    }
-    Ok(())
-}
-
-/// The failure of planned write `op` after `done` of `total` changes, in the user's terms where
-/// Connect's are not enough.
-fn write_failure(
-    error: ConnectError,
-    op: &Operation,
-    profile: &ProfileRef,
-    done: usize,
-    total: usize,
-) -> Failure {
-    match (op, error.kind) {
-        // The rename is the plan's first write, so nothing has changed yet.
-        (Operation::UpdateName { name, .. }, ErrorKind::Duplicate) if done == 0 => {
-            Failure::NameTakenOnUpdate {
-                name: name.clone(),
-                instance_id: profile.instance_id.clone(),
-                duplicate: error,
-            }
-        }
-        (_, ErrorKind::NotFound) => {
-            let queues = match op {
-                Operation::Associate { queues, manual } => queues
-                    .iter()
-                    .map(|(q, _)| q.queue_id.clone())
-                    .chain(manual.iter().map(|q| q.queue_id.clone()))
-                    .collect(),
-                Operation::UpdateQueues { queues } => {
-                    queues.iter().map(|(q, _)| q.queue_id.clone()).collect()
-                }
-                Operation::Disassociate { queues, manual } => queues
-                    .iter()
-                    .chain(manual)
-                    .map(|q| q.queue_id.clone())
-                    .collect(),
-                Operation::UpdateDefaultOutboundQueue { queue_id } => {
-                    BTreeSet::from([queue_id.clone()])
-                }
-                _ => BTreeSet::new(),
-            };
-            not_found(
-                error,
-                &profile.instance_id,
-                Some(&profile.routing_profile_id),
-                queues,
-                done,
-                total,
-            )
-        }
-        _ => Failure::during_changes(error, done, total),
-    }
-}
-
-/// ResourceNotFoundException from a call that named `queues`: which queue, when Connect's message
-/// says (or which queues it may be, when it names nothing of the call); Connect's own words when
-/// it is the instance or the profile that is missing.
-fn not_found(
-    error: ConnectError,
-    instance_id: &str,
-    profile_id: Option<&str>,
-    queues: BTreeSet<String>,
-    done: usize,
-    total: usize,
-) -> Failure {
-    let named: Vec<String> = queues
-        .iter()
-        .filter(|q| mentions(&error.detail, q))
-        .cloned()
-        .collect();
-    let other_named = mentions(&error.detail, instance_id)
-        || profile_id.is_some_and(|id| mentions(&error.detail, id));
-    let (queues, certain) = match (named.is_empty(), other_named) {
-        (false, _) => (named, true),
-        (true, false) if !queues.is_empty() => (queues.into_iter().collect(), false),
-        _ => return Failure::during_changes(error, done, total),
-    };
-    Failure::QueueNotFound {
-        queues,
-        certain,
-        instance_id: instance_id.to_string(),
-        error,
-        done,
-        total,
-    }
-}
-
-/// Whether `text` names `id` as a whole word (so that `q-1` is not found in `q-10`).
-fn mentions(text: &str, id: &str) -> bool {
-    let part_of_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    !id.is_empty()
-        && text.match_indices(id).any(|(at, _)| {
-            let before = text[..at].chars().next_back();
-            let after = text[at + id.len()..].chars().next();
-            !before.is_some_and(part_of_id) && !after.is_some_and(part_of_id)
-        })
-}
-
-/// The queue IDs a profile state names, both lists.
-fn queue_ids(state: &ProfileState) -> BTreeSet<String> {
-    state
-        .queues
-        .keys()
-        .chain(&state.manual_queues)
-        .map(|q| q.queue_id.clone())
-        .collect()
-}
-
 fn success(profile: &ProfileRef) -> Answer {
     let data = [
         (ATTR_ARN.to_string(), profile.arn.clone()),
@@ -653,10 +442,10 @@ mod tests {
     /// The Properties of one of the sample events.
     fn properties(name: &str) -> Value {
         let text = match name {
-            "create" => include_str!("../events/create.json"),
-            "create-large" => include_str!("../events/create-large.json"),
-            "update" => include_str!("../events/update.json"),
-            "update-replacement" => include_str!("../events/update-replacement.json"),
+            "create" => include_str!("../../events/create.json"),
+            "create-large" => include_str!("../../events/create-large.json"),
+            "update" => include_str!("../../events/update.json"),
+            "update-replacement" => include_str!("../../events/update-replacement.json"),
             other => panic!("no sample event {other}"),
         };
         let event: Value = serde_json::from_str(text).expect("sample event JSON");
@@ -666,7 +455,7 @@ mod tests {
     /// A request of `request_type` in the sample Create's envelope.
     fn request(request_type: &str, properties: &Value, physical: Option<&str>) -> Request {
         let mut event: Value =
-            serde_json::from_str(include_str!("../events/create.json")).expect("JSON");
+            serde_json::from_str(include_str!("../../events/create.json")).expect("JSON");
         event["RequestType"] = json!(request_type);
         event["ResourceProperties"] = properties.clone();
         if let Some(physical) = physical {
@@ -707,22 +496,13 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_found_in_messages_as_whole_words() {
-        assert!(mentions("Queue not found: q-1 in instance i", "q-1"));
-        assert!(mentions("Queue q-1", "q-1"));
-        assert!(!mentions("Queue not found: q-10", "q-1"));
-        assert!(!mentions("Queue not found: aq-1", "q-1"));
-        assert!(!mentions("anything", ""));
-    }
-
-    #[test]
     fn a_missing_queue_is_named_when_connect_names_it_and_listed_when_not() {
         let error = |detail: &str| ConnectError {
             operation: "AssociateRoutingProfileQueues",
             kind: ErrorKind::NotFound,
             detail: format!("ResourceNotFoundException: {detail}"),
         };
-        let queues = || BTreeSet::from(["q-1".to_string(), "q-2".to_string()]);
+        let queues = || std::collections::BTreeSet::from(["q-1".to_string(), "q-2".to_string()]);
         let named = not_found(
             error("Queue not found: q-2"),
             "i-1",

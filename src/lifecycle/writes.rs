@@ -1,0 +1,182 @@
+//! Carrying out a plan: the write calls one at a time, re-planned when a quota needs removing
+//! first, and a failed write told in the user's terms.
+
+use std::collections::BTreeSet;
+
+use super::Progress;
+use crate::connect::{Connect, ConnectError, ErrorKind};
+use crate::failure::Failure;
+use crate::model::{ProfileRef, ProfileState};
+use crate::plan::{self, Operation, Order};
+
+/// Applies the plan from `current` to `desired`, one call at a time: queues added first, and when
+/// Connect answers an association with LimitExceededException (the account's queues-per-profile
+/// quota), the rest planned again from the state reached, removing first.
+pub(super) async fn converge(
+    connect: &Connect,
+    profile: &ProfileRef,
+    desired: &ProfileState,
+    current: &ProfileState,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    let mut order = Order::AddFirst;
+    let mut state = current.clone();
+    let mut ops = plan::update(desired, &state, order);
+    let (mut done, mut next) = (0, 0);
+    let mut total = ops.len();
+    while let Some(op) = ops.get(next) {
+        progress.step(format!(
+            "{} (change {} of {total})",
+            op.api_name(),
+            done + 1
+        ));
+        tracing::info!(
+            operation = op.api_name(),
+            change = done + 1,
+            total,
+            "applying"
+        );
+        match connect.apply(profile, op).await {
+            Ok(()) => {
+                state = plan::apply(&state, std::slice::from_ref(op));
+                done += 1;
+                next += 1;
+            }
+            Err(error)
+                if error.kind == ErrorKind::LimitExceeded
+                    && order == Order::AddFirst
+                    && matches!(op, Operation::Associate { .. }) =>
+            {
+                tracing::warn!(error = %error, "queue quota reached while adding first; removing first instead");
+                order = Order::RemoveFirst;
+                ops = plan::update(desired, &state, order);
+                total = done + ops.len();
+                next = 0;
+            }
+            Err(error) => return Err(write_failure(error, op, profile, done, total)),
+        }
+    }
+    if total == 0 {
+        tracing::debug!("nothing to change");
+    }
+    Ok(())
+}
+
+/// The failure of planned write `op` after `done` of `total` changes, in the user's terms where
+/// Connect's are not enough.
+fn write_failure(
+    error: ConnectError,
+    op: &Operation,
+    profile: &ProfileRef,
+    done: usize,
+    total: usize,
+) -> Failure {
+    match (op, error.kind) {
+        // The rename is the plan's first write, so nothing has changed yet.
+        (Operation::UpdateName { name, .. }, ErrorKind::Duplicate) if done == 0 => {
+            Failure::NameTakenOnUpdate {
+                name: name.clone(),
+                instance_id: profile.instance_id.clone(),
+                duplicate: error,
+            }
+        }
+        (_, ErrorKind::NotFound) => {
+            let queues = match op {
+                Operation::Associate { queues, manual } => queues
+                    .iter()
+                    .map(|(q, _)| q.queue_id.clone())
+                    .chain(manual.iter().map(|q| q.queue_id.clone()))
+                    .collect(),
+                Operation::UpdateQueues { queues } => {
+                    queues.iter().map(|(q, _)| q.queue_id.clone()).collect()
+                }
+                Operation::Disassociate { queues, manual } => queues
+                    .iter()
+                    .chain(manual)
+                    .map(|q| q.queue_id.clone())
+                    .collect(),
+                Operation::UpdateDefaultOutboundQueue { queue_id } => {
+                    BTreeSet::from([queue_id.clone()])
+                }
+                _ => BTreeSet::new(),
+            };
+            not_found(
+                error,
+                &profile.instance_id,
+                Some(&profile.routing_profile_id),
+                queues,
+                done,
+                total,
+            )
+        }
+        _ => Failure::during_changes(error, done, total),
+    }
+}
+
+/// ResourceNotFoundException from a call that named `queues`: which queue, when Connect's message
+/// says (or which queues it may be, when it names nothing of the call); Connect's own words when
+/// it is the instance or the profile that is missing.
+pub(super) fn not_found(
+    error: ConnectError,
+    instance_id: &str,
+    profile_id: Option<&str>,
+    queues: BTreeSet<String>,
+    done: usize,
+    total: usize,
+) -> Failure {
+    let named: Vec<String> = queues
+        .iter()
+        .filter(|q| mentions(&error.detail, q))
+        .cloned()
+        .collect();
+    let other_named = mentions(&error.detail, instance_id)
+        || profile_id.is_some_and(|id| mentions(&error.detail, id));
+    let (queues, certain) = match (named.is_empty(), other_named) {
+        (false, _) => (named, true),
+        (true, false) if !queues.is_empty() => (queues.into_iter().collect(), false),
+        _ => return Failure::during_changes(error, done, total),
+    };
+    Failure::QueueNotFound {
+        queues,
+        certain,
+        instance_id: instance_id.to_string(),
+        error,
+        done,
+        total,
+    }
+}
+
+/// Whether `text` names `id` as a whole word (so that `q-1` is not found in `q-10`).
+fn mentions(text: &str, id: &str) -> bool {
+    let part_of_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    !id.is_empty()
+        && text.match_indices(id).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + id.len()..].chars().next();
+            !before.is_some_and(part_of_id) && !after.is_some_and(part_of_id)
+        })
+}
+
+/// The queue IDs a profile state names, both lists.
+pub(super) fn queue_ids(state: &ProfileState) -> BTreeSet<String> {
+    state
+        .queues
+        .keys()
+        .chain(&state.manual_queues)
+        .map(|q| q.queue_id.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_found_in_messages_as_whole_words() {
+        assert!(mentions("Queue not found: q-1 in instance i", "q-1"));
+        assert!(mentions("Queue q-1", "q-1"));
+        assert!(!mentions("Queue not found: q-10", "q-1"));
+        assert!(!mentions("Queue not found: aq-1", "q-1"));
+        assert!(!mentions("anything", ""));
+    }
+}
