@@ -19,7 +19,8 @@
 //!     response   the answer body (<= 4096 bytes) and its PUT to the ResponseURL
 //! model, arn     the domain types and Connect ARNs that all of the above share
 //! constraints    Connect's limits, lengths and enums, from its service model
-//! tls            the trust roots both HTTPS clients use
+//! https          the one HTTP client (hyper, rustls) of Connect's SDK and the ResponseURL
+//! tls            what it trusts: compiled-in roots, AWS_CA_BUNDLE
 //! ```
 //!
 //! Decisions are pure functions (`properties`, `plan`, `arn`, `response::body`) covered by unit
@@ -55,6 +56,7 @@ pub mod constraints;
 pub mod event;
 pub mod failure;
 pub mod handler;
+pub mod https;
 pub mod lifecycle;
 pub mod logging;
 pub mod model;

@@ -1,6 +1,9 @@
 //! The answer to CloudFormation: the response body (all fields, at most 4096 bytes) and its PUT to
 //! the presigned ResponseURL, exactly as given, with no Content-Type, a Content-Length, and the
 //! status checked, retried within the deadline.
+//!
+//! The PUT goes through the same HTTP client as Connect's calls (`https`), which sends the
+//! request-target exactly as given.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::IpAddr;
@@ -9,10 +12,15 @@ use std::time::Duration;
 use aws_lambda_events::event::cloudformation::{
     CloudFormationCustomResourceResponse, CloudFormationCustomResourceResponseStatus,
 };
+use aws_smithy_types::body::SdkBody;
+use bytes::Bytes;
+use http::Uri;
+use http_body_util::BodyExt;
 use tokio::time::Instant;
 
 use crate::event::ReplyTo;
 use crate::failure::Failure;
+use crate::tls::{self, Trust};
 
 /// CloudFormation refuses a larger response ("Response object is too long").
 pub const MAX_BODY: usize = 4096;
@@ -201,17 +209,22 @@ pub enum DeliveryError {
 
 /// Checks that the ResponseURL is https, or plain http to a loopback address, or plain http
 /// anywhere when [`ALLOW_HTTP_ENV`] opts in.
-pub fn check_url(url: &str, allow_http: bool) -> Result<reqwest::Url, DeliveryError> {
+pub fn check_url(url: &str, allow_http: bool) -> Result<Uri, DeliveryError> {
     let bad = |problem: &str| DeliveryError::BadUrl {
         url: redact(url),
         problem: problem.to_string(),
     };
-    let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
-    match parsed.scheme() {
-        "https" => Ok(parsed),
-        "http" if allow_http => Ok(parsed),
-        "http" => {
-            let host = parsed.host_str().unwrap_or_default();
+    let parsed: Uri = url
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| bad(&e.to_string()))?;
+    if parsed.host().is_none_or(str::is_empty) {
+        return Err(bad("no host"));
+    }
+    match parsed.scheme_str() {
+        Some("https") => Ok(parsed),
+        Some("http") if allow_http => Ok(parsed),
+        Some("http") => {
+            let host = parsed.host().unwrap_or_default();
             let host = host.trim_start_matches('[').trim_end_matches(']');
             let loopback =
                 host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
@@ -230,34 +243,39 @@ pub fn check_url(url: &str, allow_http: bool) -> Result<reqwest::Url, DeliveryEr
 /// PUTs answers to ResponseURLs.
 #[derive(Clone, Debug)]
 pub struct Responder {
-    http: reqwest::Client,
+    http: crate::https::Client,
     allow_http: bool,
 }
 
-/// How long one PUT attempt may take.
+/// How long one PUT attempt may take, TLS handshake and response included.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(4);
+/// How long opening the connection (TCP and TLS handshake) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// Attempts at most; presigned S3 PUTs fail rarely, and then briefly.
 const MAX_ATTEMPTS: u32 = 5;
+/// How much of a refusal's body is kept for the log and the error.
+const DETAIL_CHARS: usize = 300;
 
 impl Responder {
-    /// A responder; `allow_http` opts in to plain-http URLs anywhere.
+    /// A responder trusting the compiled-in roots only; `allow_http` opts in to plain-http URLs
+    /// anywhere.
     pub fn new(allow_http: bool) -> Self {
-        let roots = crate::tls::root_certificates()
-            .filter_map(|der| reqwest::Certificate::from_der(der).ok());
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(2))
-            .pool_idle_timeout(Duration::from_secs(50))
-            .tls_certs_only(roots)
-            .build()
-            .unwrap_or_default();
-        Responder { http, allow_http }
+        Self::with_trust(allow_http, &Trust::default())
     }
 
-    /// A responder configured from the environment ([`ALLOW_HTTP_ENV`]).
-    pub fn from_env() -> Self {
+    /// A responder whose HTTPS connections trust `trust`'s certificates.
+    pub fn with_trust(allow_http: bool, trust: &Trust) -> Self {
+        Responder {
+            http: crate::https::client(trust, CONNECT_TIMEOUT),
+            allow_http,
+        }
+    }
+
+    /// A responder configured from the environment ([`ALLOW_HTTP_ENV`]) trusting `trust`.
+    pub fn from_env(trust: &Trust) -> Self {
         let allow =
             std::env::var(ALLOW_HTTP_ENV).is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
-        Self::new(allow)
+        Self::with_trust(allow, trust)
     }
 
     /// Checks a ResponseURL before any work is done for it: an answer that could never be
@@ -274,32 +292,40 @@ impl Responder {
         deadline: Instant,
     ) -> Result<(), DeliveryError> {
         let url = check_url(&reply_to.response_url, self.allow_http)?;
-        let body = body(reply_to, answer);
+        let body = Bytes::from(body(reply_to, answer));
         let mut attempt = 0;
         loop {
             attempt += 1;
             let remaining = deadline.saturating_duration_since(Instant::now());
             let timeout = ATTEMPT_TIMEOUT.min(remaining);
-            let result = self
-                .http
-                .put(url.clone())
-                .timeout(timeout)
-                .body(body.clone())
-                .send()
-                .await;
+            // The Content-Length comes from the body's exact size; no Content-Type, as the
+            // presigned URL was signed without one.
+            let request = http::Request::put(url.clone())
+                .body(SdkBody::from(body.clone()))
+                .map_err(|e| DeliveryError::BadUrl {
+                    url: redact(&reply_to.response_url),
+                    problem: e.to_string(),
+                })?;
+            let result = tokio::time::timeout(timeout, async {
+                let response = self.http.request(request).await?;
+                let status = response.status();
+                // Read to the end, so the connection goes back to the pool for the next answer.
+                let detail = response
+                    .into_body()
+                    .collect()
+                    .await
+                    .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
+                    .unwrap_or_default();
+                Ok::<_, hyper_util::client::legacy::Error>((status, detail))
+            })
+            .await;
             let (retry, last) = match result {
-                Ok(response) if response.status().is_success() => {
-                    tracing::info!(
-                        status = response.status().as_u16(),
-                        attempt,
-                        "answer delivered"
-                    );
+                Ok(Ok((status, _))) if status.is_success() => {
+                    tracing::info!(status = status.as_u16(), attempt, "answer delivered");
                     return Ok(());
                 }
-                Ok(response) => {
-                    let status = response.status();
-                    let detail = response.text().await.unwrap_or_default();
-                    let detail: String = detail.chars().take(300).collect();
+                Ok(Ok((status, detail))) => {
+                    let detail: String = detail.chars().take(DETAIL_CHARS).collect();
                     if status.is_client_error() {
                         // 403 is an expired or re-encoded presigned URL, or a signed Content-Type
                         // mismatch; retrying cannot fix any of them.
@@ -313,11 +339,22 @@ impl Responder {
                     }
                     (status.is_server_error(), format!("HTTP {status}: {detail}"))
                 }
-                Err(e) => {
-                    // reqwest's error text includes the URL; strip it.
-                    let e = e.without_url();
+                Ok(Err(e)) if tls::is_certificate_error(&e) => {
+                    // The same server will present the same certificate: no retry.
+                    let e = error_chain(&e);
+                    tracing::error!(error = %e, "ResponseURL's TLS certificate is not trusted");
+                    (false, e)
+                }
+                Ok(Err(e)) => {
+                    // hyper's errors name neither the URL nor its query, so nothing to redact.
+                    let e = error_chain(&e);
                     tracing::warn!(error = %e, attempt, "ResponseURL unreachable, will retry");
-                    (true, e.to_string())
+                    (true, e)
+                }
+                Err(_elapsed) => {
+                    let e = format!("no answer within {} ms", timeout.as_millis());
+                    tracing::warn!(error = %e, attempt, "ResponseURL unreachable, will retry");
+                    (true, e)
                 }
             };
             let backoff = backoff(attempt);
@@ -330,6 +367,22 @@ impl Responder {
             tokio::time::sleep(backoff).await;
         }
     }
+}
+
+/// An error and all its causes on one line: hyper's own text ("client error (Connect)") says
+/// nothing about why.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// 200 ms doubling per attempt, capped at 2 s, with full jitter.

@@ -16,6 +16,7 @@ use hyper::body::Incoming;
 use tokio::sync::Notify;
 
 use crate::server::{self, Resp};
+use crate::tls::ServerTls;
 
 /// One request the receiver got.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +67,7 @@ struct Shared {
 pub struct ResponseReceiver {
     shared: Arc<Shared>,
     port: u16,
+    scheme: &'static str,
 }
 
 impl ResponseReceiver {
@@ -91,7 +93,30 @@ impl ResponseReceiver {
         Ok(ResponseReceiver {
             shared,
             port: addr.port(),
+            scheme: "http",
         })
+    }
+
+    /// Starts it over HTTPS, presenting `tls`'s certificate, on `addr` (port 0: an ephemeral one),
+    /// as S3 serves a real presigned ResponseURL.
+    pub async fn start_tls_at(
+        addr: SocketAddr,
+        tls: ServerTls,
+    ) -> std::io::Result<ResponseReceiver> {
+        let shared = Arc::new(Shared::default());
+        let handler_shared = shared.clone();
+        let addr =
+            server::spawn_tls_at(addr, tls, move |req| handle(handler_shared.clone(), req)).await?;
+        Ok(ResponseReceiver {
+            shared,
+            port: addr.port(),
+            scheme: "https",
+        })
+    }
+
+    /// Over HTTPS on a loopback port (0: an ephemeral one).
+    pub async fn start_tls_on(port: u16, tls: ServerTls) -> std::io::Result<ResponseReceiver> {
+        Self::start_tls_at(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), tls).await
     }
 
     /// The port it listens on.
@@ -99,9 +124,12 @@ impl ResponseReceiver {
         self.port
     }
 
-    /// `http://127.0.0.1:PORT` followed by `path_and_query`, unchanged.
+    /// `http://127.0.0.1:PORT` (or `https://`) followed by `path_and_query`, unchanged.
     pub fn url(&self, path_and_query: &str) -> String {
-        format!("http://127.0.0.1:{}{}", self.port, path_and_query)
+        format!(
+            "{}://127.0.0.1:{}{}",
+            self.scheme, self.port, path_and_query
+        )
     }
 
     /// Points `event`'s ResponseURL at this receiver, keeping the original path and query (the

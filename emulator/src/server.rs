@@ -1,4 +1,4 @@
-//! The HTTP plumbing the three stand-ins share.
+//! The HTTP plumbing the three stand-ins share: HTTP/1.1 on loopback, in plain text or over TLS.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -12,7 +12,10 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
+
+use crate::tls::ServerTls;
 
 /// Bodies larger than this are refused: nothing the clients under test send comes close, and an
 /// unbounded read would let a runaway test eat the machine's memory.
@@ -40,6 +43,31 @@ where
     F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Resp> + Send + 'static,
 {
+    listen(addr, None, handler).await
+}
+
+/// Like [`spawn_at`], over TLS with `tls`'s certificate (and its scripted handshake stalls).
+pub(crate) async fn spawn_tls_at<F, Fut>(
+    addr: SocketAddr,
+    tls: ServerTls,
+    handler: F,
+) -> std::io::Result<SocketAddr>
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Resp> + Send + 'static,
+{
+    listen(addr, Some(tls), handler).await
+}
+
+async fn listen<F, Fut>(
+    addr: SocketAddr,
+    tls: Option<ServerTls>,
+    handler: F,
+) -> std::io::Result<SocketAddr>
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Resp> + Send + 'static,
+{
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
@@ -56,20 +84,43 @@ where
             // response leaves in two writes (headers, then body).
             let _ = stream.set_nodelay(true);
             let handler = handler.clone();
+            let tls = tls.clone();
             tokio::spawn(async move {
-                let service = service_fn(move |req| {
-                    let handler = handler.clone();
-                    async move { Ok::<_, Infallible>(handler(req).await) }
-                });
-                // Errors here are clients hanging up mid-request, which tests do on purpose.
-                let _ = http1::Builder::new()
-                    .keep_alive(true)
-                    .serve_connection(TokioIo::new(stream), service)
-                    .await;
+                let Some(tls) = tls else {
+                    return serve(stream, handler).await;
+                };
+                // Taken at accept time, so each connection gets the next scripted stall.
+                if let Some(stall) = tls.next_stall() {
+                    tokio::time::sleep(stall).await;
+                }
+                // A failed handshake (a client that does not trust the certificate, say) is what
+                // some tests are about; the client reports it, the server has nothing to add.
+                if let Ok(stream) = tls.acceptor().accept(stream).await {
+                    tls.handshake_completed();
+                    serve(stream, handler).await;
+                }
             });
         }
     });
     Ok(addr)
+}
+
+/// Serves HTTP/1.1 with keep-alive on one connection until the client hangs up.
+async fn serve<S, F, Fut>(stream: S, handler: F)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Resp> + Send + 'static,
+{
+    let service = service_fn(move |req| {
+        let handler = handler.clone();
+        async move { Ok::<_, Infallible>(handler(req).await) }
+    });
+    // Errors here are clients hanging up mid-request, which tests do on purpose.
+    let _ = http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 /// Reads the whole request body (hyper undoes Content-Length framing and chunked encoding).

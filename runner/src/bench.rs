@@ -2,9 +2,12 @@
 //!
 //! `cargo run --release -p runner --bin bench [-- --runs N]` builds the release Lambda binary with
 //! the root package's own features (`cargo build --release -p routing-profile-resource`), then
-//! starts it N times as a fresh process (default 15), each against its own local Lambda Runtime
-//! API, Connect emulator and ResponseURL receiver, with the environment Lambda gives it. For each
-//! process it measures:
+//! starts it 2N times as a fresh process (default N = 15), each against its own local Lambda
+//! Runtime API, Connect emulator and ResponseURL receiver, with the environment Lambda gives it:
+//! N times over plain http (`AWS_CA_BUNDLE` cleared) and, interleaved, N times over HTTPS as in
+//! production (Connect and the receiver present certificates of a CA made for the run, which the
+//! function trusts through `AWS_CA_BUNDLE`; its first invoke pays two cold TLS handshakes). For
+//! each process it measures:
 //!
 //! - init: spawn to the first `GET /2018-06-01/runtime/invocation/next` (the Runtime API's own
 //!   timestamp);
@@ -20,7 +23,8 @@
 //! when `cargo lambda` is on PATH, the size of the arm64 bootstrap zip.
 //!
 //! Options: `--runs N`; `--binary PATH` benchmarks that binary instead of building one;
-//! `--no-zip` skips the arm64 zip build.
+//! `--no-zip` skips the arm64 zip build; `--http-only` skips the HTTPS runs (for a binary that
+//! predates `AWS_CA_BUNDLE`).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read};
@@ -32,6 +36,7 @@ use std::time::{Duration, Instant, SystemTime};
 use connect_emulator::connect::ConnectEmulator;
 use connect_emulator::receiver::ResponseReceiver;
 use connect_emulator::runtime_api::{Outcome, RuntimeApi};
+use connect_emulator::tls::{PemFile, ServerTls, TestCa};
 use serde_json::Value;
 
 /// How long any one step may take before the run is reported as failed instead of hanging.
@@ -43,14 +48,15 @@ const INIT_TARGET_MS: f64 = 5.0;
 const FIRST_TARGET_MS: f64 = 6.0;
 const WARM_TARGET_MS: f64 = 2.5;
 const MEMORY_TARGET_MB: f64 = 12.0;
-const BINARY_TARGET_MB: f64 = 8.0;
-const ZIP_TARGET_MB: f64 = 4.0;
+const BINARY_TARGET_BYTES: u64 = 6_000_000;
+const ZIP_TARGET_BYTES: u64 = 2_500_000;
 const MB: f64 = 1024.0 * 1024.0;
 
 struct Args {
     runs: usize,
     binary: Option<PathBuf>,
     zip: bool,
+    https: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -58,6 +64,7 @@ fn parse_args() -> Result<Args, String> {
         runs: DEFAULT_RUNS,
         binary: None,
         zip: true,
+        https: true,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -71,9 +78,10 @@ fn parse_args() -> Result<Args, String> {
             }
             "--binary" => args.binary = Some(it.next().ok_or("--binary needs a path")?.into()),
             "--no-zip" => args.zip = false,
+            "--http-only" => args.https = false,
             "-h" | "--help" => {
                 return Err(
-                    "usage: cargo run --release -p runner --bin bench [-- --runs N] [--binary PATH] [--no-zip]"
+                    "usage: cargo run --release -p runner --bin bench [-- --runs N] [--binary PATH] [--no-zip] [--http-only]"
                         .into(),
                 );
             }
@@ -119,18 +127,26 @@ async fn main() -> ExitCode {
     };
 
     println!(
-        "benchmarking {} over {} fresh processes",
+        "benchmarking {} over {} fresh processes per transport",
         binary.display(),
         args.runs
     );
+    let https = Https::new();
     let mut samples = Vec::new();
     let mut failures = Vec::new();
     for run in 1..=args.runs {
-        match one_run(&binary, &template, run).await {
-            Ok(sample) => samples.push(sample),
-            Err(problem) => {
-                eprintln!("run {run}: {problem}");
-                failures.push(run);
+        let transports: &[Transport] = if args.https {
+            &[Transport::Http, Transport::Https]
+        } else {
+            &[Transport::Http]
+        };
+        for &transport in transports {
+            match one_run(&binary, &template, run, transport, &https).await {
+                Ok(sample) => samples.push(sample),
+                Err(problem) => {
+                    eprintln!("run {run} ({}): {problem}", transport.name());
+                    failures.push(format!("{run} ({})", transport.name()));
+                }
             }
         }
     }
@@ -186,8 +202,43 @@ fn create_event(
     event
 }
 
+/// How the function reaches Connect and the ResponseURL.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Transport {
+    /// Plain http, `AWS_CA_BUNDLE` cleared: the function's cost without TLS.
+    Http,
+    /// HTTPS with the run's CA in `AWS_CA_BUNDLE`: production's transport.
+    Https,
+}
+
+impl Transport {
+    fn name(self) -> &'static str {
+        match self {
+            Transport::Http => "http",
+            Transport::Https => "HTTPS",
+        }
+    }
+}
+
+/// The run's CA, the identity both servers present, and the CA's file for `AWS_CA_BUNDLE`.
+struct Https {
+    server: ServerTls,
+    bundle: PemFile,
+}
+
+impl Https {
+    fn new() -> Https {
+        let ca = TestCa::new("benchmark CA");
+        Https {
+            server: ca.server_tls(&["127.0.0.1"]),
+            bundle: ca.pem_file(),
+        }
+    }
+}
+
 /// One fresh process's figures.
 struct Sample {
+    transport: Transport,
     init: Duration,
     first: Duration,
     warm: Duration,
@@ -260,13 +311,32 @@ impl Drop for Running {
     }
 }
 
-async fn one_run(binary: &Path, template: &Value, run: usize) -> Result<Sample, String> {
-    let connect = ConnectEmulator::start().await;
+async fn one_run(
+    binary: &Path,
+    template: &Value,
+    run: usize,
+    transport: Transport,
+    https: &Https,
+) -> Result<Sample, String> {
+    let started_server = |e: std::io::Error| format!("cannot start a local server: {e}");
+    let (connect, receiver) = match transport {
+        Transport::Http => (
+            ConnectEmulator::start().await,
+            ResponseReceiver::start().await,
+        ),
+        Transport::Https => (
+            ConnectEmulator::start_tls_on(0, https.server.clone())
+                .await
+                .map_err(started_server)?,
+            ResponseReceiver::start_tls_on(0, https.server.clone())
+                .await
+                .map_err(started_server)?,
+        ),
+    };
     connect.seed_demo();
-    let receiver = ResponseReceiver::start().await;
     let runtime = RuntimeApi::start().await;
 
-    let command = runtime.function_command(
+    let mut command = runtime.function_command(
         binary,
         &connect.endpoint(),
         [
@@ -275,6 +345,11 @@ async fn one_run(binary: &Path, template: &Value, run: usize) -> Result<Sample, 
             "benchDummySessionToken",
         ],
     );
+    // Set or cleared, never inherited: the machine may point it at the system's bundle.
+    match transport {
+        Transport::Http => command.env_remove("AWS_CA_BUNDLE"),
+        Transport::Https => command.env("AWS_CA_BUNDLE", https.bundle.path()),
+    };
     let started = Instant::now();
     let mut child =
         Running::spawn(command).map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
@@ -297,12 +372,12 @@ async fn one_run(binary: &Path, template: &Value, run: usize) -> Result<Sample, 
     let init = first_poll.duration_since(started);
 
     let mut invoke = async |n: usize, label: &str| -> Result<Duration, String> {
-        let request_id = format!("bench-{run}-{label}");
+        let request_id = format!("bench-{run}-{}-{label}", transport.name());
         let event = create_event(
             template,
             &receiver,
             &request_id,
-            &format!("Bench {run} {label}"),
+            &format!("Bench {run} {} {label}", transport.name()),
         );
         runtime.push(
             &request_id,
@@ -348,6 +423,7 @@ async fn one_run(binary: &Path, template: &Value, run: usize) -> Result<Sample, 
     let connections = ports.map(|p| p.map_or(0, client_connections_to));
     drop(child);
     Ok(Sample {
+        transport,
         init,
         first,
         warm,
@@ -486,7 +562,7 @@ fn verdict(value: f64, target: f64) -> &'static str {
 fn report(
     binary: &Path,
     samples: &[Sample],
-    failures: &[usize],
+    failures: &[String],
     zip: Result<(PathBuf, u64), String>,
 ) {
     println!();
@@ -496,47 +572,55 @@ fn report(
         if failures.is_empty() {
             String::new()
         } else {
-            format!(", runs {failures:?} failed (see above)")
+            format!(", runs {} failed (see above)", failures.join(", "))
         }
     );
     println!(
-        "{:<28} {:>9} {:>9} {:>9} {:>9} {:>10}",
+        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>10}",
         "metric", "median", "p90", "min", "max", "target"
     );
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let rows: [(&str, Vec<f64>, f64, &str); 4] = [
-        (
-            "init (ms)",
-            samples.iter().map(|s| ms(s.init)).collect(),
-            INIT_TARGET_MS,
-            "ms",
-        ),
-        (
-            "first invoke (ms)",
-            samples.iter().map(|s| ms(s.first)).collect(),
-            FIRST_TARGET_MS,
-            "ms",
-        ),
-        (
-            "warm invoke (ms)",
-            samples.iter().map(|s| ms(s.warm)).collect(),
-            WARM_TARGET_MS,
-            "ms",
-        ),
-        (
-            "peak memory VmHWM (MB)",
-            samples
-                .iter()
-                .map(|s| s.vm_hwm_kb as f64 / 1024.0)
-                .collect(),
-            MEMORY_TARGET_MB,
-            "MB",
-        ),
-    ];
+    let of = |transport: Transport, figure: &dyn Fn(&Sample) -> f64| -> Vec<f64> {
+        samples
+            .iter()
+            .filter(|s| s.transport == transport)
+            .map(figure)
+            .collect()
+    };
+    let mut rows: Vec<(String, Vec<f64>, f64, &str)> = Vec::new();
+    for transport in [Transport::Http, Transport::Https] {
+        let t = transport.name();
+        rows.extend([
+            (
+                format!("init, {t} (ms)"),
+                of(transport, &|s| ms(s.init)),
+                INIT_TARGET_MS,
+                "ms",
+            ),
+            (
+                format!("first invoke, {t} (ms)"),
+                of(transport, &|s| ms(s.first)),
+                FIRST_TARGET_MS,
+                "ms",
+            ),
+            (
+                format!("warm invoke, {t} (ms)"),
+                of(transport, &|s| ms(s.warm)),
+                WARM_TARGET_MS,
+                "ms",
+            ),
+            (
+                format!("peak memory VmHWM, {t} (MB)"),
+                of(transport, &|s| s.vm_hwm_kb as f64 / 1024.0),
+                MEMORY_TARGET_MB,
+                "MB",
+            ),
+        ]);
+    }
     for (name, values, target, unit) in rows {
         match stats(values) {
             Some(s) => println!(
-                "{name:<28} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7} {unit}  {}",
+                "{name:<34} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>7} {unit}  {}",
                 s.median,
                 s.p90,
                 s.min,
@@ -544,7 +628,7 @@ fn report(
                 format!("<= {target}"),
                 verdict(s.median, target)
             ),
-            None => println!("{name:<28} {:>9}", "n/a"),
+            None => println!("{name:<34} {:>9}", "n/a"),
         }
     }
 
@@ -555,17 +639,16 @@ fn report(
         })
     };
     println!("binary on disk               {}", size(on_disk));
-    let stripped_mb = stripped.map(|b| b as f64 / MB);
     println!(
-        "binary stripped (x86-64)     {}  target <= {BINARY_TARGET_MB} MB  {}",
+        "binary stripped (x86-64)     {}  target <= {BINARY_TARGET_BYTES} bytes  {}",
         size(stripped),
-        stripped_mb.map_or("n/a", |mb| verdict(mb, BINARY_TARGET_MB))
+        stripped.map_or("n/a", |b| verdict(b as f64, BINARY_TARGET_BYTES as f64))
     );
     match zip {
         Ok((path, bytes)) => println!(
-            "arm64 bootstrap zip          {}  target <= {ZIP_TARGET_MB} MB  {}  ({})",
+            "arm64 bootstrap zip          {}  target <= {ZIP_TARGET_BYTES} bytes  {}  ({})",
             size(Some(bytes)),
-            verdict(bytes as f64 / MB, ZIP_TARGET_MB),
+            verdict(bytes as f64, ZIP_TARGET_BYTES as f64),
             path.display()
         ),
         Err(why) => println!(
@@ -574,7 +657,7 @@ fn report(
     }
 
     // Connection reuse: one connection per endpoint per process means reuse across the calls and
-    // the two invocations.
+    // the two invocations (over HTTPS: one handshake per endpoint per process).
     let mut counts: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for s in samples {
         for (name, n) in ["Connect", "ResponseURL", "Runtime API"]

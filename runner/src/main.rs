@@ -10,6 +10,9 @@
 //! `cargo run -p runner -- --serve [--bind ADDR]` keeps the emulator and the receiver running on
 //! fixed ports for the built function under `cargo lambda watch` or `sam local invoke` (see the
 //! README's local testing section).
+//!
+//! `--https` (with either) serves both over HTTPS with a CA made for the run, as production's
+//! endpoints are; the handler trusts it (with `--serve`, the function does through `AWS_CA_BUNDLE`).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -18,10 +21,12 @@ use std::time::Duration;
 
 use connect_emulator::connect::{ConnectEmulator, Profile};
 use connect_emulator::receiver::{Received, ResponseReceiver};
+use connect_emulator::tls::{ServerTls, TestCa};
 use routing_profile_resource::arn;
 use routing_profile_resource::connect::Connect;
 use routing_profile_resource::handler::Handler;
 use routing_profile_resource::response::Responder;
+use routing_profile_resource::tls::Trust;
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -37,7 +42,9 @@ usage: cargo run -p runner [-- EVENT.json ...]
            runs the events in order (default: the create -> update -> replacement -> delete lifecycle)
        cargo run -p runner -- --serve [--bind ADDR]
            serves the Connect emulator on port 9100 and the ResponseURL receiver on port 9101 of
-           ADDR (default 127.0.0.1; 0.0.0.0 lets containers such as `sam local invoke` reach them)";
+           ADDR (default 127.0.0.1; 0.0.0.0 lets containers such as `sam local invoke` reach them)
+       --https (with either)
+           serves both over HTTPS, with a certificate of a CA made for the run";
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq)]
@@ -119,7 +126,18 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
         )
         .init();
-    let command = match parse_args(std::env::args().skip(1)) {
+    let https = match std::env::args().any(|a| a == "--https") {
+        true => match Https::new() {
+            Ok(https) => Some(https),
+            Err(problem) => {
+                eprintln!("error: {problem}");
+                return ExitCode::from(2);
+            }
+        },
+        false => None,
+    };
+    let https = https.as_ref();
+    let command = match parse_args(std::env::args().skip(1).filter(|a| a != "--https")) {
         Ok(command) => command,
         Err(problem) => {
             eprintln!("error: {problem}");
@@ -131,17 +149,17 @@ async fn main() -> ExitCode {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Command::Serve(options) => serve(&options).await.map(|()| true),
+        Command::Serve(options) => serve(&options, https).await.map(|()| true),
         Command::Run(files) if files.is_empty() => {
             let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
             let files: Vec<PathBuf> = LIFECYCLE.iter().map(|f| root.join(f)).collect();
             // The lifecycle deletes everything it creates: a profile left over is a leak, and
             // fails the run (CI runs it).
-            run(&files)
+            run(&files, https)
                 .await
                 .map(|run| run.all_succeeded() && run.left.is_empty())
         }
-        Command::Run(files) => run(&files).await.map(|run| run.all_succeeded()),
+        Command::Run(files) => run(&files, https).await.map(|run| run.all_succeeded()),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -150,6 +168,31 @@ async fn main() -> ExitCode {
             eprintln!("error: {problem}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// `--https`: the run's CA in a PEM file (for `AWS_CA_BUNDLE`), the trust it gives the handler,
+/// and the certificate both servers present.
+struct Https {
+    bundle: PathBuf,
+    trust: Trust,
+    server: ServerTls,
+}
+
+impl Https {
+    fn new() -> Result<Https, String> {
+        let ca = TestCa::new("routing-profile-resource runner CA");
+        let bundle = std::env::temp_dir().join(format!(
+            "routing-profile-resource-runner-ca-{}.pem",
+            std::process::id()
+        ));
+        std::fs::write(&bundle, ca.pem()).map_err(|e| format!("{}: {e}", bundle.display()))?;
+        let trust = Trust::with_ca_bundle(&bundle).map_err(|e| e.to_string())?;
+        Ok(Https {
+            bundle,
+            trust,
+            server: ca.server_tls(&["127.0.0.1", "::1", "localhost"]),
+        })
     }
 }
 
@@ -185,20 +228,36 @@ struct World {
 }
 
 impl World {
-    /// The seeded emulator, a receiver, and the handler pointed at the emulator.
-    async fn start() -> World {
-        let connect = ConnectEmulator::start().await;
+    /// The seeded emulator, a receiver, and the handler pointed at the emulator; over HTTPS with
+    /// `https`.
+    async fn start(https: Option<&Https>) -> Result<World, String> {
+        let failed = |e: std::io::Error| format!("cannot start a local server: {e}");
+        let (connect, receiver, trust) = match https {
+            None => (
+                ConnectEmulator::start().await,
+                ResponseReceiver::start().await,
+                Trust::default(),
+            ),
+            Some(https) => (
+                ConnectEmulator::start_tls_on(0, https.server.clone())
+                    .await
+                    .map_err(failed)?,
+                ResponseReceiver::start_tls_on(0, https.server.clone())
+                    .await
+                    .map_err(failed)?,
+                https.trust.clone(),
+            ),
+        };
         connect.seed_demo();
-        let receiver = ResponseReceiver::start().await;
         let handler = Handler::new(
-            Connect::for_endpoint(&connect.endpoint()),
-            Responder::new(false),
+            Connect::for_endpoint_trusting(&connect.endpoint(), &trust),
+            Responder::with_trust(false, &trust),
         );
-        World {
+        Ok(World {
             connect,
             receiver,
             handler,
-        }
+        })
     }
 
     /// Sends one event (its ResponseURL already pointed at the receiver) and prints the Connect
@@ -225,8 +284,9 @@ impl World {
 }
 
 /// Runs each event, and after an Update that replaced the profile, CloudFormation's cleanup Delete.
-async fn run(files: &[PathBuf]) -> Result<Run, String> {
-    let world = World::start().await;
+/// Over HTTPS with `https`.
+async fn run(files: &[PathBuf], https: Option<&Https>) -> Result<Run, String> {
+    let world = World::start(https).await?;
     println!(
         "Connect emulator at {} (demo instances {} and {}), ResponseURL receiver at {}\n",
         world.connect.endpoint(),
@@ -339,19 +399,33 @@ struct Served {
     receiver_url: String,
 }
 
-/// Starts the seeded emulator and the receiver on `options.bind`.
-async fn start_serving(options: &ServeOptions) -> Result<Served, String> {
+/// Starts the seeded emulator and the receiver on `options.bind`, over HTTPS with `https`.
+async fn start_serving(options: &ServeOptions, https: Option<&Https>) -> Result<Served, String> {
     let connect_addr = SocketAddr::new(options.bind, options.connect_port);
-    let connect = ConnectEmulator::start_at(connect_addr)
-        .await
-        .map_err(|e| format!("cannot listen on {connect_addr}: {e}"))?;
-    connect.seed_demo();
     let receiver_addr = SocketAddr::new(options.bind, options.receiver_port);
-    let receiver = ResponseReceiver::start_at(receiver_addr)
-        .await
-        .map_err(|e| format!("cannot listen on {receiver_addr}: {e}"))?;
-    let connect_url = local_url(options.bind, connect.port());
-    let receiver_url = local_url(options.bind, receiver.port());
+    let listen =
+        |addr: SocketAddr| move |e: std::io::Error| format!("cannot listen on {addr}: {e}");
+    let (connect, receiver) = match https {
+        None => (
+            ConnectEmulator::start_at(connect_addr).await,
+            ResponseReceiver::start_at(receiver_addr).await,
+        ),
+        Some(https) => (
+            ConnectEmulator::start_tls_at(connect_addr, https.server.clone()).await,
+            ResponseReceiver::start_tls_at(receiver_addr, https.server.clone()).await,
+        ),
+    };
+    let (connect, receiver) = (
+        connect.map_err(listen(connect_addr))?,
+        receiver.map_err(listen(receiver_addr))?,
+    );
+    connect.seed_demo();
+    let scheme = |url: String| match https {
+        Some(_) => url.replacen("http://", "https://", 1),
+        None => url,
+    };
+    let connect_url = scheme(local_url(options.bind, connect.port()));
+    let receiver_url = scheme(local_url(options.bind, receiver.port()));
     Ok(Served {
         connect,
         receiver,
@@ -373,8 +447,11 @@ fn local_url(bind: IpAddr, port: u16) -> String {
 
 /// Serves the seeded emulator and the receiver until interrupted, printing each Connect call and
 /// each answer as they arrive.
-async fn serve(options: &ServeOptions) -> Result<(), String> {
-    let served = start_serving(options).await?;
+async fn serve(options: &ServeOptions, https: Option<&Https>) -> Result<(), String> {
+    let served = start_serving(options, https).await?;
+    let trust_env = https.map_or(String::new(), |h| {
+        format!("AWS_CA_BUNDLE={} ", h.bundle.display())
+    });
     let (connect, receiver) = (&served.connect, &served.receiver);
     println!(
         "Connect emulator at {} (demo instances {} and {}), ResponseURL receiver at {}/",
@@ -385,7 +462,7 @@ async fn serve(options: &ServeOptions) -> Result<(), String> {
     );
     println!("Point the function at them, in another terminal:");
     println!(
-        "    AWS_ENDPOINT_URL_CONNECT={} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local cargo lambda watch",
+        "    {trust_env}AWS_ENDPOINT_URL_CONNECT={} AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local cargo lambda watch",
         served.connect_url
     );
     println!("and send it events whose ResponseURL is the receiver, in a third:");

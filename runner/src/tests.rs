@@ -135,7 +135,7 @@ async fn a_replacement_run_deletes_the_old_profile_and_leaves_nothing() {
         .iter()
         .map(|name| event_path(name))
         .collect();
-    let run = run(&files).await.unwrap();
+    let run = run(&files, None).await.unwrap();
 
     let kinds: Vec<String> = run
         .steps
@@ -174,7 +174,7 @@ async fn a_replacement_run_deletes_the_old_profile_and_leaves_nothing() {
 async fn the_default_lifecycle_succeeds_and_leaves_nothing() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let files: Vec<PathBuf> = LIFECYCLE.iter().map(|f| root.join(f)).collect();
-    let run = run(&files).await.unwrap();
+    let run = run(&files, None).await.unwrap();
     assert!(run.all_succeeded());
     // create, update, replacement, its cleanup, delete.
     assert_eq!(run.steps.len(), 5);
@@ -184,7 +184,7 @@ async fn the_default_lifecycle_succeeds_and_leaves_nothing() {
 #[tokio::test]
 async fn an_update_in_place_has_no_cleanup_delete() {
     let files = [event_path("create"), event_path("update")];
-    let run = run(&files).await.unwrap();
+    let run = run(&files, None).await.unwrap();
     assert_eq!(run.steps.len(), 2);
     assert!(run.all_succeeded());
     assert_eq!(run.left.len(), 1);
@@ -207,7 +207,7 @@ fn other_address() -> Option<IpAddr> {
 #[tokio::test]
 async fn serve_on_every_address_answers_a_client_that_is_not_on_127_0_0_1() {
     let Some(other) = other_address() else { return };
-    let served = start_serving(&serve_on(IpAddr::V4(Ipv4Addr::UNSPECIFIED)))
+    let served = start_serving(&serve_on(IpAddr::V4(Ipv4Addr::UNSPECIFIED)), None)
         .await
         .unwrap();
     assert_eq!(
@@ -243,7 +243,7 @@ async fn serve_on_every_address_answers_a_client_that_is_not_on_127_0_0_1() {
 #[tokio::test]
 async fn serve_by_default_does_not_answer_beyond_127_0_0_1() {
     let Some(other) = other_address() else { return };
-    let served = start_serving(&serve_on(IpAddr::V4(Ipv4Addr::LOCALHOST)))
+    let served = start_serving(&serve_on(IpAddr::V4(Ipv4Addr::LOCALHOST)), None)
         .await
         .unwrap();
     for port in [served.connect.port(), served.receiver.port()] {

@@ -51,6 +51,7 @@ pub struct Connect {
 fn tune(builder: aws_sdk_connect::config::Builder) -> aws_sdk_connect::config::Builder {
     builder
         .retry_classifier(QuotaIsNotThrottling)
+        .retry_classifier(CertificateIsFinal)
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(MAX_ATTEMPTS)
@@ -87,17 +88,42 @@ impl ClassifyRetry for QuotaIsNotThrottling {
     }
 }
 
+/// A certificate Connect's endpoint presents that the client does not trust (another CA, another
+/// host's name) is the same on every attempt: the SDK would retry it as a transient I/O error until
+/// the deadline; answer at once instead, with the TLS error in the Reason.
+#[derive(Debug)]
+struct CertificateIsFinal;
+
+impl ClassifyRetry for CertificateIsFinal {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let refused = ctx
+            .output_or_error()
+            .and_then(|result| result.err())
+            .and_then(|error| error.as_connector_error())
+            .is_some_and(|error| crate::tls::is_certificate_error(error));
+        if refused {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "CertificateIsFinal"
+    }
+}
+
 impl Connect {
-    /// A client from the environment (Lambda's credentials and Region, the SDK's endpoint overrides).
-    pub async fn from_env() -> Self {
+    /// A client from the environment (Lambda's credentials and Region, the SDK's endpoint overrides)
+    /// whose HTTPS connections trust `trust`'s certificates.
+    pub async fn from_env(trust: &crate::tls::Trust) -> Self {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .http_client(crate::tls::sdk_http_client());
+            .http_client(crate::https::for_sdk(trust));
         // Lambda puts the role's credentials in the environment. Naming that provider skips
         // building the rest of the default chain, whose web-identity provider makes an STS client
-        // (and loads the system's TLS roots for it) at every cold start. Elsewhere (a laptop), the
-        // default chain: profiles with keys work in any build; IAM Identity Center (SSO),
-        // credential_process and `aws login` profiles need the `local-credentials` cargo feature,
-        // which the deployed build leaves out.
+        // at every cold start. Elsewhere (a laptop), the default chain: profiles with keys work in
+        // any build; IAM Identity Center (SSO), credential_process and `aws login` profiles need
+        // the `local-credentials` cargo feature, which the deployed build leaves out.
         if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
             loader = loader.credentials_provider(
                 aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
@@ -109,12 +135,18 @@ impl Connect {
 
     /// A client for a given endpoint with fixed test credentials: for the local emulator.
     pub fn for_endpoint(endpoint: &str) -> Self {
+        Self::for_endpoint_trusting(endpoint, &crate::tls::Trust::default())
+    }
+
+    /// Like [`Connect::for_endpoint`], for an HTTPS endpoint whose certificate `trust` vouches for.
+    pub fn for_endpoint_trusting(endpoint: &str, trust: &crate::tls::Trust) -> Self {
         let credentials =
             aws_sdk_connect::config::Credentials::new("AKIDLOCAL", "local", None, None, "local");
         let config = aws_sdk_connect::Config::builder()
             .behavior_version(aws_sdk_connect::config::BehaviorVersion::latest())
             .region(aws_sdk_connect::config::Region::new("us-east-1"))
             .credentials_provider(credentials)
+            .http_client(crate::https::for_sdk(trust))
             .endpoint_url(endpoint);
         Self::from_config(tune(config).build())
     }

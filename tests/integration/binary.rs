@@ -3,16 +3,19 @@
 //! the answers PUT to a local ResponseURL receiver. Create, Update and Delete go through ONE process,
 //! so the wiring in `main.rs` (logging, clients built once, the runtime loop) is what is under test.
 //! It logs at TRACE, the most verbose level a user can set, and no log line may carry the
-//! ResponseURL's signature or the credentials.
+//! ResponseURL's signature or the credentials. It runs twice: over plain http, and over HTTPS as in
+//! production, with Connect and the ResponseURL presenting certificates of a CA made for the test
+//! that the function trusts only through `AWS_CA_BUNDLE`.
 
 use std::io::{BufRead, BufReader};
 use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use connect_emulator::connect::DEMO_INSTANCE_ID;
+use connect_emulator::connect::{ConnectEmulator, DEMO_INSTANCE_ID};
 use connect_emulator::receiver::ResponseReceiver;
 use connect_emulator::runtime_api::{Outcome, RuntimeApi};
+use connect_emulator::tls::TestCa;
 use serde_json::Value;
 
 use crate::world::{Answer, World, event, event_on};
@@ -43,9 +46,32 @@ fn answering_to(receiver: &ResponseReceiver, mut event: Value) -> (Value, String
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_runs_create_update_delete_in_one_process() {
-    let World {
-        connect, receiver, ..
-    } = World::start().await;
+    lifecycle_in_one_process(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_runs_create_update_delete_over_https_trusting_aws_ca_bundle() {
+    lifecycle_in_one_process(true).await;
+}
+
+async fn lifecycle_in_one_process(https: bool) {
+    let ca = TestCa::new("binary test CA");
+    let bundle = ca.pem_file();
+    let (connect, receiver) = if https {
+        let connect = ConnectEmulator::start_tls_on(0, ca.server_tls(&["127.0.0.1"]))
+            .await
+            .expect("Connect over TLS");
+        connect.seed_demo();
+        let receiver = ResponseReceiver::start_tls_on(0, ca.server_tls(&["127.0.0.1"]))
+            .await
+            .expect("receiver over TLS");
+        (connect, receiver)
+    } else {
+        let World {
+            connect, receiver, ..
+        } = World::start().await;
+        (connect, receiver)
+    };
     let runtime = RuntimeApi::start().await;
 
     let mut child = runtime.function_command(
@@ -54,6 +80,12 @@ async fn the_binary_runs_create_update_delete_in_one_process() {
         ["ASIADUMMYACCESSKEY01", SECRET_KEY, SESSION_TOKEN],
     );
     child.env("AWS_LAMBDA_LOG_LEVEL", "TRACE");
+    // Set or cleared, never inherited: the machine may point it at the system's bundle.
+    if https {
+        child.env("AWS_CA_BUNDLE", bundle.path());
+    } else {
+        child.env_remove("AWS_CA_BUNDLE");
+    }
     let mut running = Running(child.spawn().expect("spawn the bootstrap binary"));
 
     // stdout and stderr are drained on their own threads so the child never blocks on a full pipe.

@@ -224,6 +224,7 @@ pub struct Profile {
 pub struct ConnectEmulator {
     shared: Arc<Shared>,
     port: u16,
+    scheme: &'static str,
 }
 
 impl ConnectEmulator {
@@ -250,7 +251,34 @@ impl ConnectEmulator {
         Ok(ConnectEmulator {
             shared,
             port: addr.port(),
+            scheme: "http",
         })
+    }
+
+    /// Starts it over HTTPS with `tls`'s certificate on `addr` (port 0: an ephemeral one).
+    pub async fn start_tls_at(
+        addr: SocketAddr,
+        tls: crate::tls::ServerTls,
+    ) -> std::io::Result<ConnectEmulator> {
+        let shared = Arc::new(Shared::default());
+        let handler_shared = shared.clone();
+        let addr = server::spawn_tls_at(addr, tls, move |req| {
+            http::handle(handler_shared.clone(), req)
+        })
+        .await?;
+        Ok(ConnectEmulator {
+            shared,
+            port: addr.port(),
+            scheme: "https",
+        })
+    }
+
+    /// Over HTTPS on a loopback port (0: an ephemeral one).
+    pub async fn start_tls_on(
+        port: u16,
+        tls: crate::tls::ServerTls,
+    ) -> std::io::Result<ConnectEmulator> {
+        Self::start_tls_at(SocketAddr::from((Ipv4Addr::LOCALHOST, port)), tls).await
     }
 
     /// The port it listens on.
@@ -258,9 +286,9 @@ impl ConnectEmulator {
         self.port
     }
 
-    /// `http://127.0.0.1:PORT`, for the SDK's `endpoint_url`.
+    /// `http://127.0.0.1:PORT` (or `https://`), for the SDK's `endpoint_url`.
     pub fn endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("{}://127.0.0.1:{}", self.scheme, self.port)
     }
 
     /// Adds an instance (no-op if it exists).

@@ -26,6 +26,8 @@ async fn client_with(emu: &ConnectEmulator, retry: RetryConfig, timeout: Timeout
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("AKIDTEST", "secret", None, None, "test"))
         .endpoint_url(emu.endpoint())
+        // Plain http to the emulator; the SDK's default HTTPS client is not compiled in.
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
         .retry_config(retry)
         .timeout_config(timeout)
         .load()
