@@ -129,6 +129,7 @@ async fn an_unreachable_connect_is_one_line_with_the_endpoint_and_the_cause() {
             "local",
         ))
         .endpoint_url(&endpoint)
+        .http_client(routing_profile_resource::https::for_sdk(&Default::default()))
         .retry_config(aws_sdk_connect::config::retry::RetryConfig::disabled())
         .build();
     let handler = Handler::new(Connect::from_config(config), Responder::new(false));

@@ -214,7 +214,8 @@ async fn a_connect_certificate_from_an_untrusted_ca_answers_failed_at_once() {
     assert_eq!(answer["Status"], "FAILED", "{answer}");
     let reason = answer["Reason"].as_str().unwrap_or_default();
     assert!(
-        reason.contains("could not reach Amazon Connect") && reason.contains("UnknownIssuer"),
+        reason.contains(&format!("could not reach {}", connect.endpoint()))
+            && reason.contains("invalid peer certificate: UnknownIssuer"),
         "{reason}"
     );
     assert!(
