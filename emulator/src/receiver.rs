@@ -32,6 +32,8 @@ pub struct Received {
     pub body: Vec<u8>,
     /// When the request had fully arrived (body read), for latency measurements.
     pub at: Instant,
+    /// The status it was answered with; `None` when it was left without an answer.
+    pub status: Option<u16>,
 }
 
 impl Received {
@@ -198,19 +200,21 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Resp {
     };
     let answer = {
         let mut state = shared.state.lock().unwrap();
+        let status = if state.hang > 0 {
+            state.hang -= 1;
+            None
+        } else {
+            Some(state.statuses.pop_front().unwrap_or(200))
+        };
         state.requests.push(Received {
             method: parts.method.as_str().to_string(),
             target,
             headers,
             body,
             at: Instant::now(),
+            status,
         });
-        if state.hang > 0 {
-            state.hang -= 1;
-            None
-        } else {
-            Some(state.statuses.pop_front().unwrap_or(200))
-        }
+        status
     };
     shared.arrived.notify_waiters();
     match answer {
