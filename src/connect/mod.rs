@@ -46,22 +46,53 @@ pub struct Connect {
     trail: Trail,
 }
 
+/// How the SDK retries and how long it waits for Connect. [`Tuning::default`] is what the function
+/// runs with; tests that drive many requests through faults shorten it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tuning {
+    /// How long one attempt may take before the SDK gives up on it and retries.
+    pub attempt_timeout: Duration,
+    /// How long opening a connection may take.
+    pub connect_timeout: Duration,
+    /// Attempts per call, the first included.
+    pub max_attempts: u32,
+    /// The first retry's backoff, before jitter; it doubles up to `max_backoff`.
+    pub initial_backoff: Duration,
+    /// The longest backoff between attempts.
+    pub max_backoff: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Tuning {
+            attempt_timeout: ATTEMPT_TIMEOUT,
+            connect_timeout: CONNECT_TIMEOUT,
+            max_attempts: MAX_ATTEMPTS,
+            initial_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(8),
+        }
+    }
+}
+
 /// The retry and timeout settings every client uses: the SDK's standard retry (exponential backoff
 /// with jitter, throttling and 5xx only, quotas excepted) with a per-attempt timeout.
-fn tune(builder: aws_sdk_connect::config::Builder) -> aws_sdk_connect::config::Builder {
+fn tune(
+    builder: aws_sdk_connect::config::Builder,
+    tuning: Tuning,
+) -> aws_sdk_connect::config::Builder {
     builder
         .retry_classifier(QuotaIsNotThrottling)
         .retry_classifier(CertificateIsFinal)
         .retry_config(
             RetryConfig::standard()
-                .with_max_attempts(MAX_ATTEMPTS)
-                .with_initial_backoff(Duration::from_millis(250))
-                .with_max_backoff(Duration::from_secs(8)),
+                .with_max_attempts(tuning.max_attempts)
+                .with_initial_backoff(tuning.initial_backoff)
+                .with_max_backoff(tuning.max_backoff),
         )
         .timeout_config(
             TimeoutConfig::builder()
-                .connect_timeout(CONNECT_TIMEOUT)
-                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .connect_timeout(tuning.connect_timeout)
+                .operation_attempt_timeout(tuning.attempt_timeout)
                 .build(),
         )
 }
@@ -130,7 +161,13 @@ impl Connect {
             );
         }
         let shared = loader.load().await;
-        Self::from_config(tune(aws_sdk_connect::config::Builder::from(&shared)).build())
+        Self::from_config(
+            tune(
+                aws_sdk_connect::config::Builder::from(&shared),
+                Tuning::default(),
+            )
+            .build(),
+        )
     }
 
     /// A client for a given endpoint with fixed test credentials: for the local emulator.
@@ -140,6 +177,15 @@ impl Connect {
 
     /// Like [`Connect::for_endpoint`], for an HTTPS endpoint whose certificate `trust` vouches for.
     pub fn for_endpoint_trusting(endpoint: &str, trust: &crate::tls::Trust) -> Self {
+        Self::local(endpoint, trust, Tuning::default())
+    }
+
+    /// [`Connect::for_endpoint`] with other retry and timeout settings.
+    pub fn for_endpoint_tuned(endpoint: &str, tuning: Tuning) -> Self {
+        Self::local(endpoint, &crate::tls::Trust::default(), tuning)
+    }
+
+    fn local(endpoint: &str, trust: &crate::tls::Trust, tuning: Tuning) -> Self {
         let credentials =
             aws_sdk_connect::config::Credentials::new("AKIDLOCAL", "local", None, None, "local");
         let config = aws_sdk_connect::Config::builder()
@@ -148,7 +194,7 @@ impl Connect {
             .credentials_provider(credentials)
             .http_client(crate::https::for_sdk(trust))
             .endpoint_url(endpoint);
-        Self::from_config(tune(config).build())
+        Self::from_config(tune(config, tuning).build())
     }
 
     /// A client from a finished SDK config.

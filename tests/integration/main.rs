@@ -1,13 +1,15 @@
 //! The integration tests, one binary (so the SDK is linked once): the handler end to end over
 //! HTTP (`lifecycle`, `concurrency`, `resilience`; `leftovers`, `limits` and `answers` for the
-//! edges of issue 9) and the built binary under a local Lambda Runtime API (`binary`), all on the
-//! harness in `world`; the function over HTTPS with certificate problems and slow TLS servers
+//! edges of issue 9; `fault_run`, random schedules of them under faults) and the built binary
+//! under a local Lambda Runtime API (`binary`), all on the harness in `world`; the function over
+//! HTTPS with certificate problems and slow TLS servers
 //! (`https`); and the property parser against the corpus the cfn-lint rules share (`corpus`).
 
 mod answers;
 mod binary;
 mod concurrency;
 mod corpus;
+mod fault_run;
 mod https;
 mod leftovers;
 mod lifecycle;

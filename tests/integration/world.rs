@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use connect_emulator::connect::ConnectEmulator;
 use connect_emulator::receiver::{Received, ResponseReceiver};
-use routing_profile_resource::connect::Connect;
+use routing_profile_resource::connect::{Connect, Tuning};
 use routing_profile_resource::handler::{Handler, InvocationError};
 use routing_profile_resource::model::{Owner, ProfileRef, ProfileState};
 use routing_profile_resource::response::{self, Responder};
@@ -30,10 +30,15 @@ pub struct World {
 
 impl World {
     pub async fn start() -> World {
+        Self::start_tuned(Tuning::default()).await
+    }
+
+    /// A world whose handler's Connect client retries and times out as `tuning` says.
+    pub async fn start_tuned(tuning: Tuning) -> World {
         let connect = ConnectEmulator::start().await;
         connect.seed_demo();
         let receiver = ResponseReceiver::start().await;
-        let client = Connect::for_endpoint(&connect.endpoint());
+        let client = Connect::for_endpoint_tuned(&connect.endpoint(), tuning);
         let handler = Handler::new(client.clone(), Responder::new(false));
         World {
             connect,

@@ -384,6 +384,11 @@ impl ConnectEmulator {
         });
     }
 
+    /// Forgets the injected faults not yet used up.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
     /// Applies a token bucket (starting full) to the mutating routing-profile calls; when it is
     /// empty they get `ThrottlingException` (429). `None` removes the limit.
     pub fn set_rate_limit(&self, limit: Option<RateLimit>) {

@@ -1115,6 +1115,16 @@ async fn injected_faults_happen_exactly_times() {
         .expect("only once");
     assert_eq!(emu.calls().len(), 2);
 
+    // Faults not used up can be forgotten.
+    emu.inject("*", Fault::throttling(), 5);
+    emu.clear_faults();
+    client
+        .list_tags_for_resource()
+        .resource_arn(connect::routing_profile_arn(DEMO_INSTANCE_ID, &id))
+        .send()
+        .await
+        .expect("no fault left");
+
     // Delay, then normal handling.
     emu.inject(
         "DescribeRoutingProfile",
