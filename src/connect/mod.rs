@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use aws_sdk_connect::Client;
 use aws_sdk_connect::config::interceptors::InterceptorContext;
-use aws_sdk_connect::config::retry::{ClassifyRetry, RetryAction, RetryConfig};
+use aws_sdk_connect::config::retry::{
+    ClassifyRetry, RetryAction, RetryConfig, RetryPartition, TokenBucket,
+};
 use aws_sdk_connect::config::timeout::TimeoutConfig;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types as sdk;
@@ -76,6 +78,12 @@ impl Default for Tuning {
 
 /// The retry and timeout settings every client uses: the SDK's standard retry (exponential backoff
 /// with jitter, throttling and 5xx only, quotas excepted) with a per-attempt timeout.
+///
+/// The SDK also gates retries with a retry quota that every client of the process shares (500
+/// tokens, 5 or 10 per retry, and a retry that is followed by another never gives its tokens
+/// back): a warm process that has weathered throttling would stop retrying and answer
+/// `ThrottlingException` at once, for every later request. Here the deadline is what ends the
+/// retries, so each client has its own quota that never runs dry.
 fn tune(
     builder: aws_sdk_connect::config::Builder,
     tuning: Tuning,
@@ -83,6 +91,11 @@ fn tune(
     builder
         .retry_classifier(QuotaIsNotThrottling)
         .retry_classifier(CertificateIsFinal)
+        .retry_partition(
+            RetryPartition::custom("routing-profile-resource")
+                .token_bucket(TokenBucket::unlimited())
+                .build(),
+        )
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(tuning.max_attempts)

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use connect_emulator::connect::{Fault, RateLimit};
-use routing_profile_resource::connect::Connect;
+use routing_profile_resource::connect::{Connect, Tuning};
 use routing_profile_resource::handler::{Handler, InvocationError};
 use routing_profile_resource::response::{DeliveryError, Responder};
 use serde_json::{Value, json};
@@ -345,4 +345,27 @@ async fn events_that_say_nowhere_to_answer_end_the_invocation_with_an_error() {
     assert!(world.calls().is_empty());
     // And the handler goes on serving.
     assert_eq!(world.send(world.event("create")).await.status, "SUCCESS");
+}
+
+#[tokio::test]
+async fn throttling_is_retried_however_many_retries_the_process_made_before() {
+    // The SDK gates retries with a quota shared by the process (500 tokens, 5 per throttled retry,
+    // most never given back): about 50 calls throttled three times each would empty it.
+    let world = World::start().await;
+    let created = world.send(world.event("create")).await;
+    let profile = created.profile();
+    let quick = Tuning {
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(5),
+        ..Tuning::default()
+    };
+    let client = Connect::for_endpoint_tuned(&world.connect.endpoint(), quick);
+    for call in 0..120 {
+        world
+            .connect
+            .inject("DescribeRoutingProfile", Fault::throttling(), 3);
+        if let Err(e) = client.tags(&profile).await {
+            panic!("call {call} was not retried: {e}");
+        }
+    }
 }
