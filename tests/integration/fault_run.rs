@@ -47,12 +47,12 @@ use crate::world::{Answer, RESPONSE_TARGET, World};
 /// Schedules a plain `cargo test` runs.
 const DEFAULT_SCHEDULES: u64 = 200;
 /// Schedules run at once: most of a schedule's time is spent waiting on hung calls.
-const DEFAULT_PARALLEL: usize = 8;
+const DEFAULT_PARALLEL: usize = 12;
 
 /// The test's Connect client: short attempts and backoffs, so that a hang costs a fifth of a
 /// second and a throttling burst a few milliseconds; fewer attempts than a burst can last.
 const TUNING: Tuning = Tuning {
-    attempt_timeout: Duration::from_millis(200),
+    attempt_timeout: Duration::from_millis(300),
     connect_timeout: Duration::from_millis(200),
     max_attempts: 4,
     initial_backoff: Duration::from_millis(2),
@@ -61,7 +61,7 @@ const TUNING: Tuning = Tuning {
 /// Time to Lambda's deadline for an invocation.
 const WITHIN: Duration = Duration::from_millis(2500);
 /// Time to the deadline when a call is to hang past it.
-const WITHIN_SHORT: Duration = Duration::from_millis(900);
+const WITHIN_SHORT: Duration = Duration::from_millis(1200);
 
 const INSTANCES: [&str; 2] = [DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID];
 /// Queues in each instance (the second demo instance gets 6 to 30 added).
@@ -128,15 +128,18 @@ async fn randomized_fault_run() {
         let log = Log::default();
         let schedule_log = log.clone();
         runs.spawn(async move {
+            let began = std::time::Instant::now();
             let outcome = tokio::spawn(run_schedule(seed, schedule_log)).await;
             drop(permit);
-            (seed, log, outcome)
+            (seed, log, outcome, began.elapsed())
         });
     }
     let mut total = Counts::default();
     let mut failed = Vec::new();
+    let mut slowest = Vec::new();
     while let Some(joined) = runs.join_next().await {
-        let (seed, log, outcome) = joined.expect("the schedule's wrapper does not panic");
+        let (seed, log, outcome, took) = joined.expect("the schedule's wrapper does not panic");
+        slowest.push((took, seed));
         match outcome {
             Ok(counts) => {
                 total.add(&counts);
@@ -148,10 +151,18 @@ async fn randomized_fault_run() {
         }
     }
     failed.sort_by_key(|(seed, _, _)| *seed);
+    slowest.sort();
+    let slowest: Vec<String> = slowest
+        .iter()
+        .rev()
+        .take(5)
+        .map(|(took, seed)| format!("{seed} ({:.1} s)", took.as_secs_f64()))
+        .collect();
     println!(
-        "fault run: {} schedules in {:.1} s\n{}",
+        "fault run: {} schedules in {:.1} s, the slowest {}\n{}",
         settings.seeds.len() - failed.len(),
         started.elapsed().as_secs_f64(),
+        slowest.join(", "),
         total
     );
     for (seed, message, log) in failed.iter().take(3) {
@@ -970,7 +981,7 @@ impl Schedule {
         let logical = self.resources[i].logical;
         let instance = self.rng.below(2);
         let template = self.new_template(i, instance);
-        let faults = self.faults(CREATE_OPS);
+        let faults = self.faults(&create_ops(&template), CREATE_OPS);
         let clear = faults.connect_clean() && !self.name_taken(&template, None);
         let event = self.event("Create", logical, template.properties(), None, None);
         let request_id = request_id(&event);
@@ -1023,7 +1034,7 @@ impl Schedule {
         let logical = self.resources[i].logical;
         let next = self.next_template(i, &template);
         let replacement = next.instance != template.instance;
-        let faults = self.faults(UPDATE_OPS);
+        let faults = self.faults(&update_ops(&template, &next), UPDATE_OPS);
         let own = (!replacement).then_some(physical.as_str());
         let clear = faults.connect_clean() && !self.name_taken(&next, own);
         let event = self.event(
@@ -1119,7 +1130,7 @@ impl Schedule {
         let logical = self.resources[i].logical;
         for attempt in 0..3 {
             let faults = if attempt < 2 {
-                self.faults(UPDATE_OPS)
+                self.faults(&update_ops(failed, template), UPDATE_OPS)
             } else {
                 Faults::default()
             };
@@ -1159,7 +1170,7 @@ impl Schedule {
         if users {
             self.assign_users(physical);
         }
-        let faults = self.faults(DELETE_OPS);
+        let faults = self.faults(&delete_ops(physical), DELETE_OPS);
         let event = self.event(
             "Delete",
             logical,
@@ -1204,7 +1215,7 @@ impl Schedule {
             && self.rng.percent(8)
             && self.assign_users(&physical);
         let users = users || self.in_use_now(&physical);
-        let faults = self.faults(DELETE_OPS);
+        let faults = self.faults(&delete_ops(&physical), DELETE_OPS);
         let event = self.event(
             "Delete",
             logical,
@@ -1353,14 +1364,19 @@ impl Schedule {
         event
     }
 
-    /// The faults of one request, drawn for the operations it is likely to call.
-    fn faults(&mut self, ops: &[&'static str]) -> Faults {
+    /// The faults of one request, aimed mostly at the operations it is expected to call
+    /// (`likely`), sometimes at any it might (`all`).
+    fn faults(&mut self, likely: &[&'static str], all: &[&'static str]) -> Faults {
         let mut faults = Faults::default();
         let mut tallies = Vec::new();
         let rng = &mut self.rng;
         if rng.percent(45) {
-            for _ in 0..rng.range(1, 2) {
-                let op = rng.pick(ops);
+            for _ in 0..rng.range(1, 3) {
+                let op = if rng.percent(85) && !likely.is_empty() {
+                    rng.pick(likely)
+                } else {
+                    rng.pick(all)
+                };
                 let (fault, times, name) = match rng.below(12) {
                     0..=2 => (
                         Fault::throttling(),
@@ -1429,7 +1445,7 @@ impl Schedule {
             let mut attempts = Vec::new();
             if rng.percent(60) {
                 attempts.push(Attempt::Kill {
-                    after: rng.range(1, 8) as usize,
+                    after: rng.pick(&[1, 1, 2, 2, 3, 4, 6, 9]),
                     carried_out: rng.percent(50),
                 });
             }
@@ -1564,10 +1580,11 @@ impl Schedule {
         self.counts.bump(if answer.status == "SUCCESS" {
             "answers: SUCCESS"
         } else {
-            "answers: FAILED"
+            failure_kind(&answer.reason)
         });
         self.note_left_behind(&request_id, &answer);
         self.check_calls(first_call, faults, &request_id);
+        self.count_hits(first_call, faults);
         let reason: String = answer.reason.chars().take(300).collect();
         self.log(format!(
             "{} {} {} {} [{}] -> {} {} {reason}{}",
@@ -1667,6 +1684,19 @@ impl Schedule {
                     .bump("400s: the SDK's retry of a write whose answer was lost");
             }
         }
+    }
+
+    /// Counts the Connect faults that met a call (a fault on an operation the request never
+    /// called changes nothing).
+    fn count_hits(&mut self, first: usize, faults: &Faults) {
+        let calls = self.world.connect.calls();
+        for (op, _, _) in &faults.connect {
+            if calls[first..].iter().any(|c| c.operation == *op) {
+                self.counts.bump("Connect faults that met a call");
+            }
+        }
+        self.counts
+            .add_n("Connect faults drawn", faults.connect.len() as u64);
     }
 
     /// The profile `physical` holds exactly `template`, marked by `marker`.
@@ -1795,6 +1825,127 @@ impl Schedule {
             || self.told.contains(&request)
             || self.kept.contains(&profile.arn)
             || self.in_use.contains(&profile.arn)
+    }
+}
+
+/// The calls a Create of `t` makes.
+fn create_ops(t: &Template) -> Vec<&'static str> {
+    let mut ops = vec!["CreateRoutingProfile"];
+    if t.queues.len() > 10 || t.manual.len() > 10 {
+        ops.push("AssociateRoutingProfileQueues");
+    }
+    ops
+}
+
+/// The calls an Update from `old` to `new` makes, and for a replacement the calls of the cleanup
+/// that follows when it fails.
+fn update_ops(old: &Template, new: &Template) -> Vec<&'static str> {
+    if old.instance != new.instance {
+        let mut ops = create_ops(new);
+        ops.extend(["ListRoutingProfiles", "DeleteRoutingProfile"]);
+        return ops;
+    }
+    let mut ops = vec![
+        "DescribeRoutingProfile",
+        "ListRoutingProfileQueues",
+        "ListRoutingProfileManualAssignmentQueues",
+    ];
+    let changed = |differs: bool, op: &'static str, ops: &mut Vec<&'static str>| {
+        if differs {
+            ops.push(op);
+        }
+    };
+    changed(
+        old.name != new.name || old.description != new.description,
+        "UpdateRoutingProfileName",
+        &mut ops,
+    );
+    changed(
+        old.default_queue != new.default_queue,
+        "UpdateRoutingProfileDefaultOutboundQueue",
+        &mut ops,
+    );
+    let marker = Marker {
+        stack_id: String::new(),
+        logical_id: String::new(),
+        request_id: String::new(),
+    };
+    let (a, b) = (old.view(&marker), new.view(&marker));
+    changed(
+        a.media != b.media,
+        "UpdateRoutingProfileConcurrency",
+        &mut ops,
+    );
+    changed(
+        a.timer != b.timer,
+        "UpdateRoutingProfileAgentAvailabilityTimer",
+        &mut ops,
+    );
+    changed(
+        b.queues.keys().any(|k| !a.queues.contains_key(k))
+            || b.manual.difference(&a.manual).next().is_some(),
+        "AssociateRoutingProfileQueues",
+        &mut ops,
+    );
+    changed(
+        a.queues.keys().any(|k| !b.queues.contains_key(k))
+            || a.manual.difference(&b.manual).next().is_some(),
+        "DisassociateRoutingProfileQueues",
+        &mut ops,
+    );
+    changed(
+        b.queues
+            .iter()
+            .any(|(k, p)| a.queues.get(k).is_some_and(|q| q != p)),
+        "UpdateRoutingProfileQueues",
+        &mut ops,
+    );
+    changed(
+        b.tags.iter().any(|(k, v)| a.tags.get(k) != Some(v)),
+        "TagResource",
+        &mut ops,
+    );
+    changed(
+        a.tags.keys().any(|k| !b.tags.contains_key(k)),
+        "UntagResource",
+        &mut ops,
+    );
+    ops
+}
+
+/// The calls a Delete of `physical` makes.
+fn delete_ops(physical: &str) -> Vec<&'static str> {
+    if physical.starts_with("failed-create-") {
+        vec![
+            "ListRoutingProfiles",
+            "DescribeRoutingProfile",
+            "DeleteRoutingProfile",
+        ]
+    } else {
+        vec!["DeleteRoutingProfile"]
+    }
+}
+
+/// What a FAILED answer's Reason says, in a word, for the tallies.
+fn failure_kind(reason: &str) -> &'static str {
+    if reason.contains("could not be removed") {
+        "answers: FAILED, replacement left behind and named"
+    } else if reason.starts_with("Ran out of time") {
+        "answers: FAILED, out of time"
+    } else if reason.contains("created by an earlier request of this resource") {
+        "answers: FAILED, name taken by an earlier request's profile"
+    } else if reason.starts_with("A routing profile named") {
+        "answers: FAILED, name taken by another's profile"
+    } else if reason.starts_with("Cannot rename") {
+        "answers: FAILED, name taken on update"
+    } else if reason.contains("still assigned to users") {
+        "answers: FAILED, in use"
+    } else if reason.starts_with("Internal error") {
+        "answers: FAILED, internal error (a bug)"
+    } else if reason.contains("Exception") {
+        "answers: FAILED, Connect's error"
+    } else {
+        "answers: FAILED, other"
     }
 }
 
