@@ -69,6 +69,19 @@ const QUEUES: u32 = 30;
 const CHANNELS: [&str; 4] = ["VOICE", "CHAT", "TASK", "EMAIL"];
 const MANUAL_CHANNELS: [&str; 3] = ["CHAT", "TASK", "EMAIL"];
 const BEHAVIORS: [&str; 2] = ["ROUTE_CURRENT_CHANNEL_ONLY", "ROUTE_ANY_CHANNEL"];
+const WORKLOAD_BEHAVIORS: [&str; 3] = [
+    "ROUTE_CURRENT_CHANNEL_CURRENT_WORKLOADTYPE_ONLY",
+    "ROUTE_CURRENT_CHANNEL_ANY_WORKLOADTYPE_ONLY",
+    "ROUTE_ANY_CHANNEL_ANY_WORKLOAD_TYPE",
+];
+const WORKLOAD_TYPES: [&str; 6] = [
+    "billing",
+    "sales",
+    "returns",
+    "VIP ☎",
+    "Nachbearbeitung",
+    "x",
+];
 const TIMERS: [&str; 2] = ["TIME_SINCE_LAST_ACTIVITY", "TIME_SINCE_LAST_INBOUND"];
 /// The queues-per-profile quota the emulator is given: an update of 50 queues to 50 others passes
 /// it half-way when it adds first.
@@ -311,8 +324,7 @@ struct Template {
     /// (queue number, channel) to (priority, delay).
     queues: BTreeMap<(u32, &'static str), (i64, i64)>,
     manual: BTreeSet<(u32, &'static str)>,
-    /// Channel to (concurrency, behaviour when given).
-    media: BTreeMap<&'static str, (i64, Option<&'static str>)>,
+    media: BTreeMap<&'static str, ChannelTemplate>,
     timer: Option<&'static str>,
     tags: BTreeMap<String, String>,
     /// How it is written: IDs or ARNs, numbers or strings (as CloudFormation sends them), tags as
@@ -320,6 +332,16 @@ struct Template {
     arns: bool,
     strings: bool,
     tag_list: bool,
+}
+
+/// One channel of `MediaConcurrencies`.
+#[derive(Clone, Debug, PartialEq)]
+struct ChannelTemplate {
+    concurrency: i64,
+    /// `CrossChannelBehavior`, when given.
+    behavior: Option<&'static str>,
+    /// `WorkloadTypeConcurrencies`: workload type to (concurrency, behaviour when given).
+    workloads: BTreeMap<&'static str, (i64, Option<&'static str>)>,
 }
 
 /// A profile as the checks compare it: everything Connect holds that the template decides.
@@ -330,7 +352,8 @@ struct View {
     default_queue: String,
     queues: BTreeMap<(String, String), (i64, i64)>,
     manual: BTreeSet<(String, String)>,
-    media: BTreeMap<String, (i64, String)>,
+    /// Channel to (concurrency, behaviour, workload type to (concurrency, behaviour)).
+    media: BTreeMap<String, (i64, String, BTreeMap<String, (i64, Option<String>)>)>,
     timer: String,
     tags: BTreeMap<String, String>,
 }
@@ -408,10 +431,26 @@ impl Template {
         let media: Vec<Value> = self
             .media
             .iter()
-            .map(|(channel, (concurrency, behavior))| {
-                let mut m = json!({ "Channel": channel, "Concurrency": number(*concurrency) });
-                if let Some(behavior) = behavior {
+            .map(|(channel, c)| {
+                let mut m = json!({ "Channel": channel, "Concurrency": number(c.concurrency) });
+                if let Some(behavior) = c.behavior {
                     m["CrossChannelBehavior"] = json!({ "BehaviorType": behavior });
+                }
+                if !c.workloads.is_empty() {
+                    let workloads: Vec<Value> = c
+                        .workloads
+                        .iter()
+                        .map(|(name, (concurrency, behavior))| {
+                            let mut w =
+                                json!({ "WorkloadType": name, "Concurrency": number(*concurrency) });
+                            if let Some(behavior) = behavior {
+                                w["CrossChannelWorkloadBehavior"] =
+                                    json!({ "ChannelWorkloadBehaviorType": behavior });
+                            }
+                            w
+                        })
+                        .collect();
+                    m["WorkloadTypeConcurrencies"] = json!(workloads);
                 }
                 m
             })
@@ -459,9 +498,21 @@ impl Template {
             media: self
                 .media
                 .iter()
-                .map(|(c, (n, b))| {
-                    let behavior = b.unwrap_or("ROUTE_CURRENT_CHANNEL_ONLY");
-                    (c.to_string(), (*n, behavior.to_string()))
+                .map(|(channel, c)| {
+                    let behavior = c.behavior.unwrap_or("ROUTE_CURRENT_CHANNEL_ONLY");
+                    // The function sends the default workload behaviour rather than leave it out.
+                    let workloads = c
+                        .workloads
+                        .iter()
+                        .map(|(name, (n, b))| {
+                            let b = b.unwrap_or(WORKLOAD_BEHAVIORS[0]);
+                            (name.to_string(), (*n, Some(b.to_string())))
+                        })
+                        .collect();
+                    (
+                        channel.to_string(),
+                        (c.concurrency, behavior.to_string(), workloads),
+                    )
                 })
                 .collect(),
             timer: self.timer.unwrap_or("TIME_SINCE_LAST_ACTIVITY").to_string(),
@@ -494,9 +545,19 @@ fn view_of(p: &Profile) -> View {
             .media_concurrencies
             .iter()
             .map(|m| {
+                let workloads = m
+                    .workload_types
+                    .iter()
+                    .map(|w| {
+                        (
+                            w.workload_type.clone(),
+                            (i64::from(w.concurrency), w.behavior_type.clone()),
+                        )
+                    })
+                    .collect();
                 (
                     m.channel.clone(),
-                    (i64::from(m.concurrency), m.behavior_type.clone()),
+                    (i64::from(m.concurrency), m.behavior_type.clone(), workloads),
                 )
             })
             .collect(),
@@ -567,7 +628,7 @@ impl Rng {
         }
     }
 
-    fn media(&mut self) -> BTreeMap<&'static str, (i64, Option<&'static str>)> {
+    fn media(&mut self) -> BTreeMap<&'static str, ChannelTemplate> {
         let mut media = BTreeMap::new();
         while media.is_empty() {
             for channel in CHANNELS {
@@ -581,7 +642,29 @@ impl Rng {
                         0 => None,
                         n => Some(BEHAVIORS[n - 1]),
                     };
-                    media.insert(channel, (concurrency, behavior));
+                    let mut workloads = BTreeMap::new();
+                    if self.percent(40) {
+                        for _ in 0..self.range(1, 5) {
+                            let concurrency = if channel == "VOICE" {
+                                1
+                            } else {
+                                self.range(1, 10)
+                            };
+                            let behavior = match self.below(4) {
+                                0 => None,
+                                n => Some(WORKLOAD_BEHAVIORS[n - 1]),
+                            };
+                            workloads.insert(self.pick(&WORKLOAD_TYPES), (concurrency, behavior));
+                        }
+                    }
+                    media.insert(
+                        channel,
+                        ChannelTemplate {
+                            concurrency,
+                            behavior,
+                            workloads,
+                        },
+                    );
                 }
             }
         }
