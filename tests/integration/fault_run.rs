@@ -846,6 +846,14 @@ impl Faults {
     }
 }
 
+/// A profile no later request may write or delete, as it was when it became so.
+struct Protected {
+    profile: Profile,
+    /// The first call that may not touch it.
+    since: usize,
+    why: &'static str,
+}
+
 /// One schedule: a stack of one to three resources, its world, and what the checks know.
 struct Schedule {
     seed: u64,
@@ -858,7 +866,7 @@ struct Schedule {
     resources: Vec<Resource>,
     /// Profiles no request of this schedule made (leftovers of earlier requests, someone else's),
     /// as they were before the first request.
-    protected: Vec<Profile>,
+    protected: Vec<Protected>,
     /// Calls before this index were made by the setup.
     first_call: usize,
     /// Requests whose FAILED answer named a profile left behind, with the request's marker.
@@ -984,7 +992,18 @@ impl Schedule {
             self.counts.bump("foreign profiles");
             self.log(format!("foreign profile: {arn} {FOREIGN_NAME:?}"));
         }
-        self.protected = self.world.connect.profiles();
+        let since = self.world.connect.calls().len();
+        self.protected = self
+            .world
+            .connect
+            .profiles()
+            .into_iter()
+            .map(|profile| Protected {
+                profile,
+                since,
+                why: "made before the first request",
+            })
+            .collect();
     }
 
     /// Creates a profile through the SDK, as a person or an earlier version of the function did.
@@ -1745,6 +1764,25 @@ impl Schedule {
             self.counts
                 .bump("replacement profiles left behind and named in the Reason");
             self.told.insert(request_id.to_string());
+            self.protect(
+                |p| p.tags.get(OWNER_REQUEST_TAG).map(String::as_str) == Some(request_id),
+                "left behind by a failed replacement and named in its Reason",
+            );
+        }
+    }
+
+    /// From now on no request may write or delete the profiles `which` picks: CloudFormation no
+    /// longer knows of them.
+    fn protect(&mut self, which: impl Fn(&Profile) -> bool, why: &'static str) {
+        let since = self.world.connect.calls().len();
+        for profile in self.world.connect.profiles() {
+            if which(&profile) && !self.protected.iter().any(|p| p.profile.id == profile.id) {
+                self.protected.push(Protected {
+                    profile,
+                    since,
+                    why,
+                });
+            }
         }
     }
 
@@ -1765,6 +1803,10 @@ impl Schedule {
                 );
                 self.counts
                     .bump("400s: the SDK's retry of a write whose answer was lost");
+                self.log(format!(
+                    "  {request_id}: 400 {} {:?}, the SDK's retry of a write whose answer was lost",
+                    call.operation, call.error_type
+                ));
             }
         }
     }
@@ -1830,25 +1872,26 @@ impl Schedule {
         }
         let now = self.world.connect.profiles();
         for before in &self.protected {
-            let after = now.iter().find(|p| p.id == before.id);
+            let after = now.iter().find(|p| p.id == before.profile.id);
             assert_eq!(
                 after,
-                Some(before),
-                "a profile this stack's requests did not make was changed or deleted"
+                Some(&before.profile),
+                "a profile no request may touch ({}) was changed or deleted",
+                before.why
             );
         }
         let calls = self.world.connect.calls();
-        for call in &calls[self.first_call..] {
+        for (i, call) in calls.iter().enumerate() {
             let write =
                 !call.operation.starts_with("Describe") && !call.operation.starts_with("List");
             if let Some(theirs) = self
                 .protected
                 .iter()
-                .find(|p| write && call.path.contains(&p.id))
+                .find(|p| write && i >= p.since && call.path.contains(&p.profile.id))
             {
                 panic!(
-                    "{} was called on {} ({:?}), a profile this stack's requests did not make",
-                    call.operation, theirs.arn, theirs.name
+                    "{} was called on {} ({:?}), a profile no request may touch ({})",
+                    call.operation, theirs.profile.arn, theirs.profile.name, theirs.why
                 );
             }
         }
@@ -1886,7 +1929,7 @@ impl Schedule {
             .profiles()
             .into_iter()
             .filter(|p| p.tags.get(OWNER_STACK_TAG) == Some(&self.stack_id))
-            .filter(|p| !self.protected.iter().any(|o| o.id == p.id))
+            .filter(|p| !self.protected.iter().any(|o| o.profile.id == p.id))
             .collect()
     }
 
