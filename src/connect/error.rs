@@ -3,7 +3,7 @@
 
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 
-use super::ATTEMPT_TIMEOUT;
+use super::trail::Trail;
 
 /// What kind of failure Connect reported, where the caller's decision depends on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,13 +39,14 @@ impl ConnectError {
     /// endpoint and the innermost cause (the SDK's own text is a nested debug dump).
     pub(super) fn from_sdk<E, R>(
         operation: &'static str,
-        endpoint: &str,
+        trail: &Trail,
         err: SdkError<E, R>,
     ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug + 'static,
     {
+        let endpoint = trail.endpoint();
         let (kind, detail) = match &err {
             SdkError::ServiceError(service) => {
                 let e = service.err();
@@ -60,13 +61,7 @@ impl ConnectError {
                 let message = e.message().unwrap_or("(no message)");
                 (kind, format!("{code}: {message}"))
             }
-            SdkError::TimeoutError(_) => (
-                ErrorKind::Unreachable,
-                format!(
-                    "no answer from {endpoint} within {}s",
-                    ATTEMPT_TIMEOUT.as_secs()
-                ),
-            ),
+            SdkError::TimeoutError(_) => (ErrorKind::Unreachable, trail.no_answer(&endpoint)),
             SdkError::DispatchFailure(_) => (
                 ErrorKind::Unreachable,
                 format!("could not reach {endpoint}: {}", innermost(&err)),

@@ -212,7 +212,10 @@ impl Connect {
 
     /// A client from a finished SDK config.
     pub fn from_config(config: aws_sdk_connect::Config) -> Self {
-        let trail = Trail::default();
+        let attempt_timeout = config
+            .timeout_config()
+            .and_then(|t| t.operation_attempt_timeout());
+        let trail = Trail::new(attempt_timeout);
         let config = config.to_builder().interceptor(trail.clone()).build();
         Connect {
             client: Client::from_conf(config),
@@ -371,9 +374,8 @@ impl Connect {
             .send();
         let mut queues = BTreeMap::new();
         while let Some(item) = pages.next().await {
-            let summary = item.map_err(|e| {
-                ConnectError::from_sdk("ListRoutingProfileQueues", &self.endpoint(), e)
-            })?;
+            let summary = item
+                .map_err(|e| ConnectError::from_sdk("ListRoutingProfileQueues", &self.trail, e))?;
             if let Some(channel) = wire::parse_enum(summary.channel().as_str(), &Channel::ALL) {
                 queues.insert(
                     QueueRef {
@@ -407,11 +409,7 @@ impl Connect {
         let mut queues = BTreeSet::new();
         while let Some(item) = pages.next().await {
             let summary = item.map_err(|e| {
-                ConnectError::from_sdk(
-                    "ListRoutingProfileManualAssignmentQueues",
-                    &self.endpoint(),
-                    e,
-                )
+                ConnectError::from_sdk("ListRoutingProfileManualAssignmentQueues", &self.trail, e)
             })?;
             if let Some(channel) = wire::parse_enum(summary.channel().as_str(), &Channel::ALL) {
                 queues.insert(QueueRef {
@@ -438,8 +436,8 @@ impl Connect {
             .items()
             .send();
         while let Some(item) = summaries.next().await {
-            let summary = item
-                .map_err(|e| ConnectError::from_sdk("ListRoutingProfiles", &self.endpoint(), e))?;
+            let summary =
+                item.map_err(|e| ConnectError::from_sdk("ListRoutingProfiles", &self.trail, e))?;
             if summary.name() == Some(name)
                 && let (Some(id), Some(arn)) = (summary.id(), summary.arn())
             {
@@ -561,7 +559,7 @@ impl Connect {
         R: std::fmt::Debug + 'static,
     {
         sent.await
-            .map_err(|e| ConnectError::from_sdk(operation, &self.endpoint(), e))
+            .map_err(|e| ConnectError::from_sdk(operation, &self.trail, e))
     }
 
     /// Awaits one write call whose answer carries nothing this function reads.

@@ -11,7 +11,8 @@ use aws_sdk_connect::config::interceptors::{
 };
 use aws_sdk_connect::config::{ConfigBag, Intercept, RuntimeComponents};
 
-use super::ATTEMPT_TIMEOUT;
+use std::time::Duration;
+
 use super::error::innermost;
 
 /// Records every attempt of one client's calls; cheap to clone (the clones share the record).
@@ -20,6 +21,8 @@ pub(super) struct Trail(Arc<Mutex<Record>>);
 
 #[derive(Debug, Default)]
 struct Record {
+    /// How long the client lets an attempt take, if it limits it.
+    attempt_timeout: Option<Duration>,
     endpoint: Option<String>,
     last_failure: Option<String>,
 }
@@ -27,6 +30,26 @@ struct Record {
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl Trail {
+    /// A trail for a client whose attempts may take `attempt_timeout`.
+    pub(super) fn new(attempt_timeout: Option<Duration>) -> Self {
+        Trail(Arc::new(Mutex::new(Record {
+            attempt_timeout,
+            ..Record::default()
+        })))
+    }
+
+    /// That an attempt timed out at `endpoint`, saying after how long.
+    pub(super) fn no_answer(&self, endpoint: &str) -> String {
+        let timeout = self.0.lock().ok().and_then(|r| r.attempt_timeout);
+        match timeout {
+            Some(t) if t.subsec_millis() == 0 => {
+                format!("no answer from {endpoint} within {}s", t.as_secs())
+            }
+            Some(t) => format!("no answer from {endpoint} within {} ms", t.as_millis()),
+            None => format!("no answer from {endpoint} in time"),
+        }
+    }
+
     /// `scheme://host[:port]` of the last request sent.
     pub(super) fn endpoint(&self) -> String {
         self.0
@@ -86,10 +109,7 @@ impl Intercept for Trail {
                     .unwrap_or_default();
                 (status >= 300).then(|| format!("{endpoint} answered HTTP {status}{code}"))
             }
-            (None, Some(Err(e))) if e.is_timeout_error() => Some(format!(
-                "no answer from {endpoint} within {}s",
-                ATTEMPT_TIMEOUT.as_secs()
-            )),
+            (None, Some(Err(e))) if e.is_timeout_error() => Some(self.no_answer(&endpoint)),
             (None, Some(Err(e))) => Some(format!("could not reach {endpoint}: {}", innermost(e))),
         };
         if let Ok(mut record) = self.0.lock() {
@@ -111,6 +131,21 @@ fn origin(uri: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timeout_says_how_long_the_client_waited() {
+        let at = "http://127.0.0.1:9100";
+        let trail = |t| Trail::new(t).no_answer(at);
+        assert_eq!(
+            trail(Some(Duration::from_secs(10))),
+            "no answer from http://127.0.0.1:9100 within 10s"
+        );
+        assert_eq!(
+            trail(Some(Duration::from_millis(300))),
+            "no answer from http://127.0.0.1:9100 within 300 ms"
+        );
+        assert_eq!(trail(None), "no answer from http://127.0.0.1:9100 in time");
+    }
 
     #[test]
     fn the_origin_leaves_the_path_out() {
