@@ -1483,15 +1483,15 @@ impl Schedule {
                     0..=2 => (
                         Fault::throttling(),
                         rng.range(1, 5) as usize,
-                        "throttling burst",
+                        "faults: throttling burst",
                     ),
-                    3..=4 => (Fault::internal(), rng.range(1, 4) as usize, "5xx"),
+                    3..=4 => (Fault::internal(), rng.range(1, 4) as usize, "faults: 5xx"),
                     5..=6 => {
                         faults.lost.insert(op);
                         (
                             Fault::answer_lost_to_500(),
                             1,
-                            "answer lost after the call was carried out (5xx)",
+                            "faults: answer lost after the call was carried out (5xx)",
                         )
                     }
                     7 => {
@@ -1499,7 +1499,7 @@ impl Schedule {
                         (
                             Fault::answer_lost(),
                             1,
-                            "answer lost after the call was carried out (hang, the SDK retries)",
+                            "faults: answer lost after the call was carried out (hang, the SDK retries)",
                         )
                     }
                     8 => {
@@ -1510,17 +1510,17 @@ impl Schedule {
                         (
                             Fault::Hang,
                             8,
-                            "answer lost after the call was carried out (hang past the deadline)",
+                            "faults: answer lost after the call was carried out (hang past the deadline)",
                         )
                     }
                     9 => (
                         Fault::Hang,
                         rng.range(1, 2) as usize,
-                        "hang (the SDK retries)",
+                        "faults: hang (the SDK retries)",
                     ),
                     10 => {
                         faults.short = true;
-                        (Fault::Hang, 8, "hang past the deadline")
+                        (Fault::Hang, 8, "faults: hang past the deadline")
                     }
                     _ => {
                         faults.rate_limit = Some(RateLimit {
@@ -1531,8 +1531,9 @@ impl Schedule {
                         continue;
                     }
                 };
-                faults.names.push(format!("{name} on {op} x{times}"));
-                tallies.push(name_of(name));
+                let short_name = name.trim_start_matches("faults: ");
+                faults.names.push(format!("{short_name} on {op} x{times}"));
+                tallies.push(name);
                 faults.connect.push((op, fault, times));
             }
             if faults.rate_limit.is_some() {
@@ -2072,24 +2073,6 @@ fn failure_kind(reason: &str) -> &'static str {
         "answers: FAILED, Connect's error"
     } else {
         "answers: FAILED, other"
-    }
-}
-
-fn name_of(name: &'static str) -> &'static str {
-    match name {
-        "throttling burst" => "faults: throttling burst",
-        "5xx" => "faults: 5xx",
-        "answer lost after the call was carried out (5xx)" => {
-            "faults: answer lost after the call was carried out (5xx)"
-        }
-        "answer lost after the call was carried out (hang, the SDK retries)" => {
-            "faults: answer lost after the call was carried out (hang, the SDK retries)"
-        }
-        "answer lost after the call was carried out (hang past the deadline)" => {
-            "faults: answer lost after the call was carried out (hang past the deadline)"
-        }
-        "hang (the SDK retries)" => "faults: hang (the SDK retries)",
-        _ => "faults: hang past the deadline",
     }
 }
 
