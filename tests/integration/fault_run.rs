@@ -28,6 +28,7 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_sdk_connect::types::{AgentAvailabilityTimer, RoutingProfileQueueReference};
 use connect_emulator::connect::{
     DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault, Profile, RateLimit, demo_queue_id, demo2_queue_id,
     instance_arn, queue_arn,
@@ -1136,6 +1137,9 @@ impl Schedule {
         let logical = self.resources[i].logical;
         let next = self.next_template(i, &template);
         let replacement = next.instance != template.instance;
+        if self.rng.percent(10) {
+            self.edit_by_hand(&physical).await;
+        }
         let faults = self.faults(&update_ops(&template, &next), UPDATE_OPS);
         let own = (!replacement).then_some(physical.as_str());
         let clear = faults.connect_clean() && !self.name_taken(&next, own);
@@ -1147,6 +1151,8 @@ impl Schedule {
             Some(template.properties()),
         );
         let request_id = request_id(&event);
+        let old_profile = answer_profile(&physical).routing_profile_id;
+        let before = self.world.connect.profile(&old_profile);
         let answer = self.send(event, &faults).await;
         self.counts.bump(if replacement {
             "Updates with replacement"
@@ -1168,7 +1174,11 @@ impl Schedule {
             assert_ne!(answer.physical, physical, "a replacement has a new id");
             let marker = self.marker(logical, &request_id);
             self.expect_profile(&answer.physical, &next, &marker, "after the replacement");
-            self.expect_profile(&physical, &template, &old, "the replaced profile");
+            assert_eq!(
+                self.world.connect.profile(&old_profile),
+                before,
+                "a replacement leaves the old profile as it was"
+            );
             self.resources[i].state = State::Live {
                 physical: answer.physical,
                 template: next,
@@ -1184,15 +1194,76 @@ impl Schedule {
         );
         assert_eq!(answer.physical, physical, "a failed Update keeps the id");
         if replacement {
-            self.expect_profile(
-                &physical,
-                &template,
-                &old,
-                "the profile a failed replacement kept",
+            assert_eq!(
+                self.world.connect.profile(&old_profile),
+                before,
+                "a failed replacement leaves the old profile as it was"
             );
         }
         self.rollback(i, &physical, &template, &next, &made_by)
             .await;
+    }
+
+    /// Someone changes the profile in the console between stack operations: the next Update works
+    /// from the live profile, so it repairs the change (and the rollback, if it fails).
+    async fn edit_by_hand(&mut self, physical: &str) {
+        let profile = answer_profile(physical);
+        let (instance, id) = (&profile.instance_id, &profile.routing_profile_id);
+        let live = self.world.connect.profile(id).expect("the profile exists");
+        let sdk = self.world.client.client();
+        let edit = match self.rng.below(4) {
+            0 => sdk
+                .update_routing_profile_name()
+                .instance_id(instance)
+                .routing_profile_id(id)
+                .description("edited in the console")
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| format!("{e:?}")),
+            1 if live.tags.len() < 50 => sdk
+                .tag_resource()
+                .resource_arn(physical)
+                .tags("edited", "in the console")
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| format!("{e:?}")),
+            2 => sdk
+                .update_routing_profile_agent_availability_timer()
+                .instance_id(instance)
+                .routing_profile_id(id)
+                .agent_availability_timer(AgentAvailabilityTimer::TimeSinceLastInbound)
+                .send()
+                .await
+                .map(drop)
+                .map_err(|e| format!("{e:?}")),
+            _ => {
+                let Some(queue) = live.queue_configs.first() else {
+                    return;
+                };
+                let reference = RoutingProfileQueueReference::builder()
+                    .queue_id(&queue.queue_id)
+                    .channel(aws_sdk_connect::types::Channel::from(
+                        queue.channel.as_str(),
+                    ))
+                    .build()
+                    .expect("a complete reference");
+                sdk.disassociate_routing_profile_queues()
+                    .instance_id(instance)
+                    .routing_profile_id(id)
+                    .queue_references(reference)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(|e| format!("{e:?}"))
+            }
+        };
+        if let Err(e) = edit {
+            panic!("the console edit of {physical} failed: {e}");
+        }
+        self.counts.bump("console edits before an Update");
+        self.log(format!("{physical} edited in the console"));
     }
 
     /// The template an Update moves resource `i` to: edits, all new contents, or another
