@@ -33,9 +33,23 @@ pub(super) struct Faults {
 }
 
 impl Faults {
-    /// No fault that can make Connect's part fail.
-    pub(super) fn connect_clean(&self) -> bool {
-        self.connect.is_empty() && self.rate_limit.is_none()
+    /// Whether the SDK's retries absorb every Connect fault, so that the request must succeed:
+    /// each operation fails fewer times in all than a call has attempts, nothing hangs past the
+    /// deadline, no rate limit, and no lost answer of a write that Connect refuses to repeat
+    /// (associating a queue that is associated already, or the reverse).
+    pub(super) fn absorbed(&self) -> bool {
+        let mut failures: BTreeMap<&str, usize> = BTreeMap::new();
+        for (op, _, times) in &self.connect {
+            *failures.entry(op).or_default() += times;
+        }
+        let unrepeatable = [
+            "AssociateRoutingProfileQueues",
+            "DisassociateRoutingProfileQueues",
+        ];
+        self.rate_limit.is_none()
+            && !self.short
+            && failures.values().all(|n| *n < TUNING.max_attempts as usize)
+            && !unrepeatable.iter().any(|op| self.lost.contains(op))
     }
 }
 

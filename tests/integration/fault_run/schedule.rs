@@ -268,7 +268,7 @@ impl Schedule {
         let instance = self.rng.below(2);
         let template = self.new_template(i, instance);
         let faults = self.faults(&create_ops(&template), CREATE_OPS);
-        let clear = faults.connect_clean() && !self.name_taken(&template, None);
+        let clear = faults.absorbed() && !self.name_taken(&template, None);
         let event = self.event("Create", logical, template.properties(), None, None);
         let request_id = request_id(&event);
         let answer = self.send(event, &faults).await;
@@ -291,7 +291,7 @@ impl Schedule {
         }
         assert!(
             !clear,
-            "the Create FAILED although nothing stood in its way: {}",
+            "the Create FAILED although nothing stood in its way (the SDK's retries absorb its faults): {}",
             answer.reason
         );
         let failed_id = format!("failed-create-{request_id}");
@@ -325,7 +325,7 @@ impl Schedule {
         }
         let faults = self.faults(&update_ops(&template, &next), UPDATE_OPS);
         let own = (!replacement).then_some(physical.as_str());
-        let clear = faults.connect_clean() && !self.name_taken(&next, own);
+        let clear = faults.absorbed() && !self.name_taken(&next, own);
         let event = self.event(
             "Update",
             logical,
@@ -372,7 +372,7 @@ impl Schedule {
         }
         assert!(
             !clear,
-            "the Update FAILED although nothing stood in its way: {}",
+            "the Update FAILED although nothing stood in its way (the SDK's retries absorb its faults): {}",
             answer.reason
         );
         assert_eq!(answer.physical, physical, "a failed Update keeps the id");
@@ -511,8 +511,8 @@ impl Schedule {
                 return;
             }
             assert!(
-                !faults.connect_clean() || attempt < 2,
-                "the rollback FAILED without faults: {}",
+                !faults.absorbed(),
+                "the rollback FAILED although the SDK's retries absorb its faults: {}",
                 answer.reason
             );
         }
@@ -546,8 +546,8 @@ impl Schedule {
             self.expect_gone(physical);
         } else {
             assert!(
-                users || !faults.connect_clean(),
-                "the cleanup Delete FAILED without faults: {}",
+                users || !faults.absorbed(),
+                "the cleanup Delete FAILED although the SDK's retries absorb its faults: {}",
                 answer.reason
             );
             self.counts
@@ -601,8 +601,8 @@ impl Schedule {
             self.resources[i].state = State::Absent;
         } else {
             assert!(
-                users || !faults.connect_clean(),
-                "the Delete FAILED without faults: {}",
+                users || !faults.absorbed(),
+                "the Delete FAILED although the SDK's retries absorb its faults: {}",
                 answer.reason
             );
             self.resources[i].state = State::DeleteFailed { physical, template };
