@@ -34,6 +34,9 @@ pub struct Properties {
     pub instance_id: String,
     /// Everything else, as the profile should be.
     pub profile: ProfileState,
+    /// `AdoptExisting`: a Create may take over a profile of this Name that no other resource
+    /// owns, instead of refusing the taken name. Not part of the profile: a change writes nothing.
+    pub adopt_existing: bool,
 }
 
 /// One problem with one property.
@@ -75,6 +78,7 @@ const TOP_LEVEL: &[&str] = &[
     "MediaConcurrencies",
     "Tags",
     "AgentAvailabilityTimer",
+    "AdoptExisting",
 ];
 
 /// Parses and validates `ResourceProperties`.
@@ -134,9 +138,14 @@ fn read(r: &mut Reader, value: &Value) -> Option<Properties> {
         Some(v) => r.one_of("AgentAvailabilityTimer", v, &AgentAvailabilityTimer::ALL),
         None => Some(AgentAvailabilityTimer::default()),
     };
+    let adopt_existing = match optional(fields, "AdoptExisting") {
+        Some(v) => r.boolean("AdoptExisting", v),
+        None => Some(false),
+    };
 
     Some(Properties {
         instance_id: instance_id?,
+        adopt_existing: adopt_existing?,
         profile: ProfileState {
             name: name?,
             description: description?,
@@ -331,6 +340,41 @@ mod tests {
                 .values()
                 .any(|p| p.priority == 5 && p.delay == 0)
         );
+    }
+
+    #[test]
+    fn adopt_existing_is_a_boolean_as_cloudformation_sends_it() {
+        assert!(!parse(&valid()).expect("valid").adopt_existing);
+        for (given, adopt) in [
+            (json!("true"), true),
+            (json!("True"), true),
+            (json!(true), true),
+            (json!("false"), false),
+            (json!(false), false),
+            (Value::Null, false),
+        ] {
+            let props = with_field(valid(), "AdoptExisting", given.clone());
+            assert_eq!(
+                parse(&props).expect("valid").adopt_existing,
+                adopt,
+                "{given}"
+            );
+        }
+        for bad in [json!("yes"), json!(1), json!(""), json!(["true"])] {
+            let expected = format!("AdoptExisting: {} is not true or false", reader::show(&bad));
+            assert_eq!(
+                errors_of(with_field(valid(), "AdoptExisting", bad)),
+                [expected]
+            );
+        }
+    }
+
+    fn with_field(mut props: Value, key: &str, value: Value) -> Value {
+        props
+            .as_object_mut()
+            .expect("object")
+            .insert(key.to_string(), value);
+        props
     }
 
     #[test]

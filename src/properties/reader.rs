@@ -114,6 +114,21 @@ impl Reader {
         }
     }
 
+    /// A boolean, given as CloudFormation sends it (`"true"`, `"false"`, in any letter case) or as
+    /// people write it (`true`).
+    pub fn boolean(&mut self, path: &str, value: &Value) -> Option<bool> {
+        let parsed = match value {
+            Value::Bool(b) => Some(*b),
+            Value::String(text) if text.eq_ignore_ascii_case("true") => Some(true),
+            Value::String(text) if text.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        };
+        if parsed.is_none() {
+            self.error(path, format!("{} is not true or false", show(value)));
+        }
+        parsed
+    }
+
     /// An integer within `range`, given as CloudFormation sends it (`"1"`) or as people write it
     /// (`1`).
     pub fn integer(&mut self, path: &str, value: &Value, range: Range) -> Option<i32> {

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use super::http;
-use super::state::{Bucket, Injected, Shared};
+use super::state::{Injected, Quotas, Shared, Stored, now_epoch};
 use crate::server;
 
 /// The Region every ARN is in.
@@ -20,6 +20,8 @@ pub const ACCOUNT_ID: &str = "123456789012";
 pub const DEMO_INSTANCE_ID: &str = "5f0e8c1a-3b7d-4e2a-9c61-7d2b8e4f1a90";
 /// The second demo instance (for moving a profile to another instance).
 pub const DEMO_INSTANCE2_ID: &str = "c3a9d7e2-6f14-4b8e-a5d0-91e2f3b4c5d6";
+/// The name of every instance's default routing profile.
+pub const DEFAULT_PROFILE_NAME: &str = "Basic Routing Profile";
 /// The account quota of routing profiles per instance.
 pub const MAX_PROFILES_PER_INSTANCE: usize = 500;
 
@@ -125,7 +127,7 @@ impl Fault {
     }
 }
 
-/// A token bucket for mutating routing-profile calls (see [`ConnectEmulator::set_rate_limit`]).
+/// A token bucket's rate and size (see [`ConnectEmulator::set_rate_limit`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimit {
     /// Tokens added per second.
@@ -135,7 +137,8 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
-    /// Connect's default for mutating routing-profile calls: 2 per second, burst 5.
+    /// Connect's documented quota for each routing-profile and tagging operation: 2 per second,
+    /// burst 5.
     pub fn connect_default() -> RateLimit {
         RateLimit {
             per_second: 2.0,
@@ -217,6 +220,8 @@ pub struct Profile {
     pub tags: BTreeMap<String, String>,
     /// Users assigned (see [`ConnectEmulator::set_users`]).
     pub users: u64,
+    /// The instance's default profile (`IsDefault`), which DeleteRoutingProfile refuses.
+    pub is_default: bool,
 }
 
 /// The Amazon Connect emulator; see the module docs.
@@ -328,6 +333,69 @@ impl ConnectEmulator {
         }
     }
 
+    /// Adds a profile as someone made it in the Connect console, before any stack: no marker tags,
+    /// VOICE only, the instance's first queue as its default outbound queue and on VOICE at
+    /// priority 1, one tag of its own (`made-in: console`). Nothing is logged and no quota is
+    /// used. Edit it afterwards with the SDK, as the console would. Panics if the instance has no
+    /// queue or the name is taken.
+    pub fn seed_profile(&self, instance_id: &str, name: &str) -> Profile {
+        self.seed(instance_id, name, false)
+    }
+
+    /// Adds the instance's default routing profile, "Basic Routing Profile" (`IsDefault`), as
+    /// every Connect instance has one; DeleteRoutingProfile refuses it with
+    /// `InvalidRequestException`. Panics as [`seed_profile`](Self::seed_profile) does.
+    pub fn seed_default_profile(&self, instance_id: &str) -> Profile {
+        self.seed(instance_id, DEFAULT_PROFILE_NAME, true)
+    }
+
+    fn seed(&self, instance_id: &str, name: &str, is_default: bool) -> Profile {
+        let mut state = self.shared.lock();
+        state.next_id += 1;
+        let id = format!("00000000-0000-4000-8000-{:012}", state.next_id);
+        let instance = state.instances.entry(instance_id.to_string()).or_default();
+        let Some(queue) = instance.queues.keys().next().cloned() else {
+            panic!("seed a queue in {instance_id} before its profiles");
+        };
+        assert!(
+            instance.profiles.values().all(|s| s.profile.name != name),
+            "a profile named {name:?} is already in {instance_id}"
+        );
+        let profile = Profile {
+            instance_id: instance_id.to_string(),
+            id: id.clone(),
+            arn: routing_profile_arn(instance_id, &id),
+            name: name.to_string(),
+            description: format!("{name}, made in the Connect console"),
+            default_outbound_queue_id: queue.clone(),
+            media_concurrencies: vec![MediaConcurrency {
+                channel: "VOICE".to_string(),
+                concurrency: 1,
+                behavior_type: "ROUTE_CURRENT_CHANNEL_ONLY".to_string(),
+                workload_types: Vec::new(),
+            }],
+            agent_availability_timer: "TIME_SINCE_LAST_ACTIVITY".to_string(),
+            queue_configs: vec![QueueConfig {
+                queue_id: queue,
+                channel: "VOICE".to_string(),
+                priority: 1,
+                delay: 0,
+            }],
+            manual_assignment_queues: Vec::new(),
+            tags: BTreeMap::from([("made-in".to_string(), "console".to_string())]),
+            users: 0,
+            is_default,
+        };
+        instance.profiles.insert(
+            id,
+            Stored {
+                profile: profile.clone(),
+                modified: now_epoch(),
+            },
+        );
+        profile
+    }
+
     /// Creates the demo account of the project's example events: [`DEMO_INSTANCE_ID`] with queues
     /// 1-30 ("Outbound", "Voice", "Chat", "Tasks", "Email", "Overflow 6" .. "Overflow 30") and
     /// [`DEMO_INSTANCE2_ID`] with queues 1-5 named likewise.
@@ -389,14 +457,27 @@ impl ConnectEmulator {
         self.shared.lock().faults.clear();
     }
 
-    /// Applies a token bucket (starting full) to the mutating routing-profile calls; when it is
-    /// empty they get `ThrottlingException` (429). `None` removes the limit.
+    /// Applies Connect's API throttling quotas: every operation, reads included, gets a token
+    /// bucket of its own with this limit (starting full), as Connect keeps one per operation per
+    /// account and Region; a call whose bucket is empty gets `ThrottlingException` (429). `None`
+    /// removes every limit, overrides included.
     pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
-        self.shared.lock().bucket = limit.map(|limit| Bucket {
-            limit,
-            tokens: f64::from(limit.burst),
-            refilled: Instant::now(),
+        self.shared.lock().quotas = limit.map(|default| Quotas {
+            default,
+            overrides: BTreeMap::new(),
+            buckets: BTreeMap::new(),
         });
+    }
+
+    /// Gives one operation (e.g. `"DescribeRoutingProfile"`, which the Service Quotas console
+    /// shows at 10/s in some accounts) its own limit, with a full bucket, once
+    /// [`set_rate_limit`](Self::set_rate_limit) has set the others'.
+    pub fn set_operation_rate_limit(&self, operation: &str, limit: RateLimit) {
+        let mut state = self.shared.lock();
+        if let Some(quotas) = state.quotas.as_mut() {
+            quotas.overrides.insert(operation.to_string(), limit);
+            quotas.buckets.retain(|op, _| *op != operation);
+        }
     }
 
     /// Sets the account quota of (queue, channel) pairs per profile, for each of the two lists;

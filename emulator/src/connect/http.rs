@@ -59,14 +59,6 @@ impl Op {
         }
     }
 
-    /// The calls Connect's per-API rate limit of about 2 per second applies to.
-    fn mutating(self) -> bool {
-        !matches!(
-            self,
-            Op::Describe | Op::ListQueues | Op::ListManualQueues | Op::ListProfiles | Op::ListTags
-        )
-    }
-
     /// The request members the path labels carry, in path order.
     fn labels(self) -> &'static [&'static str] {
         match self {
@@ -255,8 +247,7 @@ fn run(
     };
     let body = body.map_err(invalid_request)?;
     let mut state = shared.lock();
-    // Written without let-chains so the crate also builds on the workspace's Rust 1.85.
-    let throttled = op.mutating() && state.bucket.as_mut().is_some_and(|b| !b.take());
+    let throttled = state.quotas.as_mut().is_some_and(|q| !q.take(op.name()));
     if throttled {
         return Err(err(429, "ThrottlingException", "Rate exceeded"));
     }

@@ -72,6 +72,11 @@
 //! - List calls without `maxResults` return pages of [`DEFAULT_PAGE_SIZE`], smaller than the
 //!   service's, so that clients that forget to paginate fail in tests.
 //! - Paths that match no operation are `UnknownOperationException` (404).
+//! - `DeleteRoutingProfile` of the instance's default profile
+//!   ([`ConnectEmulator::seed_default_profile`]) is `InvalidRequestException` (400): Connect does
+//!   not document its answer, only that the default profile exists.
+//! - Rate limits ([`ConnectEmulator::set_rate_limit`]) apply per operation, reads included, as the
+//!   admin guide's "API throttling quotas" give them.
 
 mod error;
 mod handle;
@@ -84,8 +89,8 @@ mod table;
 mod validate;
 
 pub use handle::{
-    ACCOUNT_ID, Call, ConnectEmulator, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault,
-    MAX_PROFILES_PER_INSTANCE, ManualQueue, MediaConcurrency, Profile, QueueConfig, REGION,
+    ACCOUNT_ID, Call, ConnectEmulator, DEFAULT_PROFILE_NAME, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID,
+    Fault, MAX_PROFILES_PER_INSTANCE, ManualQueue, MediaConcurrency, Profile, QueueConfig, REGION,
     RateLimit, WorkloadTypeConcurrency, demo_queue_id, demo2_queue_id, instance_arn, queue_arn,
     routing_profile_arn,
 };

@@ -29,7 +29,8 @@ pub(super) struct State {
     pub(super) instances: BTreeMap<String, Instance>,
     pub(super) calls: Vec<Call>,
     pub(super) faults: Vec<Injected>,
-    pub(super) bucket: Option<Bucket>,
+    /// The request rate quotas, one token bucket per operation, when a test set them.
+    pub(super) quotas: Option<Quotas>,
     /// Profiles created so far; the Nth gets an ID ending in N.
     pub(super) next_id: u64,
     /// The queues-per-profile quota when a test set one (else the table's default).
@@ -109,6 +110,33 @@ pub(super) struct Injected {
     pub(super) remaining: usize,
 }
 
+/// Connect's API throttling quotas: every operation has a bucket of its own, per account and
+/// Region, so a burst of Creates does not throttle the Deletes (the admin guide's "API throttling
+/// quotas").
+pub(super) struct Quotas {
+    /// The limit of every operation without one of its own.
+    pub(super) default: RateLimit,
+    /// Limits set for one operation (say DescribeRoutingProfile's 10/s in some accounts).
+    pub(super) overrides: BTreeMap<String, RateLimit>,
+    /// Each operation's bucket, made full on its first call.
+    pub(super) buckets: BTreeMap<&'static str, Bucket>,
+}
+
+impl Quotas {
+    /// Takes a token from `operation`'s bucket; false when it is empty (the call is throttled).
+    pub(super) fn take(&mut self, operation: &'static str) -> bool {
+        let limit = self
+            .overrides
+            .get(operation)
+            .copied()
+            .unwrap_or(self.default);
+        self.buckets
+            .entry(operation)
+            .or_insert_with(|| Bucket::full(limit))
+            .take()
+    }
+}
+
 pub(super) struct Bucket {
     pub(super) limit: RateLimit,
     pub(super) tokens: f64,
@@ -116,6 +144,15 @@ pub(super) struct Bucket {
 }
 
 impl Bucket {
+    /// A bucket holding its whole burst.
+    pub(super) fn full(limit: RateLimit) -> Bucket {
+        Bucket {
+            limit,
+            tokens: f64::from(limit.burst),
+            refilled: Instant::now(),
+        }
+    }
+
     /// Takes a token if one has accumulated.
     pub(super) fn take(&mut self) -> bool {
         let now = Instant::now();

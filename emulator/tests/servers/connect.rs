@@ -8,6 +8,7 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_connect::Client;
 use aws_sdk_connect::config::{Credentials, Region};
 use aws_sdk_connect::error::ProvideErrorMetadata;
+use aws_sdk_connect::operation::create_routing_profile::CreateRoutingProfileError;
 use aws_sdk_connect::types::{
     AgentAvailabilityTimer, BehaviorType, Channel, ChannelWorkloadBehaviorType,
     CrossChannelBehavior, CrossChannelWorkloadBehavior, MediaConcurrency,
@@ -1011,7 +1012,7 @@ async fn create_basic_in(client: &Client, instance: &str, name: &str) -> String 
 }
 
 #[tokio::test]
-async fn rate_limit_throttles_mutations_only() {
+async fn rate_limits_are_per_operation_reads_included() {
     let (emu, client) = seeded().await;
     emu.set_rate_limit(Some(RateLimit {
         per_second: 0.01,
@@ -1031,14 +1032,6 @@ async fn rate_limit_throttles_mutations_only() {
         .expect_err("throttled");
     assert_eq!(err.code(), Some("ThrottlingException"));
     assert!(err.into_service_error().is_throttling_exception());
-    // Reads are not limited.
-    client
-        .describe_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .send()
-        .await
-        .expect("reads pass");
     let last_create = emu
         .calls()
         .into_iter()
@@ -1050,28 +1043,139 @@ async fn rate_limit_throttles_mutations_only() {
     );
     assert_eq!(emu.profiles().len(), 2);
 
-    // Connect's default refills at 2 per second.
+    // Describe has a bucket of its own: two pass, the third is throttled.
+    let describe = || {
+        client
+            .describe_routing_profile()
+            .instance_id(DEMO_INSTANCE_ID)
+            .routing_profile_id(&id)
+            .send()
+    };
+    describe().await.expect("first read");
+    describe().await.expect("second read");
+    let err = describe().await.expect_err("third read throttled");
+    assert_eq!(err.code(), Some("ThrottlingException"));
+
+    // One operation's own limit, with a full bucket.
+    emu.set_operation_rate_limit(
+        "DescribeRoutingProfile",
+        RateLimit {
+            per_second: 0.01,
+            burst: 3,
+        },
+    );
+    for _ in 0..3 {
+        describe().await.expect("the override's burst");
+    }
+    assert!(describe().await.is_err());
+
+    // Connect's default refills at 2 per second, and Delete's bucket is not Create's.
     emu.set_rate_limit(Some(RateLimit::connect_default()));
     for n in 0..5 {
         create_basic(&client, &format!("Burst {n}")).await;
     }
-    assert!(
-        client
-            .delete_routing_profile()
-            .instance_id(DEMO_INSTANCE_ID)
-            .routing_profile_id(&id)
-            .send()
-            .await
-            .is_err()
-    );
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(create_basic_result(&client, "Sixth").await.is_err());
     client
         .delete_routing_profile()
         .instance_id(DEMO_INSTANCE_ID)
         .routing_profile_id(&id)
         .send()
         .await
+        .expect("Delete's bucket is full");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    create_basic_result(&client, "Sixth")
+        .await
         .expect("a token was refilled");
+
+    emu.set_rate_limit(None);
+    for _ in 0..10 {
+        list_profiles_unthrottled(&client).await;
+    }
+}
+
+async fn create_basic_result(
+    client: &Client,
+    name: &str,
+) -> Result<(), aws_sdk_connect::error::SdkError<CreateRoutingProfileError>> {
+    client
+        .create_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .name(name)
+        .description("rate")
+        .default_outbound_queue_id(demo_queue_id(1))
+        .media_concurrencies(media(Channel::Voice, 1))
+        .send()
+        .await
+        .map(|_| ())
+}
+
+async fn list_profiles_unthrottled(client: &Client) {
+    client
+        .list_routing_profiles()
+        .instance_id(DEMO_INSTANCE_ID)
+        .send()
+        .await
+        .expect("no limit");
+}
+
+#[tokio::test]
+async fn seeded_console_and_default_profiles() {
+    let (emu, client) = seeded().await;
+    let console = emu.seed_profile(DEMO_INSTANCE_ID, "Built by hand");
+    let default = emu.seed_default_profile(DEMO_INSTANCE_ID);
+    assert_eq!(default.name, connect::DEFAULT_PROFILE_NAME);
+    assert_eq!(emu.calls(), []);
+
+    let describe = |id: String| {
+        client
+            .describe_routing_profile()
+            .instance_id(DEMO_INSTANCE_ID)
+            .routing_profile_id(id)
+            .send()
+    };
+    let seen = describe(console.id.clone())
+        .await
+        .expect("describe")
+        .routing_profile
+        .expect("profile");
+    assert!(!seen.is_default);
+    assert_eq!(
+        seen.routing_profile_arn.as_deref(),
+        Some(console.arn.as_str())
+    );
+    assert_eq!(
+        seen.tags.expect("tags").get("made-in").map(String::as_str),
+        Some("console")
+    );
+    let seen = describe(default.id.clone())
+        .await
+        .expect("describe")
+        .routing_profile
+        .expect("profile");
+    assert!(seen.is_default);
+
+    // A Create of the same name meets the taken name, as in Connect.
+    let err = create_basic_result(&client, "Built by hand")
+        .await
+        .expect_err("name taken");
+    assert_eq!(err.code(), Some("DuplicateResourceException"));
+
+    let err = client
+        .delete_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&default.id)
+        .send()
+        .await
+        .expect_err("the default profile stays");
+    assert_eq!(err.code(), Some("InvalidRequestException"));
+    client
+        .delete_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(&console.id)
+        .send()
+        .await
+        .expect("a console profile can be deleted");
+    assert_eq!(emu.profiles(), [default]);
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::empty;
-use crate::connect::error::{ApiError, ApiResult, err, limit_exceeded};
+use crate::connect::error::{ApiError, ApiResult, err, invalid_request, limit_exceeded};
 use crate::connect::handle::{
     MAX_PROFILES_PER_INSTANCE, Profile, REGION, WorkloadTypeConcurrency, routing_profile_arn,
 };
@@ -68,6 +68,7 @@ pub(super) fn create(state: &mut State, req: CreateRequest) -> ApiResult<Value> 
         manual_assignment_queues: manual,
         tags,
         users: 0,
+        is_default: false,
     };
     sort_queues(&mut profile);
     let stored = Stored {
@@ -87,7 +88,14 @@ pub(super) fn describe(state: &mut State, req: ProfileRequest) -> ApiResult<Valu
 pub(super) fn delete(state: &mut State, req: ProfileRequest) -> ApiResult<Value> {
     let pid = req.routing_profile_id;
     let instance = state.instance(&req.instance_id)?;
-    let users = instance.profile_mut(&req.instance_id, &pid)?.profile.users;
+    let profile = &instance.profile_mut(&req.instance_id, &pid)?.profile;
+    if profile.is_default {
+        // Connect does not document this answer; any refusal will do, the function never asks.
+        return Err(invalid_request(format!(
+            "RoutingProfile {pid} is the instance's default routing profile and cannot be deleted"
+        )));
+    }
+    let users = profile.users;
     if users > 0 {
         return Err(err(
             409,
@@ -257,6 +265,6 @@ fn describe_json(stored: &Stored) -> Value {
         "AgentAvailabilityTimer": p.agent_availability_timer,
         "LastModifiedTime": stored.modified,
         "LastModifiedRegion": REGION,
-        "IsDefault": false,
+        "IsDefault": p.is_default,
     })
 }
