@@ -6,9 +6,9 @@
 //! Creates at once (its rollback or deletion N Deletes), each from a Lambda process of its own that
 //! knows nothing of the others: a phase cannot take less than N / 2 seconds. So:
 //!
-//! - **The deadline ends the retries, not a number of attempts.** Attempts are unbounded; the
-//!   handler's deadline (Lambda's, less the time kept for the answer) stops the work, and the
-//!   answer says "Ran out of time while <step> (the last attempt: ... answered HTTP 429
+//! - **The deadline ends the retries, not a number of attempts.** Attempts are as good as
+//!   unbounded (1,000, whose waits add up to over an hour); the handler's deadline (Lambda's,
+//!   less the time kept for the answer) stops the work, and the answer says "Ran out of time while <step> (the last attempt: ... answered HTTP 429
 //!   ThrottlingException)". A fixed count ends a call after a time that has nothing to do with the
 //!   deadline, and the attempts a call needs grow with the stack: 25 attempts (the earlier limit)
 //!   lasted about 90 s, and 200 profiles at once answered 23 Creates and then 8 Deletes FAILED with
@@ -44,8 +44,12 @@ use aws_sdk_connect::config::timeout::TimeoutConfig;
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long opening a connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// Attempts per call: unbounded, so that the request's deadline is what ends the retries.
-const MAX_ATTEMPTS: u32 = u32::MAX;
+/// Attempts per call: so many that the request's deadline always comes first. Their waits average
+/// over an hour (half the capped backoff each), four times Lambda's longest timeout; 1,000 of
+/// waits drawn between zero and the cap cannot add up to 15 minutes in any real draw. Not
+/// `u32::MAX`: the SDK's identity cache sums the backoff of every attempt to size a timeout of
+/// its own, which takes seconds (minutes, in a debug build) for billions of attempts.
+const MAX_ATTEMPTS: u32 = 1000;
 /// The first retry's backoff, before jitter.
 const INITIAL_BACKOFF: Duration = Duration::from_millis(250);
 /// The longest backoff, before jitter: see the module docs for why 8 s.
@@ -59,7 +63,8 @@ pub struct Tuning {
     pub attempt_timeout: Duration,
     /// How long opening a connection may take.
     pub connect_timeout: Duration,
-    /// Attempts per call, the first included; the default is unbounded (the deadline ends them).
+    /// Attempts per call, the first included; the default is more than any deadline allows (the
+    /// deadline ends them).
     pub max_attempts: u32,
     /// The first retry's backoff, before jitter; it doubles up to `max_backoff`.
     pub initial_backoff: Duration,
@@ -236,9 +241,16 @@ mod tests {
     fn the_function_retries_until_its_deadline_with_jitter_capped_at_8_s() {
         let config = configure(aws_sdk_connect::Config::builder(), Tuning::default()).build();
         let retry = config.retry_config().expect("a retry config");
-        assert_eq!(retry.max_attempts(), u32::MAX, "no count ends the retries");
         assert_eq!(retry.initial_backoff(), Duration::from_millis(250));
         assert_eq!(retry.max_backoff(), Duration::from_secs(8));
+        // Each wait is drawn between zero and the capped backoff: half of it on average.
+        let mean_waits: Duration = (0..retry.max_attempts() - 1)
+            .map(|i| (retry.initial_backoff() * 2u32.saturating_pow(i)).min(retry.max_backoff()) / 2)
+            .sum();
+        assert!(
+            mean_waits > 4 * Duration::from_secs(15 * 60),
+            "no count ends the retries before Lambda's longest deadline: {mean_waits:?}"
+        );
         assert!(!retry.use_static_exponential_base(), "full jitter");
         let timeouts = config.timeout_config().expect("timeouts");
         assert_eq!(
@@ -259,7 +271,7 @@ mod tests {
         assert_eq!(fast.initial_backoff, Duration::from_millis(25));
         assert_eq!(fast.max_backoff, Duration::from_millis(800));
         assert_eq!(fast.attempt_timeout, Duration::from_secs(1));
-        assert_eq!(fast.max_attempts, u32::MAX);
+        assert_eq!(fast.max_attempts, MAX_ATTEMPTS);
         assert_eq!(Tuning::default().faster(0), Tuning::default());
     }
 }
