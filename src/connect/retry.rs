@@ -4,26 +4,33 @@
 //! Throttling is the normal case. Connect gives every API operation its own token bucket of 2
 //! requests a second with a burst of 5, per account and Region, and a stack of N profiles sends N
 //! Creates at once (its rollback or deletion N Deletes), each from a Lambda process of its own that
-//! knows nothing of the others: a phase cannot take less than N / 2 seconds. So:
+//! knows nothing of the others: a phase cannot take less than N / 2 seconds. What was measured
+//! (the release binary, one process per invocation, 200 at once against the emulator with those
+//! quotas: `cargo run --release -p runner --bin bench -- --stack 200`; the rate bound is 100 s):
 //!
-//! - **The deadline ends the retries, not a number of attempts.** Attempts are as good as
-//!   unbounded (1,000, whose waits add up to over an hour); the handler's deadline (Lambda's,
-//!   less the time kept for the answer) stops the work, and the answer says "Ran out of time while <step> (the last attempt: ... answered HTTP 429
-//!   ThrottlingException)". A fixed count ends a call after a time that has nothing to do with the
-//!   deadline, and the attempts a call needs grow with the stack: 25 attempts (the earlier limit)
-//!   lasted about 90 s, and 200 profiles at once answered 23 Creates and then 8 Deletes FAILED with
-//!   ThrottlingException while each invocation still had over 200 of its 300 s.
+//! - **The deadline ends the retries, not a number of attempts.** With 25 attempts (the earlier
+//!   limit; about 90 s of backoff) 23 of the 200 Creates, and then 8 of the rollback's Deletes,
+//!   answered FAILED with ThrottlingException while each invocation still had over 200 of its
+//!   300 s, and 8 profiles were left. The attempts a call needs grow with the stack, so any count
+//!   is wrong for some stack. Attempts are now as good as unbounded (1,000, whose waits add up to
+//!   over an hour); the handler's deadline (Lambda's, less the time kept for the answer) stops the
+//!   work, and the answer says "Ran out of time while <step> (the last attempt: ... answered HTTP
+//!   429 ThrottlingException)". Measured: creates 101.4 s, deletes 99.6 s, none FAILED, nothing
+//!   left. A retry policy that knows the deadline would stop at the same moment with the same
+//!   news; the deadline is already the handler's, so the policy does not need it.
 //! - **Full jitter, capped at 8 s** (the SDK's standard retry: each wait drawn between zero and
 //!   250 ms doubled per attempt, at most 8 s): invocations that start together do not stay in step,
-//!   and each retry is an equal draw for the next token, so none waits much longer than the
-//!   phase. The cap decides the tail: when the last invocations are left, they retry every
-//!   4 s on average while the bucket refills. Simulated for 200 at once (bound 97.5 s), the phase
-//!   takes 98.9, 100.1, 105.1 and 111.3 s with caps of 4, 8, 16 and 32 s, at 28, 17, 12 and 10
-//!   calls per profile; 8 s stays within about 3 s of the bound at any size, at half the calls of
-//!   4 s.
+//!   and each retry is an equal draw for the next token, so none waits much longer than the phase
+//!   (the slowest of the 200 answered when the phase ended). The cap decides the tail, when the
+//!   last few invocations retry every cap / 2 on average while the bucket refills, and the calls
+//!   Connect must refuse. Measured with 200 at once at ten times Connect's rate (`scale` test,
+//!   times scaled back): caps of 4, 8, 16 and 32 s took 1.02, 1.05, 1.06-1.10 and 1.09-1.23 times
+//!   the bound, with 24, 14, 10 and 8 throttled calls per profile. 8 s keeps within about 5 % of
+//!   the bound at little more than half the calls of 4 s.
 //! - **Not the SDK's adaptive mode.** Its client-side rate limiter learns from the throttling one
-//!   client sees; each invocation is its own process making one call at a time, so the limiter
-//!   only slows that one call further and cannot spread 200 processes over the quota.
+//!   process sees, and each invocation is a process making one call at a time: the limiter only
+//!   slows that call further. Measured: creates took 294 s (2.9 times the bound), 15 ran out of
+//!   time, and deletes took 280 s; 50 at once took 72 s instead of 27 s.
 //! - **No retry quota.** The SDK's default quota (500 tokens per process, 5 per throttled retry,
 //!   not given back while retries keep failing) would make a warm process that weathered a
 //!   throttled stack answer ThrottlingException at once for every later request; each client has
@@ -245,7 +252,9 @@ mod tests {
         assert_eq!(retry.max_backoff(), Duration::from_secs(8));
         // Each wait is drawn between zero and the capped backoff: half of it on average.
         let mean_waits: Duration = (0..retry.max_attempts() - 1)
-            .map(|i| (retry.initial_backoff() * 2u32.saturating_pow(i)).min(retry.max_backoff()) / 2)
+            .map(|i| {
+                (retry.initial_backoff() * 2u32.saturating_pow(i)).min(retry.max_backoff()) / 2
+            })
             .sum();
         assert!(
             mean_waits > 4 * Duration::from_secs(15 * 60),
