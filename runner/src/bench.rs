@@ -51,6 +51,12 @@ const DEFAULT_RUNS: usize = 15;
 /// The stack sizes `--stack` runs when given none.
 const DEFAULT_STACKS: [usize; 2] = [50, 200];
 const BIN: &str = "routing-profile-resource";
+/// The role credentials Lambda would hand the function: dummies the emulator accepts.
+const CREDENTIALS: [&str; 3] = [
+    "ASIABENCHDUMMYKEY001",
+    "benchDummySecretKey0000000000000000000000",
+    "benchDummySessionToken",
+];
 
 const INIT_TARGET_MS: f64 = 5.0;
 const FIRST_TARGET_MS: f64 = 6.0;
@@ -366,15 +372,7 @@ async fn one_run(
     connect.seed_demo();
     let runtime = RuntimeApi::start().await;
 
-    let mut command = runtime.function_command(
-        binary,
-        &connect.endpoint(),
-        [
-            "ASIABENCHDUMMYKEY001",
-            "benchDummySecretKey0000000000000000000000",
-            "benchDummySessionToken",
-        ],
-    );
+    let mut command = runtime.function_command(binary, &connect.endpoint(), CREDENTIALS);
     // Set or cleared, never inherited: the machine may point it at the system's bundle.
     match transport {
         Transport::Http => command.env_remove("AWS_CA_BUNDLE"),

@@ -26,7 +26,7 @@ use connect_emulator::runtime_api::{Outcome, RuntimeApi};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::{Running, STEP_TIMEOUT, stats};
+use crate::{CREDENTIALS, Running, STEP_TIMEOUT, stats};
 
 /// Lambda's deadline for each invocation: the function's Timeout in `template.yaml`.
 const FUNCTION_TIMEOUT: Duration = Duration::from_secs(300);
@@ -181,15 +181,7 @@ async fn start_functions(
     let mut functions = Vec::with_capacity(n);
     for _ in 0..n {
         let runtime = RuntimeApi::start().await;
-        let mut command = runtime.function_command(
-            binary,
-            &connect.endpoint(),
-            [
-                "ASIABENCHDUMMYKEY001",
-                "benchDummySecretKey0000000000000000000000",
-                "benchDummySessionToken",
-            ],
-        );
+        let mut command = runtime.function_command(binary, &connect.endpoint(), CREDENTIALS);
         command.env_remove("AWS_CA_BUNDLE");
         let process = Running::spawn(command)
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
