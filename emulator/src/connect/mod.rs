@@ -81,17 +81,21 @@
 mod error;
 mod handle;
 mod http;
+mod lag;
 mod ops;
 mod pages;
 mod shapes;
 mod state;
 mod table;
+mod types;
 mod validate;
+mod view;
 
-pub use handle::{
-    ACCOUNT_ID, Call, ConnectEmulator, DEFAULT_PROFILE_NAME, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID,
-    Fault, MAX_PROFILES_PER_INSTANCE, ManualQueue, MediaConcurrency, Profile, QueueConfig, REGION,
-    RateLimit, WorkloadTypeConcurrency, demo_queue_id, demo2_queue_id, instance_arn, queue_arn,
-    routing_profile_arn,
-};
+pub use handle::ConnectEmulator;
 pub use pages::DEFAULT_PAGE_SIZE;
+pub use types::{
+    ACCOUNT_ID, Call, DEFAULT_PROFILE_NAME, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault,
+    MAX_PROFILES_PER_INSTANCE, ManualQueue, MediaConcurrency, Profile, QueueConfig, REGION,
+    RateLimit, ReadLag, WorkloadTypeConcurrency, demo_queue_id, demo2_queue_id, instance_arn,
+    queue_arn, routing_profile_arn,
+};
