@@ -9,6 +9,7 @@ use aws_sdk_connect::Client;
 use aws_sdk_connect::config::{Credentials, Region};
 use aws_sdk_connect::error::ProvideErrorMetadata;
 use aws_sdk_connect::operation::create_routing_profile::CreateRoutingProfileError;
+use aws_sdk_connect::operation::create_routing_profile::builders::CreateRoutingProfileFluentBuilder;
 use aws_sdk_connect::types::{
     AgentAvailabilityTimer, BehaviorType, Channel, ChannelWorkloadBehaviorType,
     CrossChannelBehavior, CrossChannelWorkloadBehavior, MediaConcurrency,
@@ -21,6 +22,9 @@ use connect_emulator::{
 };
 
 use crate::raw_http;
+
+mod all_or_nothing;
+mod lag;
 
 async fn client_with(emu: &ConnectEmulator, retry: RetryConfig, timeout: TimeoutConfig) -> Client {
     let config = aws_config::defaults(BehaviorVersion::latest())
@@ -65,6 +69,12 @@ fn qref(n: u32, channel: Channel) -> RoutingProfileQueueReference {
         .expect("complete queue reference")
 }
 
+fn manual(n: u32, channel: Channel) -> RoutingProfileManualAssignmentQueueConfig {
+    RoutingProfileManualAssignmentQueueConfig::builder()
+        .queue_reference(qref(n, channel))
+        .build()
+}
+
 fn media(channel: Channel, concurrency: i32) -> MediaConcurrency {
     MediaConcurrency::builder()
         .channel(channel)
@@ -73,8 +83,9 @@ fn media(channel: Channel, concurrency: i32) -> MediaConcurrency {
         .expect("complete media concurrency")
 }
 
-/// Creates a minimal profile and returns its ID.
-async fn create_basic(client: &Client, name: &str) -> String {
+/// A Create of a minimal profile in the demo instance (VOICE only, queue 1 as its default outbound
+/// queue), to send as it is or to change first.
+fn create(client: &Client, name: &str) -> CreateRoutingProfileFluentBuilder {
     client
         .create_routing_profile()
         .instance_id(DEMO_INSTANCE_ID)
@@ -82,6 +93,11 @@ async fn create_basic(client: &Client, name: &str) -> String {
         .description("basic")
         .default_outbound_queue_id(demo_queue_id(1))
         .media_concurrencies(media(Channel::Voice, 1))
+}
+
+/// Creates a minimal profile and returns its ID.
+async fn create_basic(client: &Client, name: &str) -> String {
+    create(client, name)
         .send()
         .await
         .expect("create succeeds")
@@ -93,13 +109,8 @@ async fn create_basic(client: &Client, name: &str) -> String {
 async fn create_describe_paginate_and_tag_round_trip() {
     let (emu, client) = seeded().await;
 
-    let mut create = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Sales")
+    let mut sales = create(&client, "Sales")
         .description("Sales agents")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
         .media_concurrencies(
             MediaConcurrency::builder()
                 .channel(Channel::Chat)
@@ -114,17 +125,13 @@ async fn create_describe_paginate_and_tag_round_trip() {
                 .expect("media"),
         )
         .agent_availability_timer(AgentAvailabilityTimer::TimeSinceLastInbound)
-        .manual_assignment_queue_configs(
-            RoutingProfileManualAssignmentQueueConfig::builder()
-                .queue_reference(qref(3, Channel::Chat))
-                .build(),
-        )
+        .manual_assignment_queue_configs(manual(3, Channel::Chat))
         .tags("team", "sales")
         .tags("cost-center", "42");
     for n in 1..=10 {
-        create = create.queue_configs(qc(n, Channel::Voice, n as i32, 0));
+        sales = sales.queue_configs(qc(n, Channel::Voice, n as i32, 0));
     }
-    let created = create.send().await.expect("create succeeds");
+    let created = sales.send().await.expect("create succeeds");
     let id = created.routing_profile_id().expect("id").to_string();
     let arn = created.routing_profile_arn().expect("arn").to_string();
     assert_eq!(arn, connect::routing_profile_arn(DEMO_INSTANCE_ID, &id));
@@ -455,13 +462,7 @@ async fn updates_change_state_and_list_profiles_pages() {
 async fn errors_surface_as_modeled_variants() {
     let (emu, client) = seeded().await;
 
-    let err = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Ghost")
-        .description("unknown queue")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
+    let err = create(&client, "Ghost")
         .queue_configs(
             RoutingProfileQueueConfig::builder()
                 .queue_reference(
@@ -489,39 +490,22 @@ async fn errors_surface_as_modeled_variants() {
     assert!(service.is_resource_not_found_exception(), "{service:?}");
     assert!(emu.profiles().is_empty(), "a failed create creates nothing");
 
-    let err = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Ghost")
-        .description("unknown default queue")
+    let err = create(&client, "Ghost")
         .default_outbound_queue_id("missing")
-        .media_concurrencies(media(Channel::Voice, 1))
         .send()
         .await
         .expect_err("unknown default queue");
     assert!(err.into_service_error().is_resource_not_found_exception());
 
     let id = create_basic(&client, "Taken").await;
-    let err = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Taken")
-        .description("again")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
+    let err = create(&client, "Taken")
         .send()
         .await
         .expect_err("duplicate");
     assert_eq!(err.code(), Some("DuplicateResourceException"));
     assert!(err.into_service_error().is_duplicate_resource_exception());
 
-    let mut too_many = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Big")
-        .description("eleven queues")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1));
+    let mut too_many = create(&client, "Big");
     for n in 1..=11 {
         too_many = too_many.queue_configs(qc(n, Channel::Voice, 1, 0));
     }
@@ -529,13 +513,8 @@ async fn errors_surface_as_modeled_variants() {
     assert!(err.into_service_error().is_invalid_parameter_exception());
 
     for (priority, delay, concurrency) in [(0, 0, 1), (100, 0, 1), (1, 10_000, 1), (1, 0, 2)] {
-        let err = client
-            .create_routing_profile()
-            .instance_id(DEMO_INSTANCE_ID)
-            .name("Bad")
-            .description("out of range")
-            .default_outbound_queue_id(demo_queue_id(1))
-            .media_concurrencies(media(Channel::Voice, concurrency))
+        let err = create(&client, "Bad")
+            .set_media_concurrencies(Some(vec![media(Channel::Voice, concurrency)]))
             .queue_configs(qc(1, Channel::Voice, priority, delay))
             .send()
             .await
@@ -547,18 +526,8 @@ async fn errors_surface_as_modeled_variants() {
         );
     }
 
-    let err = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Manual voice")
-        .description("not allowed")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
-        .manual_assignment_queue_configs(
-            RoutingProfileManualAssignmentQueueConfig::builder()
-                .queue_reference(qref(2, Channel::Voice))
-                .build(),
-        )
+    let err = create(&client, "Manual voice")
+        .manual_assignment_queue_configs(manual(2, Channel::Voice))
         .send()
         .await
         .expect_err("voice manual");
@@ -573,13 +542,8 @@ async fn errors_surface_as_modeled_variants() {
         .expect_err("reserved prefix");
     assert_eq!(err.code(), Some("InvalidParameterException"));
 
-    let err = client
-        .create_routing_profile()
+    let err = create(&client, "Nowhere")
         .instance_id("no-such-instance")
-        .name("Nowhere")
-        .description("x")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
         .send()
         .await
         .expect_err("unknown instance");
@@ -846,11 +810,7 @@ async fn the_models_rules_are_enforced_before_anything_is_looked_up() {
         assoc = assoc.queue_configs(qc(n, Channel::Voice, 1, 0));
     }
     for n in 7..=11 {
-        assoc = assoc.manual_assignment_queue_configs(
-            RoutingProfileManualAssignmentQueueConfig::builder()
-                .queue_reference(qref(n, Channel::Task))
-                .build(),
-        );
+        assoc = assoc.manual_assignment_queue_configs(manual(n, Channel::Task));
     }
     assoc.send().await.expect("associate");
     let disassociate = |routed: std::ops::RangeInclusive<u32>, manual| {
@@ -897,18 +857,7 @@ async fn queue_quota_is_limit_exceeded() {
         emu.add_queue("inst", &format!("q{n}"), &format!("Queue {n}"));
     }
     let client = client(&emu).await;
-    let id = client
-        .create_routing_profile()
-        .instance_id("inst")
-        .name("Full")
-        .description("quota")
-        .default_outbound_queue_id("q1")
-        .media_concurrencies(media(Channel::Voice, 1))
-        .send()
-        .await
-        .expect("create")
-        .routing_profile_id
-        .expect("id");
+    let id = create_basic_in(&client, "inst", "Full").await;
     for batch in 0..10 {
         let mut assoc = client
             .associate_routing_profile_queues()
@@ -997,13 +946,9 @@ async fn queue_quota_is_limit_exceeded() {
 }
 
 async fn create_basic_in(client: &Client, instance: &str, name: &str) -> String {
-    client
-        .create_routing_profile()
+    create(client, name)
         .instance_id(instance)
-        .name(name)
-        .description("quota")
         .default_outbound_queue_id("q1")
-        .media_concurrencies(media(Channel::Voice, 1))
         .send()
         .await
         .expect("create")
@@ -1020,13 +965,7 @@ async fn rate_limits_are_per_operation_reads_included() {
     }));
     create_basic(&client, "One").await;
     let id = create_basic(&client, "Two").await;
-    let err = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Three")
-        .description("throttled")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
+    let err = create(&client, "Three")
         .send()
         .await
         .expect_err("throttled");
@@ -1097,16 +1036,7 @@ async fn create_basic_result(
     client: &Client,
     name: &str,
 ) -> Result<(), aws_sdk_connect::error::SdkError<CreateRoutingProfileError>> {
-    client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name(name)
-        .description("rate")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
-        .send()
-        .await
-        .map(|_| ())
+    create(client, name).send().await.map(|_| ())
 }
 
 async fn list_profiles_unthrottled(client: &Client) {
@@ -1271,13 +1201,7 @@ async fn injected_faults_happen_exactly_times() {
 
     // The answer lost after the call took effect: a hang, or a 500 the SDK retries.
     emu.inject("CreateRoutingProfile", Fault::answer_lost(), 1);
-    let err = impatient
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Made, answer lost")
-        .description("d")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
+    let err = create(&impatient, "Made, answer lost")
         .send()
         .await
         .expect_err("times out");
@@ -1291,13 +1215,7 @@ async fn injected_faults_happen_exactly_times() {
     );
     emu.clear_calls();
     emu.inject("CreateRoutingProfile", Fault::answer_lost_to_500(), 1);
-    let err = retrying
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Made, then 500")
-        .description("d")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
+    let err = create(&retrying, "Made, then 500")
         .send()
         .await
         .expect_err("the retry finds the name taken");
@@ -1413,24 +1331,15 @@ async fn demo_account_matches_the_example_events() {
     );
     // The second instance has its own five queues and nothing else.
     emu.add_instance(DEMO_INSTANCE2_ID);
-    let err = client
-        .create_routing_profile()
+    let err = create(&client, "Moved")
         .instance_id(DEMO_INSTANCE2_ID)
-        .name("Moved")
-        .description("x")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
         .send()
         .await
         .expect_err("queue of the other instance");
     assert!(err.into_service_error().is_resource_not_found_exception());
-    client
-        .create_routing_profile()
+    create(&client, "Moved")
         .instance_id(DEMO_INSTANCE2_ID)
-        .name("Moved")
-        .description("x")
         .default_outbound_queue_id(connect_emulator::demo2_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
         .send()
         .await
         .expect("own queue");
