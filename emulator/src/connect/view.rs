@@ -13,52 +13,31 @@ use super::error::ApiResult;
 use super::lag::Lag;
 use super::state::{Account, Instance, Stored, profile_not_found};
 
-/// The account as reads see it at one instant.
-pub(super) struct ReadView<'a> {
+/// The account, the read lag and the instant a call is made: what both views are made of.
+#[derive(Clone, Copy)]
+pub(super) struct At<'a> {
     account: &'a Account,
     lag: Option<&'a Lag<Stored>>,
     now: Instant,
 }
 
-impl<'a> ReadView<'a> {
-    /// The view of a read made `now`.
+impl<'a> At<'a> {
+    /// The account and lag as a call made `now` meets them.
     pub(super) fn new(account: &'a Account, lag: Option<&'a Lag<Stored>>, now: Instant) -> Self {
-        ReadView { account, lag, now }
+        At { account, lag, now }
     }
 
-    /// The name of a queue of an instance that exists.
-    pub(super) fn queue_name(&self, instance_id: &str, queue_id: &str) -> Option<&'a str> {
-        let instance = self.account.instances.get(instance_id)?;
-        instance.queues.get(queue_id).map(String::as_str)
+    /// What a read sees.
+    pub(super) fn reads(self) -> ReadView<'a> {
+        ReadView(self)
     }
 
-    /// The profile as reads see it, or Connect's not-found error.
-    pub(super) fn profile(&self, instance_id: &str, id: &str) -> ApiResult<&'a Stored> {
-        let instance = self.account.instance(instance_id)?;
-        self.seen(instance_id, id, instance.profiles.get(id))
-            .ok_or_else(|| profile_not_found(instance_id, id))
+    /// What a write sees.
+    pub(super) fn writes(self) -> WriteView<'a> {
+        WriteView(self)
     }
 
-    /// Every profile of the instance reads see, in no particular order.
-    pub(super) fn profiles(&self, instance_id: &str) -> ApiResult<Vec<&'a Stored>> {
-        let instance = self.account.instance(instance_id)?;
-        let current = instance
-            .profiles
-            .iter()
-            .map(|(id, s)| (id.as_str(), Some(s)));
-        // Deleted but still seen: only the lag's history knows them.
-        let deleted = self
-            .lag
-            .into_iter()
-            .flat_map(|lag| lag.pending(instance_id))
-            .filter(|id| !instance.profiles.contains_key(*id))
-            .map(|id| (id, None));
-        Ok(current
-            .chain(deleted)
-            .filter_map(|(id, stored)| self.seen(instance_id, id, stored))
-            .collect())
-    }
-
+    /// What reads see of a profile that is `current` in the account.
     fn seen(&self, instance_id: &str, id: &str, current: Option<&'a Stored>) -> Option<&'a Stored> {
         match self.lag {
             Some(lag) => lag.seen(instance_id, id, current, self.now),
@@ -67,41 +46,70 @@ impl<'a> ReadView<'a> {
     }
 }
 
-/// The account as writes see it at one instant: as it is, but for profiles not yet created as far
-/// as reads know.
-pub(super) struct WriteView<'a> {
-    account: &'a Account,
-    lag: Option<&'a Lag<Stored>>,
-    now: Instant,
-}
+/// The account as reads see it at one instant.
+pub(super) struct ReadView<'a>(At<'a>);
 
-impl<'a> WriteView<'a> {
-    /// The view of a write made `now`.
-    pub(super) fn new(account: &'a Account, lag: Option<&'a Lag<Stored>>, now: Instant) -> Self {
-        WriteView { account, lag, now }
+impl<'a> ReadView<'a> {
+    /// The name of a queue of an instance that exists.
+    pub(super) fn queue_name(&self, instance_id: &str, queue_id: &str) -> Option<&'a str> {
+        let instance = self.0.account.instances.get(instance_id)?;
+        instance.queues.get(queue_id).map(String::as_str)
     }
 
+    /// The profile as reads see it, or Connect's not-found error.
+    pub(super) fn profile(&self, instance_id: &str, id: &str) -> ApiResult<&'a Stored> {
+        let instance = self.0.account.instance(instance_id)?;
+        self.0
+            .seen(instance_id, id, instance.profiles.get(id))
+            .ok_or_else(|| profile_not_found(instance_id, id))
+    }
+
+    /// Every profile of the instance reads see, in no particular order.
+    pub(super) fn profiles(&self, instance_id: &str) -> ApiResult<Vec<&'a Stored>> {
+        let instance = self.0.account.instance(instance_id)?;
+        let current = instance
+            .profiles
+            .iter()
+            .map(|(id, s)| (id.as_str(), Some(s)));
+        // Deleted but still seen: only the lag's history knows them.
+        let deleted = self
+            .0
+            .lag
+            .into_iter()
+            .flat_map(|lag| lag.pending(instance_id))
+            .filter(|id| !instance.profiles.contains_key(*id))
+            .map(|id| (id, None));
+        Ok(current
+            .chain(deleted)
+            .filter_map(|(id, stored)| self.0.seen(instance_id, id, stored))
+            .collect())
+    }
+}
+
+/// The account as writes see it at one instant: as it is, but for profiles not yet created as far
+/// as reads know.
+pub(super) struct WriteView<'a>(At<'a>);
+
+impl<'a> WriteView<'a> {
     /// The account as it is: its counters and quotas.
     pub(super) fn account(&self) -> &'a Account {
-        self.account
+        self.0.account
     }
 
     /// The instance as it is: its queues, and every profile's name (a name is taken as soon as a
     /// Create of it succeeds). Look profiles up with [`profile`](Self::profile).
     pub(super) fn instance(&self, id: &str) -> ApiResult<&'a Instance> {
-        self.account.instance(id)
+        self.0.account.instance(id)
     }
 
     /// The profile as it is, or Connect's not-found error, also while its creation has not
     /// reached reads (Connect's documented answer to a call made right after a create).
     pub(super) fn profile(&self, instance_id: &str, id: &str) -> ApiResult<&'a Stored> {
-        let current = self.account.instance(instance_id)?.profiles.get(id);
-        let known = match (self.lag, current) {
-            (Some(lag), Some(_)) => lag.seen(instance_id, id, current, self.now).is_some(),
-            _ => true,
-        };
+        let current = self.0.account.instance(instance_id)?.profiles.get(id);
+        // Only a create not yet propagated hides a profile that exists.
+        let propagated = self.0.seen(instance_id, id, current).is_some();
         current
-            .filter(|_| known)
+            .filter(|_| propagated)
             .ok_or_else(|| profile_not_found(instance_id, id))
     }
 }

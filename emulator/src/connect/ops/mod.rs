@@ -2,7 +2,7 @@
 //! the rest of the emulator knows them by.
 //!
 //! Each reads its typed request (already checked against the model) and applies the documented
-//! rules. A read answers from a [`ReadView`]. A write gets a [`WriteView`], which cannot change
+//! rules. A read answers from a `ReadView`. A write gets a `WriteView`, which cannot change
 //! anything, and returns its answer with the one [`Change`] it makes; [`dispatch`] applies the
 //! change only when the whole call has passed, so a refused call changes nothing, by
 //! construction rather than by care.
@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use super::error::ApiResult;
 use super::shapes::Input;
 use super::state::{Change, State};
-use super::view::{ReadView, WriteView};
+use super::view::At;
 
 /// The Connect operations the emulator serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,8 +93,8 @@ impl Write {
 /// Runs one operation at `now`.
 pub(super) fn dispatch(state: &mut State, op: Op, input: &Input, now: Instant) -> ApiResult<Value> {
     state.settle(now);
-    let read = ReadView::new(&state.account, state.lag.as_ref(), now);
-    let write = WriteView::new(&state.account, state.lag.as_ref(), now);
+    let at = At::new(&state.account, state.lag.as_ref(), now);
+    let (read, write) = (at.reads(), at.writes());
     let written = match op {
         Op::Describe => return profiles::describe(&read, input.parse()?),
         Op::ListProfiles => return profiles::list(&read, input.parse()?),

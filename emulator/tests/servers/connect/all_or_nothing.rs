@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use aws_sdk_connect::Client;
 use aws_sdk_connect::error::ProvideErrorMetadata;
-use aws_sdk_connect::types::{
-    Channel, RoutingProfileQueueConfig, RoutingProfileQueueConfigSummary,
-    RoutingProfileQueueReference,
-};
+use aws_sdk_connect::types::{Channel, RoutingProfileQueueConfig};
 use connect_emulator::connect::{self, Profile, RateLimit};
 use connect_emulator::{ConnectEmulator, DEMO_INSTANCE_ID};
 
-use super::{create, create_basic, manual, media, qc, qref, seeded};
+use super::{
+    associate, create, create_basic, delete, listed_queues, manual, media, qc, qc_of, qref,
+    qref_of, seeded,
+};
 
 /// Every profile as it is, with when it last changed.
 fn snapshot(emu: &ConnectEmulator) -> Vec<(Profile, Option<f64>)> {
@@ -47,21 +47,6 @@ async fn refused<T: Debug, E: ProvideErrorMetadata + Debug>(
         before,
         "{what}: a refused call changed something"
     );
-}
-
-/// A queue config of a queue the instance does not have.
-fn unknown_queue(channel: Channel) -> RoutingProfileQueueConfig {
-    let reference = RoutingProfileQueueReference::builder()
-        .queue_id("no-such-queue")
-        .channel(channel)
-        .build()
-        .expect("reference");
-    RoutingProfileQueueConfig::builder()
-        .queue_reference(reference)
-        .priority(1)
-        .delay(0)
-        .build()
-        .expect("config")
 }
 
 /// Ten VOICE configs of queues `first..`.
@@ -107,7 +92,8 @@ async fn a_refused_create_makes_nothing_and_takes_no_id() {
     full_profile(&client).await;
     let ten = |seventh| Some(ten_with_seventh(1, seventh));
 
-    let call = create(&client, "New").set_queue_configs(ten(unknown_queue(Channel::Voice)));
+    let call =
+        create(&client, "New").set_queue_configs(ten(qc_of("no-such-queue", Channel::Voice, 1, 0)));
     refused(
         &emu,
         "7th queue unknown",
@@ -161,14 +147,8 @@ async fn a_refused_create_makes_nothing_and_takes_no_id() {
 async fn refused_queue_changes_change_no_queue() {
     let (emu, client) = seeded().await;
     let id = full_profile(&client).await;
-    let associate = || {
-        client
-            .associate_routing_profile_queues()
-            .instance_id(DEMO_INSTANCE_ID)
-            .routing_profile_id(&id)
-    };
     let seventh_taken = ten_with_seventh(11, qc(1, Channel::Voice, 1, 0));
-    let call = associate().set_queue_configs(Some(seventh_taken));
+    let call = associate(&client, &id).set_queue_configs(Some(seventh_taken));
     refused(
         &emu,
         "7th already associated",
@@ -176,8 +156,8 @@ async fn refused_queue_changes_change_no_queue() {
         call.send(),
     )
     .await;
-    let seventh_unknown = ten_with_seventh(11, unknown_queue(Channel::Chat));
-    let call = associate().set_queue_configs(Some(seventh_unknown));
+    let seventh_unknown = ten_with_seventh(11, qc_of("no-such-queue", Channel::Chat, 1, 0));
+    let call = associate(&client, &id).set_queue_configs(Some(seventh_unknown));
     refused(
         &emu,
         "7th queue unknown",
@@ -185,7 +165,7 @@ async fn refused_queue_changes_change_no_queue() {
         call.send(),
     )
     .await;
-    let call = associate()
+    let call = associate(&client, &id)
         .set_queue_configs(Some(ten_with_seventh(11, qc(30, Channel::Chat, 1, 10_000))))
         .manual_assignment_queue_configs(manual(9, Channel::Task));
     refused(
@@ -195,7 +175,7 @@ async fn refused_queue_changes_change_no_queue() {
         call.send(),
     )
     .await;
-    let call = associate()
+    let call = associate(&client, &id)
         .queue_configs(qc(11, Channel::Voice, 1, 0))
         .manual_assignment_queue_configs(manual(9, Channel::Task))
         .manual_assignment_queue_configs(manual(8, Channel::Chat));
@@ -207,7 +187,7 @@ async fn refused_queue_changes_change_no_queue() {
     )
     .await;
     emu.set_queues_per_profile(Some(12));
-    let call = associate().set_queue_configs(Some(ten(11)));
+    let call = associate(&client, &id).set_queue_configs(Some(ten(11)));
     refused(
         &emu,
         "over the quota",
@@ -237,13 +217,7 @@ async fn refused_queue_changes_change_no_queue() {
     .await;
     let call = disassociate()
         .queue_references(qref(1, Channel::Voice))
-        .queue_references(
-            RoutingProfileQueueReference::builder()
-                .queue_id("no-such-queue")
-                .channel(Channel::Voice)
-                .build()
-                .expect("reference"),
-        );
+        .queue_references(qref_of("no-such-queue", Channel::Voice));
     refused(
         &emu,
         "one queue unknown",
@@ -280,16 +254,7 @@ async fn refused_queue_changes_change_no_queue() {
     .await;
 
     // What the list calls report is what the profile had before.
-    let listed: Vec<RoutingProfileQueueConfigSummary> = client
-        .list_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .expect("list");
+    let listed = listed_queues(&client, &id).await.expect("list");
     assert_eq!(listed.len(), 6);
     assert!(listed.iter().all(|q| (q.priority, q.delay) == (1, 0)));
 }
@@ -386,25 +351,18 @@ async fn refused_tag_and_setting_changes_change_nothing() {
     .await;
 
     assert!(emu.set_users(DEMO_INSTANCE_ID, &id, 1));
-    let delete = |id: &str| {
-        client
-            .delete_routing_profile()
-            .instance_id(DEMO_INSTANCE_ID)
-            .routing_profile_id(id)
-            .send()
-    };
     refused(
         &emu,
         "users assigned",
         "ResourceInUseException",
-        delete(&id),
+        delete(&client, &id).send(),
     )
     .await;
     refused(
         &emu,
         "the default",
         "InvalidRequestException",
-        delete(&default.id),
+        delete(&client, &default.id).send(),
     )
     .await;
 

@@ -9,7 +9,7 @@ use aws_sdk_connect::types::{AgentAvailabilityTimer, Channel, RoutingProfile};
 use connect_emulator::connect::{self, ReadLag};
 use connect_emulator::{DEMO_INSTANCE_ID, Fault};
 
-use super::{client_with, create, create_basic, qc, seeded};
+use super::{associate, client_with, create, create_basic, delete, listed_queues, qc, seeded};
 
 /// Long enough that the calls a test makes within it, a few dozen on loopback, end well before it
 /// does even on a loaded machine; each test checks that they did.
@@ -43,20 +43,6 @@ async fn listed(client: &Client) -> Vec<(String, String)> {
             (id, s.name.expect("a name"))
         })
         .collect()
-}
-
-async fn listed_queues(client: &Client, id: &str) -> Result<usize, String> {
-    client
-        .list_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(id)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await
-        .map(|queues| queues.len())
-        .map_err(|e| e.code().unwrap_or("no code").to_string())
 }
 
 async fn listed_tags(client: &Client, id: &str) -> Result<Vec<String>, String> {
@@ -94,13 +80,13 @@ async fn a_new_profile_is_unknown_to_every_call_until_its_creation_has_propagate
         Some(NOT_FOUND)
     );
     assert_eq!(listed(&client).await, []);
-    assert_eq!(listed_queues(&client, &id).await, Err(NOT_FOUND.into()));
+    assert_eq!(
+        listed_queues(&client, &id).await.map(|q| q.len()),
+        Err(NOT_FOUND.into())
+    );
     assert_eq!(listed_tags(&client, &id).await, Err(NOT_FOUND.into()));
     // Writes naming it too, as Connect answers a call made right after a create.
-    let err = client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    let err = associate(&client, &id)
         .queue_configs(qc(2, Channel::Voice, 1, 0))
         .send()
         .await
@@ -114,10 +100,7 @@ async fn a_new_profile_is_unknown_to_every_call_until_its_creation_has_propagate
         .await
         .expect_err("too young to tag");
     assert_eq!(err.code(), Some(NOT_FOUND));
-    let err = client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    let err = delete(&client, &id)
         .send()
         .await
         .expect_err("too young to delete");
@@ -135,10 +118,7 @@ async fn a_new_profile_is_unknown_to_every_call_until_its_creation_has_propagate
     let seen = describe(&client, &id).await.expect("propagated");
     assert_eq!(seen.name.as_deref(), Some("Young"));
     assert_eq!(listed(&client).await, [(id.clone(), "Young".to_string())]);
-    client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    associate(&client, &id)
         .queue_configs(qc(2, Channel::Voice, 1, 0))
         .send()
         .await
@@ -189,10 +169,7 @@ async fn reads_show_the_state_from_before_the_last_writes_which_act_on_the_state
         .send()
         .await
         .expect("rename");
-    client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    associate(&client, &id)
         .queue_configs(qc(2, Channel::Voice, 1, 0))
         .send()
         .await
@@ -223,7 +200,7 @@ async fn reads_show_the_state_from_before_the_last_writes_which_act_on_the_state
     );
     assert_eq!(seen.last_modified_time, modified);
     assert_eq!(listed(&client).await, [(id.clone(), "Before".to_string())]);
-    assert_eq!(listed_queues(&client, &id).await, Ok(0));
+    assert_eq!(listed_queues(&client, &id).await.map(|q| q.len()), Ok(0));
     assert_eq!(listed_tags(&client, &id).await, Ok(vec![]));
     // Writes see the association a read does not show yet.
     client
@@ -234,10 +211,7 @@ async fn reads_show_the_state_from_before_the_last_writes_which_act_on_the_state
         .send()
         .await
         .expect("the pair is associated");
-    let err = client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    let err = associate(&client, &id)
         .queue_configs(qc(2, Channel::Voice, 1, 0))
         .send()
         .await
@@ -259,7 +233,7 @@ async fn reads_show_the_state_from_before_the_last_writes_which_act_on_the_state
     );
     assert!(seen.last_modified_time > modified);
     assert_eq!(listed(&client).await, [(id.clone(), "After".to_string())]);
-    assert_eq!(listed_queues(&client, &id).await, Ok(1));
+    assert_eq!(listed_queues(&client, &id).await.map(|q| q.len()), Ok(1));
     assert_eq!(
         listed_tags(&client, &id).await,
         Ok(vec!["team".to_string()])
@@ -273,13 +247,7 @@ async fn a_deleted_profile_still_shows_in_reads_until_its_deletion_has_propagate
     let kept = create_basic(&client, "Kept").await;
     emu.set_read_lag(Some(LAG));
     let deleted = Instant::now();
-    client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .send()
-        .await
-        .expect("delete");
+    delete(&client, &id).send().await.expect("delete");
     assert!(emu.profile(&id).is_none(), "deleted at once");
     assert_eq!(
         describe(&client, &id)
@@ -296,10 +264,7 @@ async fn a_deleted_profile_still_shows_in_reads_until_its_deletion_has_propagate
     assert_eq!(listed(&client).await, both);
     assert_eq!(listed_tags(&client, &id).await, Ok(vec![]));
     // Writes see it gone.
-    let err = client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    let err = delete(&client, &id)
         .send()
         .await
         .expect_err("already deleted");

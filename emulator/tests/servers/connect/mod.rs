@@ -8,13 +8,15 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_connect::Client;
 use aws_sdk_connect::config::{Credentials, Region};
 use aws_sdk_connect::error::ProvideErrorMetadata;
+use aws_sdk_connect::operation::associate_routing_profile_queues::builders::AssociateRoutingProfileQueuesFluentBuilder;
 use aws_sdk_connect::operation::create_routing_profile::CreateRoutingProfileError;
 use aws_sdk_connect::operation::create_routing_profile::builders::CreateRoutingProfileFluentBuilder;
+use aws_sdk_connect::operation::delete_routing_profile::builders::DeleteRoutingProfileFluentBuilder;
 use aws_sdk_connect::types::{
     AgentAvailabilityTimer, BehaviorType, Channel, ChannelWorkloadBehaviorType,
     CrossChannelBehavior, CrossChannelWorkloadBehavior, MediaConcurrency,
     RoutingProfileManualAssignmentQueueConfig, RoutingProfileQueueConfig,
-    RoutingProfileQueueReference, WorkloadTypeConcurrency,
+    RoutingProfileQueueConfigSummary, RoutingProfileQueueReference, WorkloadTypeConcurrency,
 };
 use connect_emulator::connect::{self, RateLimit};
 use connect_emulator::{
@@ -53,8 +55,13 @@ async fn seeded() -> (ConnectEmulator, Client) {
 }
 
 fn qc(n: u32, channel: Channel, priority: i32, delay: i32) -> RoutingProfileQueueConfig {
+    qc_of(&demo_queue_id(n), channel, priority, delay)
+}
+
+/// A queue config of any queue ID, one the instance may not have.
+fn qc_of(queue_id: &str, channel: Channel, priority: i32, delay: i32) -> RoutingProfileQueueConfig {
     RoutingProfileQueueConfig::builder()
-        .queue_reference(qref(n, channel))
+        .queue_reference(qref_of(queue_id, channel))
         .priority(priority)
         .delay(delay)
         .build()
@@ -62,8 +69,12 @@ fn qc(n: u32, channel: Channel, priority: i32, delay: i32) -> RoutingProfileQueu
 }
 
 fn qref(n: u32, channel: Channel) -> RoutingProfileQueueReference {
+    qref_of(&demo_queue_id(n), channel)
+}
+
+fn qref_of(queue_id: &str, channel: Channel) -> RoutingProfileQueueReference {
     RoutingProfileQueueReference::builder()
-        .queue_id(demo_queue_id(n))
+        .queue_id(queue_id)
         .channel(channel)
         .build()
         .expect("complete queue reference")
@@ -93,6 +104,40 @@ fn create(client: &Client, name: &str) -> CreateRoutingProfileFluentBuilder {
         .description("basic")
         .default_outbound_queue_id(demo_queue_id(1))
         .media_concurrencies(media(Channel::Voice, 1))
+}
+
+/// An AssociateRoutingProfileQueues of a profile of the demo instance, its queues to add.
+fn associate(client: &Client, id: &str) -> AssociateRoutingProfileQueuesFluentBuilder {
+    client
+        .associate_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(id)
+}
+
+/// A DeleteRoutingProfile of a profile of the demo instance.
+fn delete(client: &Client, id: &str) -> DeleteRoutingProfileFluentBuilder {
+    client
+        .delete_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(id)
+}
+
+/// Every queue config ListRoutingProfileQueues lists for a profile of the demo instance, all
+/// pages, or the error code.
+async fn listed_queues(
+    client: &Client,
+    id: &str,
+) -> Result<Vec<RoutingProfileQueueConfigSummary>, String> {
+    client
+        .list_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| e.code().unwrap_or("no code").to_string())
 }
 
 /// Creates a minimal profile and returns its ID.
@@ -138,10 +183,7 @@ async fn create_describe_paginate_and_tag_round_trip() {
 
     // Up to 25 queue configs, ten per call as the API demands.
     for range in [11..=20u32, 21..=25] {
-        let mut assoc = client
-            .associate_routing_profile_queues()
-            .instance_id(DEMO_INSTANCE_ID)
-            .routing_profile_id(&id);
+        let mut assoc = associate(&client, &id);
         for n in range {
             assoc = assoc.queue_configs(qc(n, Channel::Chat, 5, 30));
         }
@@ -333,10 +375,7 @@ async fn updates_change_state_and_list_profiles_pages() {
         .send()
         .await
         .expect("timer");
-    client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    associate(&client, &id)
         .queue_configs(qc(2, Channel::Voice, 1, 0))
         .queue_configs(qc(3, Channel::Chat, 1, 0))
         .send()
@@ -402,10 +441,7 @@ async fn updates_change_state_and_list_profiles_pages() {
     );
 
     // Associating an associated pair again is rejected.
-    let err = client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    let err = associate(&client, &id)
         .queue_configs(qc(2, Channel::Voice, 1, 0))
         .send()
         .await
@@ -463,20 +499,7 @@ async fn errors_surface_as_modeled_variants() {
     let (emu, client) = seeded().await;
 
     let err = create(&client, "Ghost")
-        .queue_configs(
-            RoutingProfileQueueConfig::builder()
-                .queue_reference(
-                    RoutingProfileQueueReference::builder()
-                        .queue_id("no-such-queue")
-                        .channel(Channel::Voice)
-                        .build()
-                        .expect("reference"),
-                )
-                .priority(1)
-                .delay(0)
-                .build()
-                .expect("config"),
-        )
+        .queue_configs(qc_of("no-such-queue", Channel::Voice, 1, 0))
         .send()
         .await
         .expect_err("unknown queue");
@@ -550,30 +573,12 @@ async fn errors_surface_as_modeled_variants() {
     assert!(err.into_service_error().is_resource_not_found_exception());
 
     assert!(emu.set_users(DEMO_INSTANCE_ID, &id, 3));
-    let err = client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .send()
-        .await
-        .expect_err("in use");
+    let err = delete(&client, &id).send().await.expect_err("in use");
     assert_eq!(err.code(), Some("ResourceInUseException"));
     assert!(err.into_service_error().is_resource_in_use_exception());
     emu.set_users(DEMO_INSTANCE_ID, &id, 0);
-    client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .send()
-        .await
-        .expect("delete");
-    let err = client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .send()
-        .await
-        .expect_err("already gone");
+    delete(&client, &id).send().await.expect("delete");
+    let err = delete(&client, &id).send().await.expect_err("already gone");
     assert!(err.into_service_error().is_resource_not_found_exception());
 
     let failures: Vec<_> = emu
@@ -802,10 +807,7 @@ async fn the_models_rules_are_enforced_before_anything_is_looked_up() {
         .expect("within the model");
 
     // At most 10 references per Disassociate call, both lists together.
-    let mut assoc = client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id);
+    let mut assoc = associate(&client, &id);
     for n in 1..=6 {
         assoc = assoc.queue_configs(qc(n, Channel::Voice, 1, 0));
     }
@@ -864,39 +866,16 @@ async fn queue_quota_is_limit_exceeded() {
             .instance_id("inst")
             .routing_profile_id(&id);
         for n in 1..=10 {
-            let q = RoutingProfileQueueReference::builder()
-                .queue_id(format!("q{}", batch * 10 + n))
-                .channel(Channel::Voice)
-                .build()
-                .expect("reference");
-            assoc = assoc.queue_configs(
-                RoutingProfileQueueConfig::builder()
-                    .queue_reference(q)
-                    .priority(1)
-                    .delay(0)
-                    .build()
-                    .expect("config"),
-            );
+            let queue = format!("q{}", batch * 10 + n);
+            assoc = assoc.queue_configs(qc_of(&queue, Channel::Voice, 1, 0));
         }
         assoc.send().await.expect("within quota");
     }
-    let q = RoutingProfileQueueReference::builder()
-        .queue_id("q101")
-        .channel(Channel::Voice)
-        .build()
-        .expect("reference");
     let err = client
         .associate_routing_profile_queues()
         .instance_id("inst")
         .routing_profile_id(&id)
-        .queue_configs(
-            RoutingProfileQueueConfig::builder()
-                .queue_reference(q)
-                .priority(1)
-                .delay(0)
-                .build()
-                .expect("config"),
-        )
+        .queue_configs(qc_of("q101", Channel::Voice, 1, 0))
         .send()
         .await
         .expect_err("over quota");
@@ -908,20 +887,7 @@ async fn queue_quota_is_limit_exceeded() {
     emu.set_queues_per_profile(Some(2));
     let configs = |from: u32, to: u32| {
         (from..=to)
-            .map(|n| {
-                RoutingProfileQueueConfig::builder()
-                    .queue_reference(
-                        RoutingProfileQueueReference::builder()
-                            .queue_id(format!("q{n}"))
-                            .channel(Channel::Voice)
-                            .build()
-                            .expect("reference"),
-                    )
-                    .priority(1)
-                    .delay(0)
-                    .build()
-                    .expect("config")
-            })
+            .map(|n| qc_of(&format!("q{n}"), Channel::Voice, 1, 0))
             .collect::<Vec<_>>()
     };
     let over = client
@@ -1014,10 +980,7 @@ async fn rate_limits_are_per_operation_reads_included() {
         create_basic(&client, &format!("Burst {n}")).await;
     }
     assert!(create_basic_result(&client, "Sixth").await.is_err());
-    client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    delete(&client, &id)
         .send()
         .await
         .expect("Delete's bucket is full");
@@ -1090,18 +1053,12 @@ async fn seeded_console_and_default_profiles() {
         .expect_err("name taken");
     assert_eq!(err.code(), Some("DuplicateResourceException"));
 
-    let err = client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&default.id)
+    let err = delete(&client, &default.id)
         .send()
         .await
         .expect_err("the default profile stays");
     assert_eq!(err.code(), Some("InvalidRequestException"));
-    client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&console.id)
+    delete(&client, &console.id)
         .send()
         .await
         .expect("a console profile can be deleted");
@@ -1296,22 +1253,12 @@ async fn demo_account_matches_the_example_events() {
     let (emu, client) = seeded().await;
     let id = create_basic(&client, "Names").await;
     assert_eq!(id, "00000000-0000-4000-8000-000000000001");
-    let mut assoc = client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id);
+    let mut assoc = associate(&client, &id);
     for n in [1, 2, 3, 4, 5, 6, 30] {
         assoc = assoc.queue_configs(qc(n, Channel::Chat, 1, 0));
     }
     assoc.send().await.expect("associate");
-    let names: Vec<String> = client
-        .list_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
+    let names: Vec<String> = listed_queues(&client, &id)
         .await
         .expect("list")
         .into_iter()
