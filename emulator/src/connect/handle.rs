@@ -219,7 +219,7 @@ impl ConnectEmulator {
         self.shared.lock().calls.clear();
     }
 
-    /// All routing profiles, sorted by (instance ID, name).
+    /// All routing profiles as they are, whatever reads lag behind, sorted by (instance ID, name).
     pub fn profiles(&self) -> Vec<Profile> {
         let state = self.shared.lock();
         let mut all: Vec<Profile> = state
@@ -232,7 +232,7 @@ impl ConnectEmulator {
         all
     }
 
-    /// The routing profile with this ID, in any instance.
+    /// The routing profile with this ID as it is, in any instance.
     pub fn profile(&self, id: &str) -> Option<Profile> {
         self.stored(id, |s| s.profile.clone())
     }

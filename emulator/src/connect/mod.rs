@@ -20,9 +20,9 @@
 //! | `handle` | what tests hold: [`ConnectEmulator`] |
 //! | `types` | what every module shares: [`Call`], [`Fault`], [`RateLimit`], [`ReadLag`], [`Profile`] snapshots, the demo account |
 //!
-//! Each module imports only modules further down this list of layers, so there is no import
-//! circle (leaf first): `types`, `error`, `table`; then `lag`, `pages`, `shapes`; `validate`;
-//! `state`; `view`; `ops`; `http`; `handle`.
+//! The imports run one way, so there is no import circle: in this order, leaf first, each module
+//! imports only modules before it (`error` is Connect's error answer): `types`, `error`, `table`;
+//! then `lag`, `pages`, `shapes`; `validate`; `state`; `view`; `ops`; `http`; `handle`.
 //!
 //! # Validation
 //!

@@ -150,7 +150,8 @@ impl RateLimit {
 pub struct ReadLag {
     /// The shortest lag of a change.
     pub min: Duration,
-    /// The longest; each change's lag is drawn uniformly between `min` and `max`.
+    /// The longest; each change's lag is drawn uniformly between `min` and `max` (`min` when
+    /// `max` is not above it).
     pub max: Duration,
     /// Seeds the draws, so that the same calls in the same order lag the same.
     pub seed: u64,
