@@ -68,7 +68,7 @@ class UnknownProperty(_Reports, CloudFormationLintRule):
 class WrongType(_Reports, CloudFormationLintRule):
     id = "E9003"
     shortdesc = "Custom::RoutingProfile value of the wrong type"
-    description = "A string, whole number, list or object where the resource expects another"
+    description = "A string, whole number, true or false, list or object where the resource expects another"
     kinds = (properties.TYPE,)
 
 
