@@ -82,6 +82,9 @@ where
 {
     tracing_subscriber::fmt::layer()
         .with_target(false)
+        // No colours: the function's build has none (no `ansi` feature), and a workspace build
+        // that unifies it in must write the same lines.
+        .with_ansi(false)
         .fmt_fields(EscapedFields::default())
         .with_writer(writer)
 }
