@@ -276,6 +276,7 @@ impl Connect {
             .agent_availability_timer(sdk::AgentAvailabilityTimer::from(
                 state.agent_availability_timer.as_str(),
             ));
+        let request = request.customize().interceptor(wire::OmitNotGiven);
         let out = self.call(OP, request.send()).await?;
         match (out.routing_profile_arn(), out.routing_profile_id()) {
             (Some(arn), Some(id)) => Ok(ProfileRef {
@@ -479,7 +480,9 @@ impl Connect {
                     .update_routing_profile_concurrency()
                     .instance_id(instance)
                     .routing_profile_id(id)
-                    .set_media_concurrencies(Some(wire::media_concurrencies(api, concurrency)?));
+                    .set_media_concurrencies(Some(wire::media_concurrencies(api, concurrency)?))
+                    .customize()
+                    .interceptor(wire::OmitNotGiven);
                 self.written(api, request.send()).await
             }
             Operation::UpdateAgentAvailabilityTimer { timer } => {
