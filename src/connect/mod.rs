@@ -216,7 +216,11 @@ impl Connect {
             .timeout_config()
             .and_then(|t| t.operation_attempt_timeout());
         let trail = Trail::new(attempt_timeout);
-        let config = config.to_builder().interceptor(trail.clone()).build();
+        let config = config
+            .to_builder()
+            .interceptor(trail.clone())
+            .interceptor(wire::OmitNotGiven)
+            .build();
         Connect {
             client: Client::from_conf(config),
             trail,
@@ -276,7 +280,6 @@ impl Connect {
             .agent_availability_timer(sdk::AgentAvailabilityTimer::from(
                 state.agent_availability_timer.as_str(),
             ));
-        let request = request.customize().interceptor(wire::OmitNotGiven);
         let out = self.call(OP, request.send()).await?;
         match (out.routing_profile_arn(), out.routing_profile_id()) {
             (Some(arn), Some(id)) => Ok(ProfileRef {
@@ -480,9 +483,7 @@ impl Connect {
                     .update_routing_profile_concurrency()
                     .instance_id(instance)
                     .routing_profile_id(id)
-                    .set_media_concurrencies(Some(wire::media_concurrencies(api, concurrency)?))
-                    .customize()
-                    .interceptor(wire::OmitNotGiven);
+                    .set_media_concurrencies(Some(wire::media_concurrencies(api, concurrency)?));
                 self.written(api, request.send()).await
             }
             Operation::UpdateAgentAvailabilityTimer { timer } => {

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use aws_sdk_connect::config::interceptors::BeforeTransmitInterceptorContextMut;
 use aws_sdk_connect::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_connect::types as sdk;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_types::body::SdkBody;
 use serde_json::Value;
 
@@ -158,9 +159,14 @@ const NOT_GIVEN: i32 = 0;
 
 /// Removes the Concurrency the SDK always serializes from each `MediaConcurrencies` entry of a
 /// CreateRoutingProfile or UpdateRoutingProfileConcurrency body that was built with [`NOT_GIVEN`]
-/// (one with workload types), once, before the retry loop signs and sends it.
+/// (one with workload types), once, before the retry loop signs and sends it. Every call of the
+/// client passes through it; only those two operations' bodies are read.
 #[derive(Debug)]
 pub(super) struct OmitNotGiven;
+
+/// The operations whose bodies carry `MediaConcurrencies`.
+const WITH_MEDIA_CONCURRENCIES: [&str; 2] =
+    ["CreateRoutingProfile", "UpdateRoutingProfileConcurrency"];
 
 impl Intercept for OmitNotGiven {
     fn name(&self) -> &'static str {
@@ -171,8 +177,12 @@ impl Intercept for OmitNotGiven {
         &self,
         context: &mut BeforeTransmitInterceptorContextMut<'_>,
         _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), aws_sdk_connect::error::BoxError> {
+        let operation = cfg.load::<Metadata>().map(Metadata::name);
+        if !operation.is_some_and(|name| WITH_MEDIA_CONCURRENCIES.contains(&name)) {
+            return Ok(());
+        }
         let request = context.request_mut();
         let Some(body) = request.body().bytes() else {
             return Ok(());

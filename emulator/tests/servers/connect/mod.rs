@@ -27,6 +27,7 @@ use crate::raw_http;
 
 mod all_or_nothing;
 mod lag;
+mod workload_only;
 
 async fn client_with(emu: &ConnectEmulator, retry: RetryConfig, timeout: TimeoutConfig) -> Client {
     let config = aws_config::defaults(BehaviorVersion::latest())
