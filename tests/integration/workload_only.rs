@@ -2,6 +2,7 @@
 //! Create and the Update send no Concurrency for it, the emulator keeps and describes it so, and a
 //! second Update writes nothing, whatever Connect reports as the channel's own concurrency.
 
+use aws_sdk_connect::types::MediaConcurrency;
 use serde_json::{Value, json};
 
 use crate::world::*;
@@ -36,8 +37,8 @@ fn sent(world: &World, operation: &str, channel: &str) -> Value {
         .unwrap_or_else(|| panic!("{channel} not sent: {}", call.request))
 }
 
-/// What Describe reports for each channel: (channel, Concurrency, workload types).
-async fn described(world: &World, answer: &Answer) -> Vec<(String, i32, usize)> {
+/// The channels Describe reports for the profile `answer` names.
+async fn reported(world: &World, answer: &Answer) -> Vec<MediaConcurrency> {
     let profile = answer.profile();
     world
         .client
@@ -51,6 +52,13 @@ async fn described(world: &World, answer: &Answer) -> Vec<(String, i32, usize)> 
         .routing_profile()
         .expect("a profile")
         .media_concurrencies()
+        .to_vec()
+}
+
+/// What Describe reports for each channel: (channel, Concurrency, workload types).
+async fn described(world: &World, answer: &Answer) -> Vec<(String, i32, usize)> {
+    reported(world, answer)
+        .await
         .iter()
         .map(|m| {
             let workloads = m.workload_type_concurrencies().len();
@@ -132,21 +140,10 @@ async fn a_channel_given_by_workload_types_alone_is_created_updated_and_then_lef
 
     // Had Connect reported a number of its own for CHAT (its documentation does not say what it
     // reports), the same template would still write nothing.
-    let reported: Vec<_> = world
-        .client
-        .client()
-        .describe_routing_profile()
-        .instance_id(&updated.profile().instance_id)
-        .routing_profile_id(&id)
-        .send()
+    let console: Vec<_> = reported(&world, &updated)
         .await
-        .expect("describe")
-        .routing_profile()
-        .expect("a profile")
-        .media_concurrencies()
-        .iter()
+        .into_iter()
         .filter(|m| m.concurrency() > 0 || !m.workload_type_concurrencies().is_empty())
-        .cloned()
         .map(|mut m| {
             if m.channel().as_str() == "CHAT" {
                 m.concurrency = 5;
@@ -160,7 +157,7 @@ async fn a_channel_given_by_workload_types_alone_is_created_updated_and_then_lef
         .update_routing_profile_concurrency()
         .instance_id(&updated.profile().instance_id)
         .routing_profile_id(&id)
-        .set_media_concurrencies(Some(reported))
+        .set_media_concurrencies(Some(console))
         .send()
         .await
         .expect("the console's write");

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use connect_emulator::DEMO_INSTANCE_ID;
 use connect_emulator::demo_queue_id;
 
-use super::{create_basic, seeded};
+use super::{channels, create_basic, described_media, seeded};
 use crate::raw_http;
 
 /// A Create body whose CHAT channel is `chat`.
@@ -68,25 +68,8 @@ async fn a_channel_without_concurrency_is_kept_and_described_as_given() {
     assert!(chat.get("Concurrency").is_none(), "{chat}");
     assert_eq!(chat["WorkloadTypeConcurrencies"], billing(3));
     // The SDK reads the missing member as 0.
-    let sdk = client
-        .describe_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .send()
-        .await
-        .expect("describe");
-    let read: Vec<(String, i32, usize)> = sdk
-        .routing_profile()
-        .expect("a profile")
-        .media_concurrencies()
-        .iter()
-        .map(|m| {
-            let workloads = m.workload_type_concurrencies().len();
-            (m.channel().as_str().to_string(), m.concurrency(), workloads)
-        })
-        .collect();
     assert_eq!(
-        read,
+        channels(&described_media(&client, &id).await),
         [
             ("VOICE".to_string(), 1, 0),
             ("CHAT".to_string(), 0, 1),
