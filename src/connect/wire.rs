@@ -1,8 +1,8 @@
 //! The SDK's shapes: the model's types turned into SDK request members, and SDK answers read back.
 //!
-//! One member is not the SDK's to shape: aws-sdk-connect 1.220 (the newest) was generated when
-//! `MediaConcurrency.Concurrency` was required, so it always sends one, where Connect's current
-//! model makes it optional for a channel given by workload types. Such a channel is built with
+//! One member is not the SDK's to shape: aws-sdk-connect 1.220 (the newest) models
+//! `MediaConcurrency.Concurrency` as required and always sends one, where Connect's current model
+//! makes it optional for a channel given by workload types. Such a channel is built with
 //! [`NOT_GIVEN`], and [`OmitNotGiven`] takes that member out of the request body before it is
 //! signed: the function never sends a number the template did not give.
 
