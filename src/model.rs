@@ -178,13 +178,28 @@ pub struct WorkloadConcurrency {
 /// How many contacts of one channel an agent handles at once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Concurrency {
-    /// Within the channel's range in [`crate::constraints::CONCURRENCY_PER_CHANNEL`].
-    pub max_contacts: i32,
+    /// Within the channel's range in [`crate::constraints::CONCURRENCY_PER_CHANNEL`]; `None` when
+    /// the channel is given only by workload types (then never empty), which leaves the channel's
+    /// own concurrency to Connect.
+    pub max_contacts: Option<i32>,
     /// What the agent may be offered while busy on this channel.
     pub cross_channel: CrossChannelBehavior,
     /// By workload type (`WorkloadTypeConcurrencies`); empty when the channel has none, else
     /// within [`crate::constraints::WORKLOAD_TYPE_CONCURRENCIES`] entries.
     pub workload_types: BTreeMap<String, WorkloadConcurrency>,
+}
+
+impl Concurrency {
+    /// Whether `live`, a channel as Connect reports it, already is this desired one. A channel
+    /// given only by workload types agrees with whatever concurrency Connect reports for the
+    /// channel itself: its documentation does not say what that is (none, 0, or one it works
+    /// out), and comparing it would write the same set again at every update.
+    pub fn is_met_by(&self, live: &Concurrency) -> bool {
+        self.max_contacts
+            .is_none_or(|wanted| live.max_contacts == Some(wanted))
+            && self.cross_channel == live.cross_channel
+            && self.workload_types == live.workload_types
+    }
 }
 
 /// The whole of a routing profile within its instance, desired or live.

@@ -107,6 +107,8 @@ TOP_LEVEL = (
 
 # A failed value (the parser's `None`); a value that passed is returned as itself or as Unknown.
 _FAILED = None
+# A channel's Concurrency left out because its workload types give it (the parser's `Some(None)`).
+_BY_WORKLOAD_TYPE = "by workload type"
 
 
 class _Parser:
@@ -261,10 +263,21 @@ class _Parser:
             channel = self.required(path, "Channel", fields)
             if channel is not _FAILED:
                 channel = self.one_of(path + ("Channel",), channel, c.CHANNEL)
-            concurrency = self.required(path, "Concurrency", fields)
-            if concurrency is not _FAILED:
+            # Optional in the model, for a channel given by its workload types; with neither,
+            # the channel would take no contacts, below every channel's documented minimum.
+            concurrency = optional(fields, "Concurrency")
+            if concurrency is not None:
                 allowed = _of_channel(channel, c.CONCURRENCY_PER_CHANNEL, c.CONCURRENCY_ANY_CHANNEL)
                 concurrency = self.integer(path + ("Concurrency",), concurrency, allowed)
+            elif optional(fields, "WorkloadTypeConcurrencies") is None:
+                self.error(
+                    path + ("Concurrency",),
+                    REQUIRED,
+                    "is required when the channel has no WorkloadTypeConcurrencies",
+                )
+                concurrency = _FAILED
+            else:
+                concurrency = _BY_WORKLOAD_TYPE
             cross = optional(fields, "CrossChannelBehavior")
             if cross is not None:
                 cross = self.cross_channel(path + ("CrossChannelBehavior",), cross)

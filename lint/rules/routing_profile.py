@@ -53,7 +53,8 @@ class RequiredProperty(_Reports, CloudFormationLintRule):
     shortdesc = "Custom::RoutingProfile required property"
     description = (
         "InstanceId, Name, Description, DefaultOutboundQueueId and MediaConcurrencies (with at "
-        "least one channel) are required, and so are the fields of each list item"
+        "least one channel) are required, and so are the fields of each list item; a channel "
+        "gives its Concurrency, its WorkloadTypeConcurrencies or both"
     )
     kinds = (properties.REQUIRED,)
 
@@ -86,8 +87,9 @@ class OutOfRange(_Reports, CloudFormationLintRule):
     id = "E9005"
     shortdesc = "Custom::RoutingProfile number out of range"
     description = (
-        "Priority 1-99, Delay 0-9999, Concurrency 1 for VOICE and 1-10 for other channels (of a "
-        "channel and of each of its workload types), 1-5 WorkloadTypeConcurrencies per channel"
+        "Priority 1-99, Delay 0-9999, Concurrency (when given) 1 for VOICE and 1-10 for other "
+        "channels (of a channel and of each of its workload types), 1-5 WorkloadTypeConcurrencies "
+        "per channel"
     )
     kinds = (properties.RANGE,)
 

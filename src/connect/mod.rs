@@ -216,7 +216,11 @@ impl Connect {
             .timeout_config()
             .and_then(|t| t.operation_attempt_timeout());
         let trail = Trail::new(attempt_timeout);
-        let config = config.to_builder().interceptor(trail.clone()).build();
+        let config = config
+            .to_builder()
+            .interceptor(trail.clone())
+            .interceptor(wire::OmitNotGiven)
+            .build();
         Connect {
             client: Client::from_conf(config),
             trail,

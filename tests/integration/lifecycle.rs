@@ -59,13 +59,13 @@ async fn create_builds_every_property_and_answers_arn_and_id() {
             (demo_queue_id(7), "TASK".into())
         ]
     );
-    let concurrency: Vec<(String, i32, String)> = stored
+    let concurrency: Vec<(String, Option<i32>, String)> = stored
         .media_concurrencies
         .iter()
         .map(|m| (m.channel.clone(), m.concurrency, m.behavior_type.clone()))
         .collect();
     assert!(
-        concurrency.contains(&("CHAT".into(), 2, "ROUTE_ANY_CHANNEL".into())),
+        concurrency.contains(&("CHAT".into(), Some(2), "ROUTE_ANY_CHANNEL".into())),
         "{concurrency:?}"
     );
     assert_eq!(concurrency.len(), 3);

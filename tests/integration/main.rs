@@ -15,4 +15,5 @@ mod leftovers;
 mod lifecycle;
 mod limits;
 mod resilience;
+mod workload_only;
 mod world;

@@ -171,7 +171,7 @@ impl ConnectEmulator {
             default_outbound_queue_id: queue.clone(),
             media_concurrencies: vec![MediaConcurrency {
                 channel: "VOICE".to_string(),
-                concurrency: 1,
+                concurrency: Some(1),
                 behavior_type: "ROUTE_CURRENT_CHANNEL_ONLY".to_string(),
                 workload_types: Vec::new(),
             }],

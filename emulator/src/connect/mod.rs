@@ -34,8 +34,8 @@
 //! `InvalidParameterException` (400). Field rules are checked before any existence check.
 //!
 //! Then the rules the table's `documented` section takes from Connect's documentation: each
-//! channel's concurrency (VOICE exactly 1, the others 1-10, where the model allows 0-10) and each
-//! workload type's (VOICE exactly 1, the others 1-10),
+//! channel's concurrency when given (VOICE exactly 1, the others 1-10, where the model allows
+//! 0-10) and each workload type's (VOICE exactly 1, the others 1-10),
 //! manual-assignment queues on CHAT, TASK or EMAIL only, at most 10 queue references per
 //! `DisassociateRoutingProfileQueues` call (both lists together), and the account quota of queues
 //! per profile.
@@ -53,14 +53,21 @@
 //!   ID. Connect does not say whether a refused call is partly applied; a client that relies on
 //!   neither reading works against both. Operations cannot change the state themselves: a write
 //!   returns its one change, applied only when the whole call has passed.
-//! - Every `MediaConcurrency` needs a `Concurrency` (the model lets it be left out), and
-//!   `MediaConcurrencies` needs at least one entry and at most one per channel; within a channel,
-//!   each `WorkloadType` at most once. `UpdateRoutingProfileConcurrency` replaces the whole set,
-//!   workload types included, as its API reference says: it takes "the channels that agents can
-//!   handle", required. Describe reports every channel of the model's `Channel` enum: the enabled
-//!   ones as stored (workload types in the order sent, a `CrossChannelWorkloadBehavior` only when
-//!   one was sent), every other with `Concurrency` 0, as Amazon Connect Streams reports a channel
-//!   that is not enabled.
+//! - A `MediaConcurrency` may leave out its `Concurrency` (the model makes it optional) when it
+//!   gives `WorkloadTypeConcurrencies`; one with neither is `InvalidParameterException`, since it
+//!   would take no contacts, below its channel's documented minimum. A `Concurrency` that is given
+//!   keeps its channel's documented range, 0 included, with or without workload types, and is not
+//!   compared with them: the documentation relates the two in no way (not at least each workload
+//!   type's, nor their sum). `MediaConcurrencies` needs at least one entry and at most one per
+//!   channel; within a channel, each `WorkloadType` at most once. `UpdateRoutingProfileConcurrency`
+//!   replaces the whole set, workload types included, as its API reference says: it takes "the
+//!   channels that agents can handle", required. Describe reports every channel of the model's
+//!   `Channel` enum: the enabled ones as stored (workload types in the order sent, a
+//!   `CrossChannelWorkloadBehavior` only when one was sent, and no `Concurrency` for a channel
+//!   given by its workload types alone: nothing is made up), every other with `Concurrency` 0, as
+//!   Amazon Connect Streams reports a channel that is not enabled. Connect's documentation does
+//!   not say what it reports for a channel given by workload types alone; the SDK reads a missing
+//!   `Concurrency` as 0, as it would a reported 0.
 //! - `AssociateRoutingProfileQueues` of a (queue, channel) pair that is already associated is
 //!   `InvalidParameterException`, as is the same pair twice in one list.
 //! - `UpdateRoutingProfileQueues` and `DisassociateRoutingProfileQueues` of a pair that exists in

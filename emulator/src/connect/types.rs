@@ -173,8 +173,9 @@ impl ReadLag {
 pub struct MediaConcurrency {
     /// VOICE, CHAT, TASK or EMAIL.
     pub channel: String,
-    /// Contacts of this channel an agent handles at once.
-    pub concurrency: i32,
+    /// Contacts of this channel an agent handles at once; `None` when the channel was given by
+    /// its workload types alone.
+    pub concurrency: Option<i32>,
     /// `CrossChannelBehavior.BehaviorType` (defaulted to `ROUTE_CURRENT_CHANNEL_ONLY`).
     pub behavior_type: String,
     /// `WorkloadTypeConcurrencies` in the order last sent; empty when none were.

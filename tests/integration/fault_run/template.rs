@@ -251,7 +251,12 @@ pub(super) fn view_of(p: &Profile) -> View {
                     .collect();
                 (
                     m.channel.clone(),
-                    (i64::from(m.concurrency), m.behavior_type.clone(), workloads),
+                    // The fault run's templates give every channel its Concurrency.
+                    (
+                        m.concurrency.map_or(0, i64::from),
+                        m.behavior_type.clone(),
+                        workloads,
+                    ),
                 )
             })
             .collect(),

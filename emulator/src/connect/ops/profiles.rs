@@ -234,9 +234,12 @@ fn describe_json(stored: &Stored) -> Value {
         .map(|m| {
             let mut entry = json!({
                 "Channel": m.channel,
-                "Concurrency": m.concurrency,
                 "CrossChannelBehavior": { "BehaviorType": m.behavior_type },
             });
+            // A channel given by its workload types alone is described as it was given.
+            if let Some(concurrency) = m.concurrency {
+                entry["Concurrency"] = json!(concurrency);
+            }
             if !m.workload_types.is_empty() {
                 entry["WorkloadTypeConcurrencies"] =
                     m.workload_types.iter().map(workload_json).collect();

@@ -27,6 +27,7 @@ use crate::raw_http;
 
 mod all_or_nothing;
 mod lag;
+mod workload_only;
 
 async fn client_with(emu: &ConnectEmulator, retry: RetryConfig, timeout: TimeoutConfig) -> Client {
     let config = aws_config::defaults(BehaviorVersion::latest())
@@ -92,6 +93,32 @@ fn media(channel: Channel, concurrency: i32) -> MediaConcurrency {
         .concurrency(concurrency)
         .build()
         .expect("complete media concurrency")
+}
+
+/// The channels Describe reports for profile `id` of the demo instance.
+async fn described_media(client: &Client, id: &str) -> Vec<MediaConcurrency> {
+    client
+        .describe_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(id)
+        .send()
+        .await
+        .expect("describe")
+        .routing_profile()
+        .expect("a profile")
+        .media_concurrencies()
+        .to_vec()
+}
+
+/// Each described channel as (channel, Concurrency, how many workload types).
+fn channels(media: &[MediaConcurrency]) -> Vec<(String, i32, usize)> {
+    media
+        .iter()
+        .map(|m| {
+            let workloads = m.workload_type_concurrencies().len();
+            (m.channel().as_str().to_string(), m.concurrency(), workloads)
+        })
+        .collect()
 }
 
 /// A Create of a minimal profile in the demo instance (VOICE only, queue 1 as its default outbound
@@ -624,19 +651,7 @@ async fn workload_types_are_kept_and_replaced_with_the_set() {
             .set_media_concurrencies(Some(media))
             .send()
     };
-    let described = || async {
-        let out = client
-            .describe_routing_profile()
-            .instance_id(DEMO_INSTANCE_ID)
-            .routing_profile_id(&id)
-            .send()
-            .await
-            .expect("describe");
-        out.routing_profile()
-            .expect("a profile")
-            .media_concurrencies()
-            .to_vec()
-    };
+    let described = || described_media(&client, &id);
 
     let any = ChannelWorkloadBehaviorType::RouteAnyChannelAnyWorkloadType;
     let sent = vec![
@@ -669,16 +684,8 @@ async fn workload_types_are_kept_and_replaced_with_the_set() {
     update(vec![chat(None)])
         .await
         .expect("only CHAT, no workload types");
-    let reported: Vec<(String, i32, usize)> = described()
-        .await
-        .iter()
-        .map(|m| {
-            let w = m.workload_type_concurrencies().len();
-            (m.channel().as_str().to_string(), m.concurrency(), w)
-        })
-        .collect();
     assert_eq!(
-        reported,
+        channels(&described().await),
         [
             ("CHAT".to_string(), 4, 0),
             ("VOICE".to_string(), 0, 0),
