@@ -1,13 +1,15 @@
 //! Nothing left behind, nothing of others touched (issue 9, cases 1-3): a Create whose answer is
 //! lost, a replacement that runs out of time, and a profile an earlier request of the same
-//! resource left. The ownership marker names the request; only that request's profile is adopted
-//! or deleted.
+//! resource left. The ownership marker names the request; only that request's profile is resumed
+//! or deleted (an earlier request's is adopted only on request: `adoption.rs`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use connect_emulator::connect::{DEMO_INSTANCE2_ID, Fault, Profile, demo2_queue_id};
-use routing_profile_resource::model::{OWNER_LOGICAL_ID_TAG, OWNER_REQUEST_TAG, OWNER_STACK_TAG};
+use routing_profile_resource::lifecycle::ownership::{
+    OWNER_LOGICAL_ID_TAG, OWNER_REQUEST_TAG, OWNER_STACK_TAG,
+};
 use serde_json::{Value, json};
 
 use crate::world::*;
@@ -95,7 +97,7 @@ async fn a_create_whose_answer_is_lost_is_removed_by_the_delete_that_follows() {
 }
 
 #[tokio::test]
-async fn a_create_whose_answer_is_lost_to_a_500_adopts_what_the_sdks_retry_finds() {
+async fn a_create_whose_answer_is_lost_to_a_500_resumes_what_the_sdks_retry_finds() {
     let world = World::start().await;
     world
         .connect
@@ -225,7 +227,7 @@ async fn a_profile_an_earlier_request_left_is_neither_adopted_nor_deleted() {
     let earlier_id = retained.request["RequestId"].as_str().expect("RequestId");
     assert!(
         refused.reason.starts_with(&format!(
-            "A routing profile named \"Support Tier 1\" already exists in instance {} ({}), created by an earlier request of this resource (RequestId {earlier_id}) and left behind by DeletionPolicy: Retain or a Delete that failed.",
+            "A routing profile named \"Support Tier 1\" already exists in instance {} ({}) with the marker of an earlier request of this resource (RequestId {earlier_id}), left behind by DeletionPolicy: Retain or a Delete that failed.",
             retained.profile().instance_id,
             retained.physical
         )),
@@ -260,7 +262,7 @@ async fn a_replacement_onto_an_earlier_requests_leftover_fails_and_leaves_it() {
     assert!(
         failed
             .reason
-            .contains("created by an earlier request of this resource"),
+            .contains("with the marker of an earlier request of this resource"),
         "{}",
         failed.reason
     );
@@ -315,7 +317,8 @@ async fn profiles_with_the_two_tag_marker_of_older_versions_keep_working() {
     want.tags.remove(OWNER_REQUEST_TAG);
     assert_eq!(world.live(&created.physical).await, want);
 
-    // A new Create of the same Name does not adopt it (which request made it is unknown).
+    // A new Create of the same Name does not take it without AdoptExisting (which request made it
+    // is unknown).
     let refused = world.send(as_new_request(&create)).await;
     assert_eq!(refused.status, "FAILED");
     assert!(

@@ -11,7 +11,8 @@ use connect_emulator::connect::ConnectEmulator;
 use connect_emulator::receiver::{Received, ResponseReceiver};
 use routing_profile_resource::connect::{Connect, Tuning};
 use routing_profile_resource::handler::{Handler, InvocationError};
-use routing_profile_resource::model::{Owner, ProfileRef, ProfileState};
+use routing_profile_resource::lifecycle::ownership::{Origin, Owner};
+use routing_profile_resource::model::{ProfileRef, ProfileState};
 use routing_profile_resource::response::{self, Responder};
 use routing_profile_resource::{arn, properties};
 use serde_json::{Value, json};
@@ -229,7 +230,7 @@ pub fn expected(event: &Value, made_by: &Value) -> ProfileState {
     let mut state = properties::parse(&event["ResourceProperties"])
         .expect("valid properties")
         .profile;
-    state.tags.extend(owner(made_by).tags());
+    state.tags.extend(owner(made_by).tags(Origin::Created));
     state
 }
 

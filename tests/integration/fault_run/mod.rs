@@ -44,9 +44,10 @@ use connect_emulator::connect::{
 };
 use routing_profile_resource::connect::{Connect, Tuning};
 use routing_profile_resource::handler::{Handler, InvocationError};
-use routing_profile_resource::model::{
-    OWNER_LOGICAL_ID_TAG, OWNER_REQUEST_TAG, OWNER_STACK_TAG, ProfileRef,
+use routing_profile_resource::lifecycle::ownership::{
+    OWNER_LOGICAL_ID_TAG, OWNER_REQUEST_TAG, OWNER_STACK_TAG,
 };
+use routing_profile_resource::model::ProfileRef;
 use routing_profile_resource::properties;
 use routing_profile_resource::response::{self, MAX_BODY, Responder};
 use serde_json::{Map, Value, json};
