@@ -670,4 +670,54 @@ mod tests {
             );
         }
     }
+
+    /// Collects what the function logs while it is set as the thread's default.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut log) = self.0.lock() {
+                log.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_delete_that_leaves_a_profile_says_which_and_why() {
+        let world = World::start().await;
+        let console = world
+            .emulator
+            .seed_profile(DEMO_INSTANCE_ID, "Made by hand");
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let delete = request("Delete", &properties("create"), Some(&console.arn));
+        let (outcome, answer) = {
+            let _guard = tracing::subscriber::set_default(subscriber);
+            world.run(&delete).await
+        };
+        assert_eq!(outcome.ok(), Some(Done::Deleted(console.arn.clone())));
+        assert_eq!(
+            answer,
+            Answer::success(console.arn.clone(), BTreeMap::new())
+        );
+        assert_eq!(world.emulator.profiles(), [console.clone()]);
+        let log = String::from_utf8(captured.0.lock().map(|l| l.clone()).unwrap_or_default())
+            .expect("UTF-8");
+        let line = log
+            .lines()
+            .find(|l| l.contains("left the routing profile untouched"))
+            .unwrap_or_else(|| panic!("no line says the profile was left:\n{log}"));
+        assert!(line.contains(&console.arn), "{line}");
+        assert!(line.contains("it carries no ownership marker"), "{line}");
+    }
 }

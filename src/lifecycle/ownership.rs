@@ -470,7 +470,18 @@ pub(super) async fn dispose(
             released(connect, profile, progress).await
         }
         Disposal::Leave => {
-            tracing::warn!(arn = %profile.arn, ?made, "left the routing profile untouched: it is not this resource's to delete");
+            let holder = made.holder();
+            let why = match holder {
+                None => "it carries no ownership marker",
+                Some(_) => "it carries another resource's marker",
+            };
+            tracing::warn!(
+                arn = %profile.arn,
+                why,
+                marker_stack_id = holder.as_ref().and_then(|h| h.stack_id.as_deref()),
+                marker_logical_id = holder.as_ref().and_then(|h| h.logical_id.as_deref()),
+                "left the routing profile untouched: it is not this resource's"
+            );
             Ok(())
         }
     }

@@ -227,11 +227,23 @@ pub fn profile_ref(physical: &str) -> ProfileRef {
 /// What the profile should hold for the event's ResourceProperties, with the ownership marker of
 /// the request `made_by` (the Create, or the Update that replaced the profile).
 pub fn expected(event: &Value, made_by: &Value) -> ProfileState {
+    expected_as(event, made_by, Origin::Created)
+}
+
+/// [`expected`] for a profile the request `made_by` created or adopted.
+pub fn expected_as(event: &Value, made_by: &Value, origin: Origin) -> ProfileState {
     let mut state = properties::parse(&event["ResourceProperties"])
         .expect("valid properties")
         .profile;
-    state.tags.extend(owner(made_by).tags(Origin::Created));
+    state.tags.extend(owner(made_by).tags(origin));
     state
+}
+
+/// `event` asking to adopt an existing profile of its Name (`AdoptExisting`, as CloudFormation
+/// sends a Boolean: a string).
+pub fn adopting(mut event: Value) -> Value {
+    event["ResourceProperties"]["AdoptExisting"] = json!("true");
+    event
 }
 
 /// The owner the marker of a profile made by `request` names.
