@@ -710,7 +710,7 @@ mod tests {
             answer,
             Answer::success(console.arn.clone(), BTreeMap::new())
         );
-        assert_eq!(world.emulator.profiles(), [console.clone()]);
+        assert_eq!(world.emulator.profiles(), std::slice::from_ref(&console));
         let log = String::from_utf8(captured.0.lock().map(|l| l.clone()).unwrap_or_default())
             .expect("UTF-8");
         let line = log
