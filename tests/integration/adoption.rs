@@ -21,15 +21,6 @@ fn adopting_create(world: &World) -> Value {
     adopting(world.event("create"))
 }
 
-/// Runs `event` against a deadline `within` from now; the answer it PUT.
-async fn answer_within(world: &World, event: &Value, within: Duration) -> Answer {
-    world
-        .invoke(event.clone(), within)
-        .await
-        .expect("an answer is delivered");
-    world.last_answer(event.clone())
-}
-
 /// A Connect error that no retry gets past.
 fn refused() -> Fault {
     Fault::Error {
@@ -209,14 +200,8 @@ async fn this_resources_retained_profile_is_adopted_back_with_the_two_tag_marker
         assert_eq!(retained.status, "SUCCESS", "{retained}");
         if two_tags {
             world
-                .client
-                .client()
-                .untag_resource()
-                .resource_arn(&retained.physical)
-                .tag_keys(OWNER_REQUEST_TAG)
-                .send()
-                .await
-                .expect("untag");
+                .untag_by_hand(&retained.physical, OWNER_REQUEST_TAG)
+                .await;
         }
         let create = as_new_request(&adopting_create(&world));
         let adopted = world.send(create.clone()).await;
@@ -273,7 +258,7 @@ async fn an_adoption_whose_marking_answer_is_lost_is_finished_by_the_redelivery(
     world.connect.inject("TagResource", Fault::answer_lost(), 1);
     world.connect.inject("TagResource", Fault::Hang, 8);
     let create = adopting_create(&world);
-    let failed = answer_within(&world, &create, Duration::from_secs(4)).await;
+    let failed = world.answer_within(&create, Duration::from_secs(4)).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert_eq!(failed.physical, failed_adoption_id(&console.arn));
     world.connect.clear_faults();
@@ -299,12 +284,12 @@ async fn a_redelivered_adoption_that_fails_before_reading_the_marker_is_still_on
     world
         .connect
         .inject("UpdateRoutingProfileConcurrency", Fault::Hang, 8);
-    let first = answer_within(&world, &create, Duration::from_secs(3)).await;
+    let first = world.answer_within(&create, Duration::from_secs(3)).await;
     assert_eq!(first.status, "FAILED", "{first}");
     world.connect.clear_faults();
     // The redelivery cannot even find the profile before its deadline: it does not know it.
     world.connect.inject("ListRoutingProfiles", Fault::Hang, 8);
-    let again = answer_within(&world, &create, Duration::from_secs(2)).await;
+    let again = world.answer_within(&create, Duration::from_secs(2)).await;
     assert_eq!(again.status, "FAILED", "{again}");
     let request_id = create["RequestId"].as_str().expect("RequestId");
     assert_eq!(again.physical, format!("failed-create-{request_id}"));

@@ -18,15 +18,6 @@ use crate::world::*;
 /// everything else the emulator does.
 const SHORT: Duration = Duration::from_secs(4);
 
-/// Runs `event` against a deadline `within` from now; the answer it PUT.
-async fn answer_within(world: &World, event: &Value, within: Duration) -> Answer {
-    world
-        .invoke(event.clone(), within)
-        .await
-        .expect("an answer is delivered");
-    world.last_answer(event.clone())
-}
-
 /// The profiles of that name in that instance.
 fn named(world: &World, name: &str, instance: &str) -> Vec<Profile> {
     world
@@ -68,7 +59,7 @@ async fn a_create_whose_answer_is_lost_is_removed_by_the_delete_that_follows() {
         .connect
         .inject("CreateRoutingProfile", Fault::answer_lost(), 1);
     let create = world.event("create");
-    let failed = answer_within(&world, &create, SHORT).await;
+    let failed = world.answer_within(&create, SHORT).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert!(
         failed
@@ -141,7 +132,7 @@ async fn a_replacement_that_runs_out_of_time_removes_its_new_profile_before_answ
         .connect
         .inject("AssociateRoutingProfileQueues", Fault::Hang, 1);
     let replacement = big_replacement(&world, &old);
-    let failed = answer_within(&world, &replacement, SHORT).await;
+    let failed = world.answer_within(&replacement, SHORT).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert_eq!(failed.physical, old, "CloudFormation keeps the old profile");
     assert!(
@@ -174,7 +165,7 @@ async fn a_replacement_whose_create_answer_is_lost_finds_its_profile_by_its_mark
         .connect
         .inject("CreateRoutingProfile", Fault::answer_lost(), 1);
     let replacement = big_replacement(&world, &old);
-    let failed = answer_within(&world, &replacement, SHORT).await;
+    let failed = world.answer_within(&replacement, SHORT).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert_eq!(failed.physical, old);
     assert!(
@@ -197,7 +188,7 @@ async fn a_replacement_whose_cleanup_fails_names_the_profile_left_and_its_marker
         .inject("AssociateRoutingProfileQueues", Fault::Hang, 1);
     world.connect.inject("DeleteRoutingProfile", Fault::Hang, 1);
     let replacement = big_replacement(&world, &old);
-    let failed = answer_within(&world, &replacement, SHORT).await;
+    let failed = world.answer_within(&replacement, SHORT).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert_eq!(failed.physical, old);
     let left = named(&world, "Support Tier 1", DEMO_INSTANCE2_ID);

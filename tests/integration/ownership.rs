@@ -119,14 +119,8 @@ async fn a_profile_whose_marker_was_cut_by_hand_is_not_updated_or_deleted() {
     let created = world.send(world.event("create")).await;
     // Someone removes the stack tag: what is left names no stack, so it is nobody's to change.
     world
-        .client
-        .client()
-        .untag_resource()
-        .resource_arn(&created.physical)
-        .tag_keys(OWNER_STACK_TAG)
-        .send()
-        .await
-        .expect("console untag");
+        .untag_by_hand(&created.physical, OWNER_STACK_TAG)
+        .await;
     let before = world.connect.profiles();
 
     world.connect.clear_calls();
@@ -155,14 +149,8 @@ async fn older_two_tag_profiles_are_still_replaced_and_deleted() {
     let created = world.send(create.clone()).await;
     // Made by an older version: no request tag.
     world
-        .client
-        .client()
-        .untag_resource()
-        .resource_arn(&created.physical)
-        .tag_keys(OWNER_REQUEST_TAG)
-        .send()
-        .await
-        .expect("untag");
+        .untag_by_hand(&created.physical, OWNER_REQUEST_TAG)
+        .await;
 
     // A replacement into another instance goes ahead; CloudFormation's cleanup deletes the old.
     let replace = update_from(

@@ -75,6 +75,15 @@ impl World {
         Answer::of(&requests[before], event)
     }
 
+    /// Runs `event` against a deadline `within` from now (short enough for a hung call to run into
+    /// it); the answer it PUT.
+    pub async fn answer_within(&self, event: &Value, within: Duration) -> Answer {
+        self.invoke(event.clone(), within)
+            .await
+            .expect("an answer is delivered");
+        self.last_answer(event.clone())
+    }
+
     /// Runs the handler with the given time to its deadline.
     pub async fn invoke(
         &self,
@@ -114,6 +123,19 @@ impl World {
             .into_iter()
             .filter(|op| !op.starts_with("Describe") && !op.starts_with("List"))
             .collect()
+    }
+
+    /// Removes a tag from a profile as someone in the console would (or as an older version of
+    /// the function left it, without the request tag).
+    pub async fn untag_by_hand(&self, arn: &str, key: &str) {
+        self.client
+            .client()
+            .untag_resource()
+            .resource_arn(arn)
+            .tag_keys(key)
+            .send()
+            .await
+            .expect("an untag by hand");
     }
 
     /// The live profile behind a PhysicalResourceId, read through the SDK.

@@ -180,12 +180,36 @@ impl Schedule {
         Some(holder)
     }
 
-    /// A request adopted `profile`.
-    pub(super) fn adopted(&mut self, profile: &Profile) {
-        if let Some(watched) = self.ownership.watched.get_mut(&profile.id) {
+    /// The request tag of the profile a request answered SUCCESS with: its own RequestId when it
+    /// created the profile, `adopted:` and its RequestId when it was to adopt `adoptable` (whose
+    /// ARN the answer must be).
+    pub(super) fn made_by(
+        &mut self,
+        adoptable: Option<&Profile>,
+        answer: &Answer,
+        request_id: String,
+    ) -> String {
+        let Some(adopted) = adoptable else {
+            return request_id;
+        };
+        assert_eq!(
+            answer.physical, adopted.arn,
+            "an adoption answers the adopted ARN"
+        );
+        if let Some(watched) = self.ownership.watched.get_mut(&adopted.id) {
             watched.adopted = true;
         }
         self.counts.bump("ownership: adoptions (SUCCESS)");
+        format!("adopted:{request_id}")
+    }
+
+    /// The write calls made since call `first`.
+    fn writes_since(&self, first: usize) -> Vec<String> {
+        self.world.connect.calls()[first..]
+            .iter()
+            .map(|c| c.operation.clone())
+            .filter(|op| !op.starts_with("Describe") && !op.starts_with("List"))
+            .collect()
     }
 
     /// After a Delete of `physical` that answered SUCCESS: the profile is gone, or, when it is an
@@ -423,12 +447,7 @@ impl Schedule {
                 answer.reason
             );
         }
-        let calls = self.world.connect.calls();
-        let writes: Vec<&str> = calls[first..]
-            .iter()
-            .map(|c| c.operation.as_str())
-            .filter(|op| !op.starts_with("Describe") && !op.starts_with("List"))
-            .collect();
+        let writes = self.writes_since(first);
         assert!(
             writes.is_empty(),
             "a forged request on {} ({:?}) wrote {writes:?}",
@@ -481,12 +500,7 @@ impl Schedule {
         self.counts.bump("ownership: AdoptExisting changed alone");
         assert_eq!(answer.status, "SUCCESS", "{}", answer.reason);
         assert_eq!(answer.physical, physical, "never a replacement");
-        let calls = self.world.connect.calls();
-        let writes: Vec<&str> = calls[first..]
-            .iter()
-            .map(|c| c.operation.as_str())
-            .filter(|op| !op.starts_with("Describe") && !op.starts_with("List"))
-            .collect();
+        let writes = self.writes_since(first);
         assert!(writes.is_empty(), "AdoptExisting alone wrote {writes:?}");
         self.resources[i].state = State::Live {
             physical,

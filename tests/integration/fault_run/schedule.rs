@@ -281,17 +281,7 @@ impl Schedule {
         let answer = self.send(event, &faults).await;
         self.counts.bump("Creates");
         if answer.status == "SUCCESS" {
-            let made_by = match &adoptable {
-                Some(adopted) => {
-                    assert_eq!(
-                        answer.physical, adopted.arn,
-                        "an adoption answers the adopted ARN"
-                    );
-                    self.adopted(adopted);
-                    format!("adopted:{request_id}")
-                }
-                None => request_id,
-            };
+            let made_by = self.made_by(adoptable.as_ref(), &answer, request_id);
             let marker = self.marker(logical, &made_by);
             self.expect_profile(&answer.physical, &template, &marker, "after the Create");
             let profile = answer.profile();
@@ -389,17 +379,7 @@ impl Schedule {
                 return;
             }
             assert_ne!(answer.physical, physical, "a replacement has a new id");
-            let made_by = match &adoptable {
-                Some(adopted) => {
-                    assert_eq!(
-                        answer.physical, adopted.arn,
-                        "an adoption answers the adopted ARN"
-                    );
-                    self.adopted(adopted);
-                    format!("adopted:{request_id}")
-                }
-                None => request_id,
-            };
+            let made_by = self.made_by(adoptable.as_ref(), &answer, request_id);
             let marker = self.marker(logical, &made_by);
             self.expect_profile(&answer.physical, &next, &marker, "after the replacement");
             assert_eq!(
