@@ -102,6 +102,7 @@ TOP_LEVEL = (
     "MediaConcurrencies",
     "Tags",
     "AgentAvailabilityTimer",
+    "AdoptExisting",
 )
 
 # A failed value (the parser's `None`); a value that passed is returned as itself or as Unknown.
@@ -148,6 +149,9 @@ class _Parser:
         timer = optional(fields, "AgentAvailabilityTimer")
         if timer is not None:
             self.one_of(("AgentAvailabilityTimer",), timer, c.AGENT_AVAILABILITY_TIMER)
+        adopt = optional(fields, "AdoptExisting")
+        if adopt is not None:
+            self.boolean(("AdoptExisting",), adopt)
 
     def queue_configs(self, value, instance_id):
         items = self.list(("QueueConfigs",), value)
@@ -566,6 +570,17 @@ class _Parser:
         self.error(path, TYPE, f"{show(value)} is not a string")
         return _FAILED
 
+    def boolean(self, path, value):
+        """A boolean as CloudFormation sends it ("true", "false", in any ASCII letter case) or as
+        people write it (true)."""
+        if is_unknown(value):
+            return value
+        parsed = parse_boolean(value)
+        if parsed is None:
+            self.error(path, TYPE, f"{show(value)} is not true or false")
+            return _FAILED
+        return parsed
+
     def integer(self, path, value, allowed):
         """An integer as CloudFormation sends it ("1") or as people write it (1)."""
         if is_unknown(value):
@@ -622,6 +637,16 @@ def _known_pair(queue):
 def optional(fields, key):
     """A present, non-null field (`AWS::NoValue` removes a key; hand-written events say null)."""
     return fields.get(key)
+
+
+def parse_boolean(value):
+    """The parser's `Reader::boolean`: a JSON boolean, or "true"/"false" compared ignoring ASCII
+    case only (Rust's `eq_ignore_ascii_case`); None for anything else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii():
+        return {"true": True, "false": False}.get(value.lower())
+    return None
 
 
 _I64_MIN, _I64_MAX = -(2**63), 2**63 - 1

@@ -17,7 +17,7 @@ _LINT_DIR = str(pathlib.Path(__file__).resolve().parents[1])
 if _LINT_DIR not in sys.path:
     sys.path.insert(0, _LINT_DIR)
 
-from routing_profile_lint import properties, template, timeouts  # noqa: E402
+from routing_profile_lint import properties, retention, template, timeouts  # noqa: E402
 
 _SOURCE = "README.md#lint-your-templates"
 _TAGS = ["resources", "custom", "connect"]
@@ -27,7 +27,7 @@ def _findings(cfn):
     """Every finding for the template, computed once however many rules ask."""
     cached = cfn.__dict__.get("_routing_profile_findings")
     if cached is None:
-        cached = template.check_template(cfn) + timeouts.check_template(cfn)
+        cached = template.check_template(cfn) + timeouts.check_template(cfn) + retention.check_template(cfn)
         cfn.__dict__["_routing_profile_findings"] = cached
     return cached
 
@@ -68,7 +68,7 @@ class UnknownProperty(_Reports, CloudFormationLintRule):
 class WrongType(_Reports, CloudFormationLintRule):
     id = "E9003"
     shortdesc = "Custom::RoutingProfile value of the wrong type"
-    description = "A string, whole number, list or object where the resource expects another"
+    description = "A string, whole number, true or false, list or object where the resource expects another"
     kinds = (properties.TYPE,)
 
 
@@ -155,3 +155,14 @@ class ServiceTimeoutNotAbove(_Reports, CloudFormationLintRule):
         "its Timeout or CloudFormation may give up on a request still being carried out"
     )
     kinds = (timeouts.NOT_ABOVE,)
+
+
+class AdoptedNotRetained(_Reports, CloudFormationLintRule):
+    id = "W9003"
+    shortdesc = "Custom::RoutingProfile adopting without Retain"
+    description = (
+        "With AdoptExisting true, a profile made before the stack is deleted with the stack, when "
+        "the resource is removed, on a rollback of the operation that added it, and on a "
+        "replacement, unless DeletionPolicy and UpdateReplacePolicy are Retain"
+    )
+    kinds = (retention.NOT_RETAINED,)

@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::error::{ApiError, ApiResult, invalid_param, invalid_request};
-use super::handle::{ManualQueue, MediaConcurrency, QueueConfig, WorkloadTypeConcurrency};
 use super::shapes::{
     Input, ManualConfigIn, MediaConcurrencyIn, QueueConfigIn, QueueReferenceIn,
     WorkloadTypeConcurrencyIn,
 };
 use super::table::{CharPattern, Shape, Table, table};
+use super::types::{ManualQueue, MediaConcurrency, QueueConfig, WorkloadTypeConcurrency};
 
 /// Describe's `CrossChannelBehavior` when none was given, as the service fills it in.
 pub(super) const DEFAULT_BEHAVIOR_TYPE: &str = "ROUTE_CURRENT_CHANNEL_ONLY";
