@@ -142,7 +142,7 @@ async fn update(
         // when the old profile is its own (or gone).
         progress.step("reading the routing profile's marker");
         match connect.tags(&existing).await {
-            Ok(tags) => owned(owner, &existing, &tags)?,
+            Ok(tags) => ensure_owned(owner, &existing, &tags)?,
             Err(e) if e.kind == ErrorKind::NotFound => {}
             Err(e) => return Err(e.into()),
         }
@@ -159,7 +159,7 @@ async fn update(
         }
         Err(e) => return Err(e.into()),
     };
-    owned(owner, &existing, &live.tags)?;
+    ensure_owned(owner, &existing, &live.tags)?;
     // The marker stays as the profile has it: an in-place update never rewrites who made it
     // (profiles of older versions keep their two tags).
     let mut desired = props.profile.clone();
@@ -169,7 +169,7 @@ async fn update(
 }
 
 /// Fails an Update of a profile whose marker (`tags`) does not name this resource, before any write.
-fn owned(
+fn ensure_owned(
     owner: &Owner,
     profile: &ProfileRef,
     tags: &BTreeMap<String, String>,
@@ -257,10 +257,11 @@ async fn undo_replacement(
         origin = claimed.origin;
         match claimed.origin.undone_by() {
             Disposal::Release => ownership::release(connect, &claimed.profile, progress).await,
-            _ => match connect.delete(&claimed.profile).await {
+            Disposal::Delete => match connect.delete(&claimed.profile).await {
                 Err(e) if e.kind != ErrorKind::NotFound => Err(e),
                 _ => Ok(()),
             },
+            Disposal::Leave => Ok(()),
         }
     };
     let cause = match tokio::time::timeout_at(deadline, cleanup).await {

@@ -159,6 +159,9 @@ impl Schedule {
                 );
             }
         }
+        // Profiles that a request was to adopt and does not hold are protected again first: they
+        // are no orphans of this stack, whatever marker they kept.
+        self.check_watched();
         for profile in self.made_by_this_stack() {
             assert!(
                 self.accounted(&profile, false),
@@ -168,7 +171,6 @@ impl Schedule {
                 profile.tags.get(OWNER_REQUEST_TAG)
             );
         }
-        self.check_watched();
     }
 
     /// After the stack's deletion, only profiles CloudFormation was told of remain: in use, kept

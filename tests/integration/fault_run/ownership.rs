@@ -40,8 +40,9 @@ pub(super) struct Watched {
     pub(super) is_default: bool,
     /// A request adopted it, and it was the resource's since.
     pub(super) adopted: bool,
-    /// A SUCCESS Delete of the resource holding it (adopted, not the default) deleted it.
-    pub(super) deleted_with_its_resource: bool,
+    /// Its resource (having adopted it) sent a Delete of its ARN: from then on it may be gone,
+    /// whatever the answer said (a DeleteRoutingProfile carried out whose answer was lost).
+    pub(super) delete_sent: bool,
 }
 
 impl Rng {
@@ -119,7 +120,7 @@ impl Schedule {
                 arn: profile.arn.clone(),
                 is_default: profile.is_default,
                 adopted: false,
-                deleted_with_its_resource: false,
+                delete_sent: false,
             });
     }
 
@@ -231,17 +232,16 @@ impl Schedule {
                 self.counts
                     .bump("ownership: default profiles released by a Delete");
             }
-            None => {
-                self.expect_gone(physical);
-                if let Some(watched) = self
-                    .ownership
-                    .watched
-                    .values_mut()
-                    .find(|w| w.arn == physical)
-                {
-                    assert!(watched.adopted, "{physical} was deleted but never adopted");
-                    watched.deleted_with_its_resource = true;
-                }
+            None => self.expect_gone(physical),
+        }
+    }
+
+    /// Its resource is about to send a Delete of `physical`: a watched profile of that ARN that it
+    /// adopted may be deleted from now on.
+    pub(super) fn delete_sent(&mut self, physical: &str) {
+        for watched in self.ownership.watched.values_mut() {
+            if watched.arn == physical && watched.adopted && !watched.is_default {
+                watched.delete_sent = true;
             }
         }
     }
@@ -275,8 +275,8 @@ impl Schedule {
         for (id, watched) in self.ownership.watched.clone() {
             let Some(profile) = now.iter().find(|p| p.id == id) else {
                 assert!(
-                    watched.deleted_with_its_resource,
-                    "{} existed before the run (or CloudFormation no longer knew it) and was deleted",
+                    watched.delete_sent,
+                    "{} existed before the run (or CloudFormation no longer knew it) and was deleted, not by its own resource's Delete after an adoption",
                     watched.arn
                 );
                 continue;

@@ -564,6 +564,7 @@ impl Schedule {
             Some(physical),
             None,
         );
+        self.delete_sent(physical);
         let answer = self.send(event, &faults).await;
         self.counts.bump("cleanup Deletes");
         assert_eq!(answer.physical, physical, "a Delete answers its id");
@@ -614,6 +615,7 @@ impl Schedule {
             Some(&physical),
             None,
         );
+        self.delete_sent(&physical);
         let answer = self.send(event, &faults).await;
         self.counts.bump(if after_failed_create {
             "Deletes after a failed Create"
@@ -717,6 +719,7 @@ impl Schedule {
             Some(&physical),
             None,
         );
+        self.delete_sent(&physical);
         let answer = self.send(event, &Faults::default()).await;
         assert_eq!(
             answer.status, "SUCCESS",
