@@ -492,7 +492,16 @@ impl Schedule {
                     next
                 }
             };
-            if next.properties() != template.properties() {
+            // `AdoptExisting` is the ownership class's to draw (after this): left out here, so
+            // that this loop draws what it drew before the class existed.
+            let without_adopt = |t: &Template| {
+                Template {
+                    adopt: None,
+                    ..t.clone()
+                }
+                .properties()
+            };
+            if without_adopt(&next) != without_adopt(template) {
                 return next;
             }
         }
