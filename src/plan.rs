@@ -17,9 +17,9 @@ use std::collections::BTreeMap;
 use crate::constraints::{
     DISASSOCIATE_REFERENCES_PER_CALL, QUEUE_CONFIGS_PER_CALL, TAG_KEY_LIST, TAG_MAP,
 };
+use crate::lifecycle::ownership::RESERVED_TAG_PREFIX;
 use crate::model::{
     AgentAvailabilityTimer, Channel, Concurrency, Placement, ProfileState, QueueRef,
-    RESERVED_TAG_PREFIX,
 };
 
 /// Connect accepts at most this many queue configs of each list in one call.

@@ -588,3 +588,27 @@ fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
 fn non_empty_map(tags: &BTreeMap<String, String>) -> Option<HashMap<String, String>> {
     (!tags.is_empty()).then(|| tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
 }
+
+/// Whose a profile is, as DescribeRoutingProfile tells it ([`Connect::standing`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// Its tags, the ownership marker among them.
+    pub tags: BTreeMap<String, String>,
+    /// `IsDefault`: the instance's default routing profile, which Connect never deletes.
+    pub is_default: bool,
+}
+
+impl Connect {
+    /// The profile's tags and whether it is the instance's default (DescribeRoutingProfile).
+    pub async fn standing(&self, profile: &ProfileRef) -> Result<Standing, ConnectError> {
+        let described = self.describe(profile).await?;
+        let rp = described.routing_profile();
+        Ok(Standing {
+            tags: rp
+                .and_then(|rp| rp.tags())
+                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+            is_default: rp.is_some_and(|rp| rp.is_default()),
+        })
+    }
+}
