@@ -47,11 +47,15 @@ DOCUMENTED = {
         "rule": {"VOICE": {"min": 1, "max": 1}, "CHAT": {"min": 1, "max": 10},
                  "TASK": {"min": 1, "max": 10}, "EMAIL": {"min": 1, "max": 10}},
         "source": "https://docs.aws.amazon.com/connect/latest/APIReference/API_MediaConcurrency.html",
-        "note": "The model allows 0-10 for every channel; the reference gives VOICE 1 and the "
-                "others 1-10. UpdateRoutingProfileConcurrency takes the full set of channels agents "
-                "can handle (API_UpdateRoutingProfileConcurrency.html: MediaConcurrencies, required), "
-                "so a channel is disabled by sending the set without it; a channel reported with "
-                "Concurrency 0 is not enabled.",
+        "note": "When Concurrency is given: the model allows 0-10 for every channel; the reference "
+                "gives VOICE 1 and the others 1-10. The model and the reference make Concurrency "
+                "optional (only Channel is required) since WorkloadTypeConcurrencies exist; neither "
+                "says what a channel given only workload types takes or reports, so a channel "
+                "needs Concurrency or WorkloadTypeConcurrencies, and a channel reported with "
+                "Concurrency 0 (or none) and no workload types is not enabled. "
+                "UpdateRoutingProfileConcurrency takes the full set of channels agents can handle "
+                "(API_UpdateRoutingProfileConcurrency.html: MediaConcurrencies, required), so a "
+                "channel is disabled by sending the set without it.",
     },
     "WorkloadTypeConcurrencyPerChannel": {
         "rule": {"VOICE": {"min": 1, "max": 1}, "CHAT": {"min": 1, "max": 10},

@@ -4,7 +4,7 @@
 
 use crate::connect::ConnectError;
 use crate::event::MalformedEvent;
-use crate::model::OWNER_REQUEST_TAG;
+use crate::lifecycle::ownership::{OWNER_REQUEST_TAG, Origin, OtherMarker, RESERVED_TAG_PREFIX};
 use crate::properties::PropertyErrors;
 
 /// Why a request was answered FAILED.
@@ -31,9 +31,9 @@ pub enum Failure {
         total: usize,
     },
 
-    /// The Name is taken in the instance by a profile this resource did not create.
+    /// The Name is taken in the instance by a profile that ListRoutingProfiles does not show yet.
     #[error(
-        "A routing profile named {name:?} already exists in instance {instance_id} and was not created by this resource ({}). Choose another Name, or delete or rename the existing profile.",
+        "A routing profile named {name:?} already exists in instance {instance_id} ({}), but it is not listed yet, so whose it is cannot be told. It is not changed: retry, or choose another Name.",
         .duplicate.detail
     )]
     NameTaken {
@@ -43,6 +43,50 @@ pub enum Failure {
         instance_id: String,
         /// Connect's DuplicateResourceException.
         duplicate: ConnectError,
+    },
+
+    /// The Name is taken in the instance by a profile with no marker, or another resource's.
+    #[error(
+        "A routing profile named {name:?} already exists in instance {instance_id} ({arn}) and {}. It is not changed: {}",
+        carries(holder.as_ref()),
+        match holder {
+            None => "set AdoptExisting: true to bring it under this resource, or choose another Name.",
+            Some(_) => "choose another Name.",
+        }
+    )]
+    NameTakenByOthers {
+        /// The Name asked for.
+        name: String,
+        /// The plain instance ID.
+        instance_id: String,
+        /// The existing profile's ARN.
+        arn: String,
+        /// The other resource its marker names; `None` when it has no marker.
+        holder: Option<OtherMarker>,
+    },
+
+    /// An Update (or a Delete's refusal, logged) named a profile this resource does not own.
+    #[error(
+        "Routing profile {arn} is not this resource's: it {}. Nothing was changed. Check the PhysicalResourceId; to manage an existing profile, create a resource for it with AdoptExisting: true.",
+        carries(holder.as_ref())
+    )]
+    NotOwned {
+        /// The profile's ARN.
+        arn: String,
+        /// The other resource its marker names; `None` when it has no marker.
+        holder: Option<OtherMarker>,
+    },
+
+    /// The marker could not be removed from a profile that is kept (adopted, or the instance's
+    /// default).
+    #[error(
+        "Could not remove the ownership marker from routing profile {arn} ({error}). The profile was not deleted. Retry, or remove its {RESERVED_TAG_PREFIX} tags by hand and retry."
+    )]
+    ReleaseFailed {
+        /// The profile's ARN.
+        arn: String,
+        /// Connect's refusal of UntagResource.
+        error: ConnectError,
     },
 
     /// Delete refused: users are still assigned the profile.
@@ -58,10 +102,10 @@ pub enum Failure {
     },
 
     /// The Name is taken in the instance by a profile an earlier request of this same resource
-    /// created: one left by `DeletionPolicy: Retain` or by a Delete that failed. Only a profile of
-    /// this very request is adopted, so this one is neither adopted nor touched.
+    /// created or adopted: one left by `DeletionPolicy: Retain` or by a Delete that failed. Without
+    /// `AdoptExisting` it is neither adopted nor touched.
     #[error(
-        "A routing profile named {name:?} already exists in instance {instance_id} ({arn}), created by an earlier request of this resource ({}) and left behind by DeletionPolicy: Retain or a Delete that failed. It is not adopted or changed: delete or rename it, or choose another Name.",
+        "A routing profile named {name:?} already exists in instance {instance_id} ({arn}) with the marker of an earlier request of this resource ({}), left behind by DeletionPolicy: Retain or a Delete that failed. It is not changed: set AdoptExisting: true to adopt it, delete or rename it, or choose another Name.",
         .request_id.as_deref().map_or_else(|| "before request ids were recorded".to_string(), |id| format!("RequestId {id}"))
     )]
     NameTakenByEarlierRequest {
@@ -110,9 +154,16 @@ pub enum Failure {
         total: usize,
     },
 
-    /// A replacement failed and the profile it had made could not be deleted again.
+    /// A replacement failed and the profile it had made could not be deleted again, or the one it
+    /// had adopted could not be released.
     #[error(
-        "{failure}. The new profile {left} could not be removed ({cause}); it carries the tag {OWNER_REQUEST_TAG}={request_id}. Delete it by hand."
+        "{failure}. {} {left} could not be {} ({cause}); it carries the tag {OWNER_REQUEST_TAG}={marker}. {}",
+        match origin { Origin::Created => "The new profile", Origin::Adopted => "The adopted profile" },
+        match origin { Origin::Created => "removed", Origin::Adopted => "released" },
+        match origin {
+            Origin::Created => "Delete it by hand.".to_string(),
+            Origin::Adopted => format!("Remove its {RESERVED_TAG_PREFIX} tags by hand."),
+        }
     )]
     ReplacementLeftBehind {
         /// Why the replacement failed.
@@ -120,9 +171,11 @@ pub enum Failure {
         /// The profile left in the new instance: its ARN, or its name and instance when the
         /// Create's answer never came.
         left: String,
-        /// The RequestId its marker names (this request's).
-        request_id: String,
-        /// Why it could not be deleted.
+        /// Whether the replacement created it or adopted it.
+        origin: Origin,
+        /// The value of its request tag (this request's).
+        marker: String,
+        /// Why it could not be deleted or released.
         cause: String,
     },
 
@@ -155,6 +208,22 @@ pub enum Failure {
     /// The event is not a custom-resource request (it said where to answer, though).
     #[error(transparent)]
     Malformed(#[from] MalformedEvent),
+}
+
+/// What a profile that is not this resource's carries, as the Reasons say it.
+fn carries(holder: Option<&OtherMarker>) -> String {
+    let named = |value: &Option<String>| value.clone().unwrap_or_else(|| "(none)".to_string());
+    match holder {
+        None => {
+            "carries no ownership marker (it was made in the Connect console or by another tool)"
+                .to_string()
+        }
+        Some(other) => format!(
+            "carries the marker of another resource: stack {}, logical id {}",
+            named(&other.stack_id),
+            named(&other.logical_id)
+        ),
+    }
 }
 
 /// The first sentence of [`Failure::QueueNotFound`].
@@ -260,7 +329,53 @@ mod tests {
         };
         assert_eq!(
             taken.to_string(),
-            "A routing profile named \"Support\" already exists in instance i-1 and was not created by this resource (DuplicateResourceException: taken). Choose another Name, or delete or rename the existing profile."
+            "A routing profile named \"Support\" already exists in instance i-1 (DuplicateResourceException: taken), but it is not listed yet, so whose it is cannot be told. It is not changed: retry, or choose another Name."
+        );
+        let others = |holder: Option<OtherMarker>| Failure::NameTakenByOthers {
+            name: "Support".into(),
+            instance_id: "i-1".into(),
+            arn: "arn:rp".into(),
+            holder,
+        };
+        assert_eq!(
+            others(None).to_string(),
+            "A routing profile named \"Support\" already exists in instance i-1 (arn:rp) and carries no ownership marker (it was made in the Connect console or by another tool). It is not changed: set AdoptExisting: true to bring it under this resource, or choose another Name."
+        );
+        let theirs = OtherMarker {
+            stack_id: Some("arn:stack/t/1".into()),
+            logical_id: None,
+        };
+        assert_eq!(
+            others(Some(theirs.clone())).to_string(),
+            "A routing profile named \"Support\" already exists in instance i-1 (arn:rp) and carries the marker of another resource: stack arn:stack/t/1, logical id (none). It is not changed: choose another Name."
+        );
+        assert_eq!(
+            Failure::NotOwned {
+                arn: "arn:rp".into(),
+                holder: None
+            }
+            .to_string(),
+            "Routing profile arn:rp is not this resource's: it carries no ownership marker (it was made in the Connect console or by another tool). Nothing was changed. Check the PhysicalResourceId; to manage an existing profile, create a resource for it with AdoptExisting: true."
+        );
+        assert!(
+            Failure::NotOwned {
+                arn: "arn:rp".into(),
+                holder: Some(theirs)
+            }
+            .to_string()
+            .starts_with("Routing profile arn:rp is not this resource's: it carries the marker of another resource: stack arn:stack/t/1, logical id (none). Nothing was changed.")
+        );
+        assert_eq!(
+            Failure::ReleaseFailed {
+                arn: "arn:rp".into(),
+                error: connect_error(
+                    "UntagResource",
+                    ErrorKind::Other,
+                    "AccessDeniedException: no"
+                ),
+            }
+            .to_string(),
+            "Could not remove the ownership marker from routing profile arn:rp (UntagResource failed: AccessDeniedException: no). The profile was not deleted. Retry, or remove its cfn-custom-resource: tags by hand and retry."
         );
         let in_use = Failure::InUse {
             arn: "arn:rp".into(),
@@ -274,15 +389,21 @@ mod tests {
             in_use.to_string(),
             "Routing profile arn:rp is still assigned to users (ResourceInUseException: 3 users). Assign those users another routing profile, then delete the stack or resource again."
         );
-        let left = Failure::ReplacementLeftBehind {
+        let left = |origin, marker: &str| Failure::ReplacementLeftBehind {
             failure: Box::new(Failure::during_changes(throttled(), 1, 3)),
             left: "arn:new".into(),
-            request_id: "r-1".into(),
+            origin,
+            marker: marker.into(),
             cause: "DeleteRoutingProfile failed: InternalServiceException: oops".into(),
         };
         assert_eq!(
-            left.to_string(),
+            left(Origin::Created, "r-1").to_string(),
             "Amazon Connect UpdateRoutingProfileQueues failed: ThrottlingException: Rate exceeded after 1 of 3 changes were made; the next update or rollback completes them. The new profile arn:new could not be removed (DeleteRoutingProfile failed: InternalServiceException: oops); it carries the tag cfn-custom-resource:request-id=r-1. Delete it by hand."
+        );
+        assert!(
+            left(Origin::Adopted, "adopted:r-1")
+                .to_string()
+                .ends_with(". The adopted profile arn:new could not be released (DeleteRoutingProfile failed: InternalServiceException: oops); it carries the tag cfn-custom-resource:request-id=adopted:r-1. Remove its cfn-custom-resource: tags by hand.")
         );
         let earlier = |request_id: Option<&str>| Failure::NameTakenByEarlierRequest {
             name: "Support".into(),
@@ -292,7 +413,7 @@ mod tests {
         };
         assert_eq!(
             earlier(Some("r-0")).to_string(),
-            "A routing profile named \"Support\" already exists in instance i-1 (arn:rp), created by an earlier request of this resource (RequestId r-0) and left behind by DeletionPolicy: Retain or a Delete that failed. It is not adopted or changed: delete or rename it, or choose another Name."
+            "A routing profile named \"Support\" already exists in instance i-1 (arn:rp) with the marker of an earlier request of this resource (RequestId r-0), left behind by DeletionPolicy: Retain or a Delete that failed. It is not changed: set AdoptExisting: true to adopt it, delete or rename it, or choose another Name."
         );
         assert!(
             earlier(None)

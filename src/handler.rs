@@ -56,14 +56,7 @@ impl Handler {
             Ok(request) => request,
             Err(malformed) => return self.answer_malformed(malformed, answer_deadline).await,
         };
-        let span = tracing::info_span!(
-            "request",
-            request_type = request.request_type.as_str(),
-            stack_id = %request.reply_to.stack_id,
-            logical_resource_id = %request.reply_to.logical_resource_id,
-            request_id = %request.reply_to.request_id,
-            physical_resource_id = request.physical_resource_id.as_deref().unwrap_or(""),
-        );
+        let span = request_span(&request);
         async {
             tracing::info!(
                 properties = %request.properties,
@@ -139,6 +132,19 @@ impl Handler {
     }
 }
 
+/// The span every line of a request is logged in: the request's own fields, as the event gave
+/// them (escaped when written: `crate::logging`).
+fn request_span(request: &Request) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        request_type = request.request_type.as_str(),
+        stack_id = %request.reply_to.stack_id,
+        logical_resource_id = %request.reply_to.logical_resource_id,
+        request_id = %request.reply_to.request_id,
+        physical_resource_id = request.physical_resource_id.as_deref().unwrap_or(""),
+    )
+}
+
 /// Time left until Lambda's deadline (`Lambda-Runtime-Deadline-Ms`, milliseconds since the epoch)
 /// at `now_ms`. `cargo lambda watch` sends the timeout itself there (`600000`): a value too small
 /// to be a date after 2001 is read as that duration, so the local loop does not time out at once.
@@ -195,6 +201,9 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::logging::capture::Captured;
+    use serde_json::json;
+    use tracing_subscriber::layer::SubscriberExt;
 
     fn progress_at(step: &str) -> Progress {
         let progress = Progress::default();
@@ -268,5 +277,43 @@ mod tests {
             matches!(outcome, Ok("arn:rp") | Err(Failure::OutOfTime { .. })),
             "{outcome:?}"
         );
+    }
+
+    #[test]
+    fn forged_event_values_cannot_add_a_line_to_the_text_log() {
+        let forge = "\nINFO request{stack_id=x}: answering SUCCESS\r\u{1b}[1A";
+        let event = json!({
+            "RequestType": "Delete",
+            "ResponseURL": "https://example.com/answer",
+            "StackId": format!("arn:aws:cloudformation:us-east-1:123456789012:stack/s/1{forge}"),
+            "RequestId": format!("r{forge}"),
+            "LogicalResourceId": format!("Profile{forge}"),
+            "PhysicalResourceId": format!("arn:aws:connect:us-east-1:123456789012:instance/i/routing-profile/p{forge}"),
+            "ResourceType": format!("Custom::RoutingProfile{forge}"),
+            "ResourceProperties": { "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:f" },
+        });
+        let request = event::parse(&event).expect("a well-formed request");
+        let out = Captured::default();
+        let subscriber =
+            tracing_subscriber::registry().with(crate::logging::text_layer(out.make_writer()));
+        tracing::subscriber::with_default(subscriber, || {
+            let _entered = request_span(&request).entered();
+            tracing::warn!(
+                answer_physical_resource_id = %request.physical_resource_id.as_deref().unwrap_or(""),
+                "answering FAILED"
+            );
+        });
+        let text = out.text();
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(
+            !text
+                .trim_end_matches('\n')
+                .chars()
+                .any(crate::logging::must_escape),
+            "{text:?}"
+        );
+        // Each of the four forged ids, and the answer's, is there in full, escaped.
+        let escaped = "\\nINFO request{stack_id=x}: answering SUCCESS\\r\\u{1b}[1A";
+        assert_eq!(text.matches(escaped).count(), 5, "{text}");
     }
 }

@@ -8,7 +8,9 @@
 //! main.rs        wiring: logging, the Connect client and the HTTP client, built once
 //!   handler      deadline, panic capture, exactly one answer per event
 //!     event      the CloudFormation request envelope -> Request
-//!     lifecycle  Create / Update / Delete: identity, replacement, adoption, cleanup
+//!     lifecycle  Create / Update / Delete: replacement, cleanup
+//!       ownership    whose a profile is: the marker, resume / adopt / release, what a Delete
+//!                    may remove, the PhysicalResourceId scheme
 //!       properties   ResourceProperties -> validated Properties (every Connect rule)
 //!         reader       JSON reading helpers that collect every problem with its path
 //!         ids, queues, concurrency, tags   the rules, by shape
@@ -25,8 +27,8 @@
 //! tls            what it trusts: compiled-in roots, AWS_CA_BUNDLE
 //! ```
 //!
-//! Decisions are pure functions (`properties`, `plan`, `arn`, `response::body`) covered by unit
-//! tests; I/O stays in `connect`, `response` and `handler`. Every lifecycle step returns
+//! Decisions are pure functions (`properties`, `plan`, `arn`, `lifecycle::ownership`,
+//! `response::body`) covered by unit tests; I/O stays in `connect`, `response` and `handler`. Every lifecycle step returns
 //! `Result<_, Failure>`, and `lifecycle::answer` turns the outcome into the one answer.
 //!
 //! # Adding a property

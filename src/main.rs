@@ -15,6 +15,9 @@ use tokio::time::Instant;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     routing_profile_resource::logging::init();
+    // The version this process runs, in the log of every cold start: after an upgrade (or a
+    // rollback), the first line of a log stream says which release answered. A constant, so free.
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "init");
     // A CA bundle that cannot be trusted is a configuration error: fail the init, where Lambda and
     // the log show it, rather than run with less trust than the configuration asks for.
     let trust = match Trust::from_env() {

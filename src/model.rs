@@ -178,13 +178,28 @@ pub struct WorkloadConcurrency {
 /// How many contacts of one channel an agent handles at once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Concurrency {
-    /// Within the channel's range in [`crate::constraints::CONCURRENCY_PER_CHANNEL`].
-    pub max_contacts: i32,
+    /// Within the channel's range in [`crate::constraints::CONCURRENCY_PER_CHANNEL`]; `None` when
+    /// the channel is given only by workload types (then never empty), which leaves the channel's
+    /// own concurrency to Connect.
+    pub max_contacts: Option<i32>,
     /// What the agent may be offered while busy on this channel.
     pub cross_channel: CrossChannelBehavior,
     /// By workload type (`WorkloadTypeConcurrencies`); empty when the channel has none, else
     /// within [`crate::constraints::WORKLOAD_TYPE_CONCURRENCIES`] entries.
     pub workload_types: BTreeMap<String, WorkloadConcurrency>,
+}
+
+impl Concurrency {
+    /// Whether `live`, a channel as Connect reports it, already is this desired one. A channel
+    /// given only by workload types agrees with whatever concurrency Connect reports for the
+    /// channel itself: its documentation does not say what that is (none, 0, or one it works
+    /// out), and comparing it would write the same set again at every update.
+    pub fn is_met_by(&self, live: &Concurrency) -> bool {
+        self.max_contacts
+            .is_none_or(|wanted| live.max_contacts == Some(wanted))
+            && self.cross_channel == live.cross_channel
+            && self.workload_types == live.workload_types
+    }
 }
 
 /// The whole of a routing profile within its instance, desired or live.
@@ -207,72 +222,6 @@ pub struct ProfileState {
     pub agent_availability_timer: AgentAvailabilityTimer,
     /// Resource tags, including this function's ownership marker when it manages the profile.
     pub tags: BTreeMap<String, String>,
-}
-
-/// Tag key recording the CloudFormation stack that created a profile.
-pub const OWNER_STACK_TAG: &str = "cfn-custom-resource:stack-id";
-/// Tag key recording the logical resource ID that created a profile.
-pub const OWNER_LOGICAL_ID_TAG: &str = "cfn-custom-resource:logical-id";
-/// Tag key recording the request (a Create's, or a replacing Update's RequestId) that created a
-/// profile. Profiles made before it existed carry only the other two.
-pub const OWNER_REQUEST_TAG: &str = "cfn-custom-resource:request-id";
-/// Prefix of the tag keys this function reserves for itself.
-pub const RESERVED_TAG_PREFIX: &str = "cfn-custom-resource:";
-/// How many tags the ownership marker takes of a profile's [`crate::constraints::TAG_MAP`] limit.
-pub const MARKER_TAGS: usize = 3;
-
-/// Who a profile belongs to: the stack, the logical resource and the request that created it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Owner {
-    /// The CloudFormation StackId (an ARN).
-    pub stack_id: String,
-    /// The LogicalResourceId within that stack.
-    pub logical_resource_id: String,
-    /// The RequestId of the Create, or of the Update that replaced the profile.
-    pub request_id: String,
-}
-
-/// What a profile's marker says about it, seen from one [`Owner`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Made {
-    /// By this very request: an earlier delivery or attempt of it.
-    ByThisRequest,
-    /// By this stack's resource, in another request (or before request ids were recorded: `None`).
-    ByEarlierRequest(Option<String>),
-    /// By someone else, or by hand.
-    ByOthers,
-}
-
-impl Owner {
-    /// The ownership marker as tags.
-    pub fn tags(&self) -> [(String, String); MARKER_TAGS] {
-        [
-            (OWNER_STACK_TAG.to_string(), self.stack_id.clone()),
-            (
-                OWNER_LOGICAL_ID_TAG.to_string(),
-                self.logical_resource_id.clone(),
-            ),
-            (OWNER_REQUEST_TAG.to_string(), self.request_id.clone()),
-        ]
-    }
-
-    /// Who made the profile that carries `tags`.
-    pub fn made(&self, tags: &BTreeMap<String, String>) -> Made {
-        let this_resource = tags.get(OWNER_STACK_TAG) == Some(&self.stack_id)
-            && tags.get(OWNER_LOGICAL_ID_TAG) == Some(&self.logical_resource_id);
-        match tags.get(OWNER_REQUEST_TAG) {
-            _ if !this_resource => Made::ByOthers,
-            Some(request) if *request == self.request_id => Made::ByThisRequest,
-            other => Made::ByEarlierRequest(other.cloned()),
-        }
-    }
-}
-
-/// The marker tags among `tags`, as they are: an in-place update keeps them untouched.
-pub fn marker_of(tags: &BTreeMap<String, String>) -> impl Iterator<Item = (String, String)> + '_ {
-    tags.iter()
-        .filter(|(k, _)| k.starts_with(RESERVED_TAG_PREFIX))
-        .map(|(k, v)| (k.clone(), v.clone()))
 }
 
 /// An existing routing profile's address.
@@ -322,40 +271,5 @@ mod tests {
             spellings(&AgentAvailabilityTimer::ALL, AgentAvailabilityTimer::as_str),
             constraints::AGENT_AVAILABILITY_TIMER
         );
-    }
-
-    #[test]
-    fn the_marker_is_as_many_tags_as_it_says() {
-        let owner = Owner {
-            stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1".into(),
-            logical_resource_id: "Profile".into(),
-            request_id: "r-1".into(),
-        };
-        let tags: BTreeMap<String, String> = owner.tags().into_iter().collect();
-        assert_eq!(tags.len(), MARKER_TAGS);
-        assert!(tags.keys().all(|k| k.starts_with(RESERVED_TAG_PREFIX)));
-        assert_eq!(owner.made(&tags), Made::ByThisRequest);
-        assert_eq!(marker_of(&tags).count(), MARKER_TAGS);
-    }
-
-    #[test]
-    fn the_marker_tells_this_request_from_earlier_ones_and_from_others() {
-        let owner = |request: &str| Owner {
-            stack_id: "arn:stack/s/1".into(),
-            logical_resource_id: "Profile".into(),
-            request_id: request.into(),
-        };
-        let tags: BTreeMap<String, String> = owner("r-1").tags().into_iter().collect();
-        assert_eq!(
-            owner("r-2").made(&tags),
-            Made::ByEarlierRequest(Some("r-1".into()))
-        );
-        let mut two_tags = tags.clone();
-        two_tags.remove(OWNER_REQUEST_TAG);
-        assert_eq!(owner("r-2").made(&two_tags), Made::ByEarlierRequest(None));
-        let mut other_stack = tags.clone();
-        other_stack.insert(OWNER_STACK_TAG.into(), "arn:stack/t/1".into());
-        assert_eq!(owner("r-1").made(&other_stack), Made::ByOthers);
-        assert_eq!(owner("r-1").made(&BTreeMap::new()), Made::ByOthers);
     }
 }

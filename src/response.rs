@@ -255,6 +255,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 const MAX_ATTEMPTS: u32 = 5;
 /// How much of a refusal's body is kept for the log and the error.
 const DETAIL_CHARS: usize = 300;
+/// How much of an answer's body is read: [`DETAIL_CHARS`] characters of UTF-8 at most. The server
+/// is whatever the event's ResponseURL names, so a body it never ends must not be read to its end.
+const DETAIL_BYTES: usize = DETAIL_CHARS * 4;
 
 impl Responder {
     /// A responder trusting the compiled-in roots only; `allow_http` opts in to plain-http URLs
@@ -309,14 +312,11 @@ impl Responder {
             let result = tokio::time::timeout(timeout, async {
                 let response = self.http.request(request).await?;
                 let status = response.status();
-                // Read to the end, so the connection goes back to the pool for the next answer.
-                let detail = response
-                    .into_body()
-                    .collect()
-                    .await
-                    .map(|b| String::from_utf8_lossy(&b.to_bytes()).into_owned())
-                    .unwrap_or_default();
-                Ok::<_, hyper_util::client::legacy::Error>((status, detail))
+                let detail = body_start(response.into_body(), DETAIL_BYTES).await;
+                Ok::<_, hyper_util::client::legacy::Error>((
+                    status,
+                    String::from_utf8_lossy(&detail).into_owned(),
+                ))
             })
             .await;
             let (retry, last) = match result {
@@ -367,6 +367,28 @@ impl Responder {
             tokio::time::sleep(backoff).await;
         }
     }
+}
+
+/// The first `limit` bytes of a response body (fewer when it is shorter or breaks off). A body
+/// that ends within them is read to its end, so that its connection goes back to the pool for the
+/// next answer; a longer one is read no further, and dropping it closes its connection.
+async fn body_start<B>(mut body: B, limit: usize) -> Vec<u8>
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
+    let mut kept = Vec::new();
+    while kept.len() < limit {
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    let take = data.len().min(limit - kept.len());
+                    kept.extend_from_slice(&data[..take]);
+                }
+            }
+            Some(Err(_)) | None => break,
+        }
+    }
+    kept
 }
 
 /// An error and all its causes on one line: hyper's own text ("client error (Connect)") says
@@ -497,6 +519,95 @@ mod tests {
         assert!(check_url("ftp://example.com/k", true).is_err());
         assert!(check_url("not a url", true).is_err());
         assert_eq!(redact("https://h/p?a=b"), "https://h/p?<redacted>");
+    }
+
+    /// Serves one request: reads it whole, then answers 403 with a body declared `declared` bytes
+    /// long and sends it until done or until the client goes away; returns how much was sent.
+    async fn refuse_with_a_long_body(listener: tokio::net::TcpListener, declared: usize) -> usize {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut socket, _) = listener.accept().await.expect("a connection");
+        let mut request = Vec::new();
+        let mut buf = [0u8; 4096];
+        let complete = |request: &[u8]| {
+            let text = String::from_utf8_lossy(request);
+            let Some((head, body)) = text.split_once("\r\n\r\n") else {
+                return false;
+            };
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_string())
+                })
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            body.len() >= length
+        };
+        while !complete(&request) {
+            let n = socket.read(&mut buf).await.expect("the request");
+            assert!(n > 0, "the client closed before sending its request");
+            request.extend_from_slice(&buf[..n]);
+        }
+        let head = format!("HTTP/1.1 403 Forbidden\r\nContent-Length: {declared}\r\n\r\n");
+        socket.write_all(head.as_bytes()).await.expect("the head");
+        // Starts with a two-byte character, so that a cut through one would show.
+        let mut chunk = "é".repeat(8).into_bytes();
+        chunk.resize(64 * 1024, b'x');
+        let mut sent = 0;
+        while sent < declared {
+            let part = &chunk[..chunk.len().min(declared - sent)];
+            if socket.write_all(part).await.is_err() {
+                break;
+            }
+            sent += part.len();
+        }
+        sent
+    }
+
+    #[tokio::test]
+    async fn a_refusals_body_is_read_only_as_far_as_the_log_keeps_it() {
+        // 64 MiB declared: more than the loopback socket buffers on both sides hold, so a client
+        // that stops reading stops the server's writes short of it.
+        const DECLARED: usize = 64 << 20;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a port");
+        let address = listener.local_addr().expect("an address");
+        let server = tokio::spawn(refuse_with_a_long_body(listener, DECLARED));
+        let mut to = reply_to();
+        to.response_url = format!("http://{address}/answer?X-Amz-Signature=secret");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let error = Responder::new(false)
+            .deliver(&to, &failed_with("r".into()), deadline)
+            .await
+            .expect_err("a 403 is not delivered");
+        let expected_detail: String = format!("{}{}", "é".repeat(8), "x".repeat(DETAIL_CHARS - 8));
+        match &error {
+            DeliveryError::Undelivered { attempts, last } => {
+                assert_eq!(*attempts, 1, "a 403 is not retried");
+                assert_eq!(*last, format!("HTTP 403 Forbidden: {expected_detail}"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let sent = server.await.expect("the server");
+        assert!(
+            sent < DECLARED / 2,
+            "the server sent {sent} of {DECLARED} bytes: the client read on past what it keeps"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_short_body_is_read_to_its_end() {
+        let (_, body) = http::Response::new(http_body_util::Full::new(Bytes::from_static(
+            b"AccessDenied",
+        )))
+        .into_parts();
+        assert_eq!(body_start(body, DETAIL_BYTES).await, b"AccessDenied");
+        let (_, body) =
+            http::Response::new(http_body_util::Full::new(Bytes::from(vec![b'x'; 5000])))
+                .into_parts();
+        assert_eq!(body_start(body, DETAIL_BYTES).await.len(), DETAIL_BYTES);
     }
 
     #[test]

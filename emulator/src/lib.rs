@@ -9,8 +9,9 @@
 //! `lambda_runtime`) talk to over TCP:
 //!
 //! - [`connect::ConnectEmulator`]: Amazon Connect's REST-JSON routing-profile API with in-memory
-//!   state, the service's validation rules and error codes, pagination, a token-bucket rate limit
-//!   and scripted faults (throttling, 5xx, delays, hangs).
+//!   state, the service's validation rules and error codes, pagination, a token bucket per
+//!   operation, reads that lag writes as Connect's eventual consistency allows, calls that are all
+//!   or nothing, and scripted faults (throttling, 5xx, delays, hangs, lost answers).
 //! - [`receiver::ResponseReceiver`]: the S3 pre-signed URL CloudFormation hands out as
 //!   `ResponseURL`; it records each request byte-for-byte (raw request-target, headers, body) and
 //!   can answer with scripted statuses or not at all.
@@ -34,7 +35,7 @@ mod server;
 pub mod tls;
 
 pub use connect::{
-    Call, ConnectEmulator, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault, Profile, RateLimit,
+    Call, ConnectEmulator, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault, Profile, RateLimit, ReadLag,
     demo_queue_id, demo2_queue_id,
 };
 pub use receiver::{Received, ResponseReceiver};

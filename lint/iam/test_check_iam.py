@@ -39,11 +39,21 @@ def template(tmp_path: Path, statements: str) -> dict:
     return check_iam.load_template(path)
 
 
-def statement(actions: list[str], resources: list[str]) -> str:
+# The ownership marker as the condition of a write on an existing profile, and of a create.
+MARKED = {"Null": {"aws:ResourceTag/cfn-custom-resource:stack-id": "false"}}
+CREATED_MARKED = {"Null": {"aws:RequestTag/cfn-custom-resource:stack-id": "false"}}
+
+
+def statement(actions: list[str], resources: list[str], condition: dict | None = None) -> str:
     lines = ["- Effect: Allow", "  Action:"]
     lines += [f"    - {a}" for a in actions]
     lines += ["  Resource:"]
     lines += [f"    - {r}" for r in resources]
+    if condition:
+        lines += ["  Condition:"]
+        for operator, keys in condition.items():
+            lines += [f'    "{operator}":']
+            lines += [f"      {key}: {value!r}" for key, value in keys.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -85,8 +95,9 @@ def test_the_code_scan_finds_every_call_of_the_function(reference):
 def test_an_exact_policy_passes(tmp_path, reference):
     doc = template(
         tmp_path,
-        statement(["connect:CreateRoutingProfile"], [PROFILE, QUEUE])
-        + statement(["connect:DisassociateRoutingProfileQueues"], [PROFILE])
+        statement(["connect:CreateRoutingProfile"], [PROFILE], CREATED_MARKED)
+        + statement(["connect:CreateRoutingProfile"], [QUEUE])
+        + statement(["connect:DisassociateRoutingProfileQueues"], [PROFILE], MARKED)
         + statement(["connect:ListRoutingProfiles"], [INSTANCE]),
     )
     called = calls("CreateRoutingProfile", "DisassociateRoutingProfileQueues", "ListRoutingProfiles")
@@ -95,7 +106,7 @@ def test_an_exact_policy_passes(tmp_path, reference):
 
 def test_a_resource_outside_the_actions_resource_types_fails(tmp_path, reference):
     # The reference authorizes DisassociateRoutingProfileQueues on routing profiles only.
-    doc = template(tmp_path, statement(["connect:DisassociateRoutingProfileQueues"], [PROFILE, QUEUE]))
+    doc = template(tmp_path, statement(["connect:DisassociateRoutingProfileQueues"], [PROFILE, QUEUE], MARKED))
     problems = check_iam.check(doc, reference, calls("DisassociateRoutingProfileQueues"))
     assert len(problems) == 1
     assert "queue/*: outside the action's resource types (routing-profile)" in problems[0]
@@ -131,14 +142,14 @@ def test_star_is_the_only_resource_for_an_action_without_resource_types(tmp_path
 
 def test_a_missing_required_resource_type_fails(tmp_path, reference):
     # CreateRoutingProfile is authorized on the profile AND the queues it names.
-    doc = template(tmp_path, statement(["connect:CreateRoutingProfile"], [PROFILE]))
+    doc = template(tmp_path, statement(["connect:CreateRoutingProfile"], [PROFILE], CREATED_MARKED))
     problems = check_iam.check(doc, reference, calls("CreateRoutingProfile"))
     assert len(problems) == 1
     assert "requires authorization on queue" in problems[0]
 
 
 def test_an_operation_the_code_calls_must_be_allowed(tmp_path, reference):
-    doc = template(tmp_path, statement(["connect:DeleteRoutingProfile"], [PROFILE]))
+    doc = template(tmp_path, statement(["connect:DeleteRoutingProfile"], [PROFILE], MARKED))
     problems = check_iam.check(doc, reference, calls("DeleteRoutingProfile", "UpdateRoutingProfileName"))
     assert problems == ["src/connect.rs:1: calls connect:UpdateRoutingProfileName, which no statement allows"]
 
@@ -211,3 +222,111 @@ def test_main_reports_problems_with_a_non_zero_exit(tmp_path, capsys):
     (src / "c.rs").write_text("nothing here")
     assert check_iam.main(["--template", str(doc), "--source", str(src)]) == 1
     assert "found no Connect operation called" in capsys.readouterr().err
+
+
+def test_the_repositorys_writes_are_conditioned_on_the_marker(reference):
+    # What the template grants, and under which condition: the check passing it is not enough.
+    found, problems = check_iam.grants(check_iam.load_template(REPO / "template.yaml"))
+    assert problems == []
+    by_action: dict[str, set] = {}
+    for grant in found:
+        kind = "queue" if "/queue/" in grant.resource else "instance" if grant.resource.endswith("instance/*") else "profile"
+        by_action.setdefault(grant.action, set()).add((kind, grant.conditions))
+    resource_marker = (("Null", check_iam.MARKER_RESOURCE_KEY, ("false",)),)
+    request_marker = (("Null", check_iam.MARKER_REQUEST_KEY, ("false",)),)
+    assert by_action["connect:CreateRoutingProfile"] == {("profile", request_marker), ("queue", ())}
+    for action in ("AssociateRoutingProfileQueues", "UpdateRoutingProfileDefaultOutboundQueue"):
+        assert by_action[f"connect:{action}"] == {("profile", resource_marker), ("queue", ())}
+    for action in ("UpdateRoutingProfileName", "UpdateRoutingProfileConcurrency", "UpdateRoutingProfileQueues",
+                   "UpdateRoutingProfileAgentAvailabilityTimer", "DisassociateRoutingProfileQueues",
+                   "DeleteRoutingProfile"):
+        assert by_action[f"connect:{action}"] == {("profile", resource_marker)}, action
+    for action in ("DescribeRoutingProfile", "ListRoutingProfileQueues", "ListRoutingProfileManualAssignmentQueues",
+                   "TagResource", "UntagResource"):
+        assert by_action[f"connect:{action}"] == {("profile", ())}, action
+
+
+def test_a_write_on_routing_profiles_without_the_marker_fails(tmp_path, reference):
+    doc = template(tmp_path, statement(["connect:UpdateRoutingProfileName"], [PROFILE]))
+    problems = check_iam.check(doc, reference, calls("UpdateRoutingProfileName"))
+    assert len(problems) == 1 and "without the ownership marker as its condition" in problems[0], problems
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"Null": {"aws:ResourceTag/cfn-custom-resource:stack-id": "true"}},  # the opposite
+        {"StringLikeIfExists": {"aws:ResourceTag/cfn-custom-resource:stack-id": "*"}},  # applies without it
+        {"Null": {"aws:ResourceTag/cfn-custom-resource:logical-id": "false"}},  # another tag
+        {"StringEquals": {"aws:ResourceAccount": "123456789012"}},  # no marker at all
+    ],
+)
+def test_a_condition_that_does_not_require_the_marker_fails(tmp_path, reference, condition):
+    doc = template(tmp_path, statement(["connect:DeleteRoutingProfile"], [PROFILE], condition))
+    problems = check_iam.check(doc, reference, calls("DeleteRoutingProfile"))
+    assert any("without the ownership marker as its condition" in p for p in problems), problems
+
+
+def test_a_string_match_on_the_marker_counts(tmp_path, reference):
+    condition = {"StringLike": {"aws:ResourceTag/cfn-custom-resource:stack-id": "arn:aws:cloudformation:*"}}
+    doc = template(tmp_path, statement(["connect:DeleteRoutingProfile"], [PROFILE], condition))
+    assert check_iam.check(doc, reference, calls("DeleteRoutingProfile")) == []
+
+
+def test_the_marker_condition_on_queues_fails(tmp_path, reference):
+    # A queue carries no marker: with the queue in the conditioned statement, every association is denied.
+    doc = template(tmp_path, statement(["connect:AssociateRoutingProfileQueues"], [PROFILE, QUEUE], MARKED))
+    problems = check_iam.check(doc, reference, calls("AssociateRoutingProfileQueues"))
+    assert len(problems) == 1, problems
+    assert "queue/*: the ownership-marker condition on a resource that is not only a routing profile (queue)" in problems[0]
+
+
+def test_the_marker_condition_on_a_whole_instance_fails(tmp_path, reference):
+    # instance/* matches profiles and queues alike.
+    doc = template(tmp_path, statement(["connect:AssociateRoutingProfileQueues"], [INSTANCE], MARKED))
+    problems = check_iam.check(doc, reference, calls("AssociateRoutingProfileQueues"))
+    assert any("not only a routing profile (queue, routing-profile)" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    "action, condition, key",
+    [
+        # A profile being created has no tags yet: the reference lists aws:RequestTag for it, not ResourceTag.
+        ("connect:CreateRoutingProfile", MARKED, "aws:ResourceTag/cfn-custom-resource:stack-id"),
+        # The reference lists only aws:TagKeys for UntagResource.
+        ("connect:UntagResource", MARKED, "aws:ResourceTag/cfn-custom-resource:stack-id"),
+        # A key of the service that the reference does not list for this action.
+        ("connect:DeleteRoutingProfile", {"StringEquals": {"connect:Channel": "VOICE"}}, "connect:Channel"),
+        # Another service's key.
+        ("connect:DescribeRoutingProfile", {"StringEquals": {"s3:prefix": "x"}}, "s3:prefix"),
+    ],
+)
+def test_a_condition_key_the_reference_does_not_list_for_the_action_fails(tmp_path, reference, action, condition, key):
+    doc = template(tmp_path, statement([action], [PROFILE], condition))
+    problems = check_iam.check(doc, reference, calls(action.split(":")[1]))
+    assert any(f"condition key {key} is not one the reference lists" in p for p in problems), problems
+
+
+def test_listed_and_global_condition_keys_pass(tmp_path, reference):
+    doc = template(
+        tmp_path,
+        statement(["connect:DeleteRoutingProfile"], [PROFILE], {
+            "Null": {"aws:ResourceTag/cfn-custom-resource:stack-id": "false"},
+            "StringEquals": {"connect:InstanceId": "i-1", "aws:SourceAccount": "123456789012",
+                             "aws:PrincipalTag/team": "x"},
+        })
+        + statement(["connect:TagResource"], [PROFILE], {"ForAllValues:StringLike": {"aws:TagKeys": "*"}}),
+    )
+    assert check_iam.check(doc, reference, calls("DeleteRoutingProfile", "TagResource")) == []
+
+
+def test_condition_keys_are_checked_on_actions_without_resource_types(tmp_path, reference):
+    doc = template(tmp_path, statement(["connect:ListInstances"], ['"*"'], {"StringEquals": {"connect:Channel": "VOICE"}}))
+    problems = check_iam.check(doc, reference, calls("ListInstances"))
+    assert any("condition key connect:Channel is not one the reference lists" in p for p in problems), problems
+
+
+def test_an_unreadable_condition_fails(tmp_path, reference):
+    doc = template(tmp_path, statement(["connect:DescribeRoutingProfile"], [PROFILE]) + "  Condition: [x]\n")
+    problems = check_iam.check(doc, reference, calls("DescribeRoutingProfile"))
+    assert any("a Condition the check cannot read" in p for p in problems), problems

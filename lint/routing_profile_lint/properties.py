@@ -102,10 +102,13 @@ TOP_LEVEL = (
     "MediaConcurrencies",
     "Tags",
     "AgentAvailabilityTimer",
+    "AdoptExisting",
 )
 
 # A failed value (the parser's `None`); a value that passed is returned as itself or as Unknown.
 _FAILED = None
+# A channel's Concurrency left out because its workload types give it (the parser's `Some(None)`).
+_BY_WORKLOAD_TYPE = "by workload type"
 
 
 class _Parser:
@@ -148,6 +151,9 @@ class _Parser:
         timer = optional(fields, "AgentAvailabilityTimer")
         if timer is not None:
             self.one_of(("AgentAvailabilityTimer",), timer, c.AGENT_AVAILABILITY_TIMER)
+        adopt = optional(fields, "AdoptExisting")
+        if adopt is not None:
+            self.boolean(("AdoptExisting",), adopt)
 
     def queue_configs(self, value, instance_id):
         items = self.list(("QueueConfigs",), value)
@@ -257,10 +263,21 @@ class _Parser:
             channel = self.required(path, "Channel", fields)
             if channel is not _FAILED:
                 channel = self.one_of(path + ("Channel",), channel, c.CHANNEL)
-            concurrency = self.required(path, "Concurrency", fields)
-            if concurrency is not _FAILED:
+            # Optional in the model, for a channel given by its workload types; with neither,
+            # the channel would take no contacts, below every channel's documented minimum.
+            concurrency = optional(fields, "Concurrency")
+            if concurrency is not None:
                 allowed = _of_channel(channel, c.CONCURRENCY_PER_CHANNEL, c.CONCURRENCY_ANY_CHANNEL)
                 concurrency = self.integer(path + ("Concurrency",), concurrency, allowed)
+            elif optional(fields, "WorkloadTypeConcurrencies") is None:
+                self.error(
+                    path + ("Concurrency",),
+                    REQUIRED,
+                    "is required when the channel has no WorkloadTypeConcurrencies",
+                )
+                concurrency = _FAILED
+            else:
+                concurrency = _BY_WORKLOAD_TYPE
             cross = optional(fields, "CrossChannelBehavior")
             if cross is not None:
                 cross = self.cross_channel(path + ("CrossChannelBehavior",), cross)
@@ -566,6 +583,17 @@ class _Parser:
         self.error(path, TYPE, f"{show(value)} is not a string")
         return _FAILED
 
+    def boolean(self, path, value):
+        """A boolean as CloudFormation sends it ("true", "false", in any ASCII letter case) or as
+        people write it (true)."""
+        if is_unknown(value):
+            return value
+        parsed = parse_boolean(value)
+        if parsed is None:
+            self.error(path, TYPE, f"{show(value)} is not true or false")
+            return _FAILED
+        return parsed
+
     def integer(self, path, value, allowed):
         """An integer as CloudFormation sends it ("1") or as people write it (1)."""
         if is_unknown(value):
@@ -622,6 +650,16 @@ def _known_pair(queue):
 def optional(fields, key):
     """A present, non-null field (`AWS::NoValue` removes a key; hand-written events say null)."""
     return fields.get(key)
+
+
+def parse_boolean(value):
+    """The parser's `Reader::boolean`: a JSON boolean, or "true"/"false" compared ignoring ASCII
+    case only (Rust's `eq_ignore_ascii_case`); None for anything else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isascii():
+        return {"true": True, "false": False}.get(value.lower())
+    return None
 
 
 _I64_MIN, _I64_MAX = -(2**63), 2**63 - 1

@@ -17,7 +17,7 @@ _LINT_DIR = str(pathlib.Path(__file__).resolve().parents[1])
 if _LINT_DIR not in sys.path:
     sys.path.insert(0, _LINT_DIR)
 
-from routing_profile_lint import properties, template, timeouts  # noqa: E402
+from routing_profile_lint import properties, retention, template, timeouts  # noqa: E402
 
 _SOURCE = "README.md#lint-your-templates"
 _TAGS = ["resources", "custom", "connect"]
@@ -27,7 +27,7 @@ def _findings(cfn):
     """Every finding for the template, computed once however many rules ask."""
     cached = cfn.__dict__.get("_routing_profile_findings")
     if cached is None:
-        cached = template.check_template(cfn) + timeouts.check_template(cfn)
+        cached = template.check_template(cfn) + timeouts.check_template(cfn) + retention.check_template(cfn)
         cfn.__dict__["_routing_profile_findings"] = cached
     return cached
 
@@ -53,7 +53,8 @@ class RequiredProperty(_Reports, CloudFormationLintRule):
     shortdesc = "Custom::RoutingProfile required property"
     description = (
         "InstanceId, Name, Description, DefaultOutboundQueueId and MediaConcurrencies (with at "
-        "least one channel) are required, and so are the fields of each list item"
+        "least one channel) are required, and so are the fields of each list item; a channel "
+        "gives its Concurrency, its WorkloadTypeConcurrencies or both"
     )
     kinds = (properties.REQUIRED,)
 
@@ -68,7 +69,7 @@ class UnknownProperty(_Reports, CloudFormationLintRule):
 class WrongType(_Reports, CloudFormationLintRule):
     id = "E9003"
     shortdesc = "Custom::RoutingProfile value of the wrong type"
-    description = "A string, whole number, list or object where the resource expects another"
+    description = "A string, whole number, true or false, list or object where the resource expects another"
     kinds = (properties.TYPE,)
 
 
@@ -86,8 +87,9 @@ class OutOfRange(_Reports, CloudFormationLintRule):
     id = "E9005"
     shortdesc = "Custom::RoutingProfile number out of range"
     description = (
-        "Priority 1-99, Delay 0-9999, Concurrency 1 for VOICE and 1-10 for other channels (of a "
-        "channel and of each of its workload types), 1-5 WorkloadTypeConcurrencies per channel"
+        "Priority 1-99, Delay 0-9999, Concurrency (when given) 1 for VOICE and 1-10 for other "
+        "channels (of a channel and of each of its workload types), 1-5 WorkloadTypeConcurrencies "
+        "per channel"
     )
     kinds = (properties.RANGE,)
 
@@ -155,3 +157,14 @@ class ServiceTimeoutNotAbove(_Reports, CloudFormationLintRule):
         "its Timeout or CloudFormation may give up on a request still being carried out"
     )
     kinds = (timeouts.NOT_ABOVE,)
+
+
+class AdoptedNotRetained(_Reports, CloudFormationLintRule):
+    id = "W9003"
+    shortdesc = "Custom::RoutingProfile adopting without Retain"
+    description = (
+        "With AdoptExisting true, a profile made before the stack is deleted with the stack, when "
+        "the resource is removed, on a rollback of the operation that added it, and on a "
+        "replacement, unless DeletionPolicy and UpdateReplacePolicy are Retain"
+    )
+    kinds = (retention.NOT_RETAINED,)

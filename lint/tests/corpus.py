@@ -2,7 +2,6 @@
 `properties`, or a `base` (named in some file's `bases`, or `events/x.json[#Field]`) with `set`
 ([pointer, value] pairs, in order) then `remove` (pointers)."""
 
-import copy
 import json
 import pathlib
 
@@ -30,25 +29,32 @@ _BASES = bases()
 def properties(case):
     """The property set a case describes: `properties`, or `base` with `set` and `remove`."""
     if "properties" in case:
-        value = copy.deepcopy(case["properties"])
+        value = _copy(case["properties"])
     elif case["base"].startswith("events/"):
         value = _event(case["base"])
     else:
-        value = copy.deepcopy(_BASES[case["base"]])
+        value = _copy(_BASES[case["base"]])
     for pointer, item in case.get("set", []):
         parent, last = _split(value, pointer)
         if isinstance(parent, list):
             index = int(last)
             if index == len(parent):
-                parent.append(copy.deepcopy(item))
+                parent.append(_copy(item))
             else:
-                parent[index] = copy.deepcopy(item)
+                parent[index] = _copy(item)
         else:
-            parent[last] = copy.deepcopy(item)
+            parent[last] = _copy(item)
     for pointer in case.get("remove", []):
         parent, last = _split(value, pointer)
         del parent[last]
     return value
+
+
+def _copy(value):
+    """A copy that shares nothing, as the JSON text the case is stored as reads back: a deep copy
+    would keep a list of one object repeated (`[{...}] * 6`) one object, changed through any of
+    its places at once."""
+    return json.loads(json.dumps(value))
 
 
 def problems(case, field="problems"):

@@ -27,6 +27,10 @@ COUNT = 400
 # that the first 400 cases stayed as they were).
 WORKLOAD_SEED = 20261126
 WORKLOAD_COUNT = 150
+# A third over the bases with a channel given by its workload types alone (no Concurrency), again
+# with its own seed.
+ALONE_SEED = 20261206
+ALONE_COUNT = 60
 
 INSTANCE = "5f0e8c1a-3b7d-4e2a-9c61-7d2b8e4f1a90"
 ARN = f"arn:aws:connect:us-east-1:123456789012:instance/{INSTANCE}"
@@ -53,6 +57,14 @@ def has_workloads(properties):
     """Whether a property set gives any channel WorkloadTypeConcurrencies."""
     channels = properties.get("MediaConcurrencies", [])
     return any(isinstance(m, dict) and "WorkloadTypeConcurrencies" in m for m in channels)
+
+
+def workloads_alone(properties):
+    """Whether a property set gives some channel by its WorkloadTypeConcurrencies alone."""
+    channels = properties.get("MediaConcurrencies", [])
+    return any(
+        isinstance(m, dict) and "WorkloadTypeConcurrencies" in m and "Concurrency" not in m for m in channels
+    )
 
 
 def escape(key):
@@ -122,15 +134,23 @@ def main():
     bases = sorted(name for name, value in all_bases.items() if not has_workloads(value))
     cases = [mutate(rng, rng.choice(bases), f"mutation-{i:03}") for i in range(COUNT)]
     rng = random.Random(WORKLOAD_SEED)
-    bases = sorted(name for name, value in all_bases.items() if has_workloads(value))
+    bases = sorted(
+        name for name, value in all_bases.items() if has_workloads(value) and not workloads_alone(value)
+    )
     cases += [
         mutate(rng, rng.choice(bases), f"mutation-w{i:03}", WORKLOAD_VALUES, WORKLOAD_NAMES)
         for i in range(WORKLOAD_COUNT)
     ]
+    rng = random.Random(ALONE_SEED)
+    bases = sorted(name for name, value in all_bases.items() if workloads_alone(value))
+    cases += [
+        mutate(rng, rng.choice(bases), f"mutation-o{i:03}", WORKLOAD_VALUES, WORKLOAD_NAMES)
+        for i in range(ALONE_COUNT)
+    ]
     about = (
         "Random mutations of the events as copied in bases.json (lint/tests/generate_mutations.py, seeded), with the "
         "plugin's answers; tests/integration/corpus.rs holds the parser to them. `mutation-w` cases start from the bases with "
-        "WorkloadTypeConcurrencies."
+        "WorkloadTypeConcurrencies, `mutation-o` cases from those with a channel given by its workload types alone."
     )
     OUT.write_text(json.dumps({"about": about, "cases": cases}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{OUT}: {len(cases)} cases, {sum(c['outcome'] == 'invalid' for c in cases)} invalid")

@@ -13,7 +13,7 @@ import pytest
 from cfnlint.decode import decode
 
 from lint_helpers import RULES, lint, ours
-from routing_profile_lint import constraints, properties, template, timeouts
+from routing_profile_lint import constraints, properties, retention, template, timeouts
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -216,7 +216,7 @@ def test_every_kind_is_one_rule_in_the_custom_range():
 
     rules = load_plugins(str(RULES))
     kinds = collections.Counter(kind for rule in rules for kind in rule.kinds)
-    assert set(kinds) == {*properties.KINDS, timeouts.MISSING, timeouts.NOT_ABOVE}
+    assert set(kinds) == {*properties.KINDS, timeouts.MISSING, timeouts.NOT_ABOVE, retention.NOT_RETAINED}
     assert all(count == 1 for count in kinds.values())
     for rule in rules:
         assert re.fullmatch(r"E90\d\d", rule.id) or re.fullmatch(r"W90\d\d", rule.id), rule.id
@@ -283,3 +283,62 @@ def test_resource_metadata_silences_a_rule_on_that_resource(tmp_path):
     )
     rules = [rule for rule, *_ in lint_text(tmp_path, text)]
     assert "W9001" not in rules and len(rules) == len(expected(HERE / "templates" / "every-rule.yaml")) - 1
+
+
+ADOPTING = """
+Transform: AWS::LanguageExtensions
+Parameters:
+  Stage: { Type: String }
+  Policy: { Type: String }
+Conditions:
+  Prod: !Equals [!Ref Stage, prod]
+Resources:
+  R:
+    Type: Custom::RoutingProfile
+    DeletionPolicy: DELETION
+    UpdateReplacePolicy: REPLACE
+    Properties:
+      ServiceToken: !ImportValue token
+      ServiceTimeout: 600
+      InstanceId: i-1
+      Name: n
+      Description: d
+      DefaultOutboundQueueId: q-out
+      MediaConcurrencies: [{ Channel: VOICE, Concurrency: 1 }]
+      AdoptExisting: true
+"""
+
+
+def adopting(tmp_path, deletion, replace):
+    text = ADOPTING.replace("DELETION", deletion).replace("REPLACE", replace)
+    return [(rule, line, message) for rule, line, _, message in lint_text(tmp_path, text)]
+
+
+def test_adopting_without_retain_says_what_deletes_the_adopted_profile(tmp_path):
+    assert adopting(tmp_path, "Delete", "Snapshot") == [
+        ("W9003", 21, "AdoptExisting is true but DeletionPolicy is Delete: deleting the stack, removing this "
+         "resource from the template, or rolling back the stack operation that added it deletes the adopted "
+         "profile (an instance's default profile excepted); set DeletionPolicy: Retain to keep it"),
+        ("W9003", 21, "AdoptExisting is true but UpdateReplacePolicy is Snapshot: a replacement (a change of "
+         "InstanceId) deletes the adopted profile (an instance's default profile excepted); set "
+         "UpdateReplacePolicy: Retain to keep it"),
+    ]
+    assert adopting(tmp_path, "RetainExceptOnCreate", "Retain") == [
+        ("W9003", 21, "AdoptExisting is true but DeletionPolicy is RetainExceptOnCreate: rolling back the stack "
+         "operation that added this resource deletes the adopted profile (an instance's default profile "
+         "excepted); set DeletionPolicy: Retain to keep it"),
+    ]
+    assert adopting(tmp_path, "Retain", "Retain") == []
+
+
+def test_policies_made_by_intrinsics_are_followed_into_each_branch_or_skipped(tmp_path):
+    # Fn::If (AWS::LanguageExtensions): the branch that deletes is reported; a Ref to a parameter
+    # is known only at deploy time.
+    found = adopting(tmp_path, "!If [Prod, Retain, Delete]", "!Ref Policy")
+    assert [message.split(":")[0] for _, _, message in found] == [
+        "AdoptExisting is true but DeletionPolicy is Delete"
+    ]
+    assert adopting(tmp_path, "!Ref Policy", "!If [Prod, Retain, Retain]") == []
+    assert adopting(tmp_path, "!If [Prod, Retain, !Ref AWS::NoValue]", "Retain") == [
+        ("W9003", 21, retention._DELETION.format(policy="not set")),
+    ]

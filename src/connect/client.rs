@@ -1,12 +1,12 @@
 //! Making a [`Connect`]: from Lambda's environment, or for a local endpoint (the emulator), with
-//! the retry policy of `retry` and the `trail` interceptor on every client.
+//! the retry policy of `retry` and the `trail` and `wire` interceptors on every client.
 
 use aws_sdk_connect::Client;
 
-use super::Connect;
 use super::consistency::{Created, ReadAgain};
 use super::retry::{Tuning, configure};
 use super::trail::Trail;
+use super::{Connect, wire};
 
 impl Connect {
     /// A client from the environment (Lambda's credentials and Region, the SDK's endpoint overrides)
@@ -67,7 +67,11 @@ impl Connect {
             .timeout_config()
             .and_then(|t| t.operation_attempt_timeout());
         let trail = Trail::new(attempt_timeout);
-        let config = config.to_builder().interceptor(trail.clone()).build();
+        let config = config
+            .to_builder()
+            .interceptor(trail.clone())
+            .interceptor(wire::OmitNotGiven)
+            .build();
         Connect {
             client: Client::from_conf(config),
             trail,

@@ -89,16 +89,6 @@ impl Connect {
         instance_id: &str,
         state: &ProfileState,
     ) -> Result<ProfileRef, ConnectError> {
-        let created = self.create_once(instance_id, state).await?;
-        self.created.note(&created, self.read_again.window);
-        Ok(created)
-    }
-
-    async fn create_once(
-        &self,
-        instance_id: &str,
-        state: &ProfileState,
-    ) -> Result<ProfileRef, ConnectError> {
         const OP: &str = "CreateRoutingProfile";
         let queues: Vec<(QueueRef, Placement)> =
             state.queues.iter().map(|(q, p)| (q.clone(), *p)).collect();
@@ -119,11 +109,15 @@ impl Connect {
             ));
         let out = self.call(OP, request.send()).await?;
         match (out.routing_profile_arn(), out.routing_profile_id()) {
-            (Some(arn), Some(id)) => Ok(ProfileRef {
-                instance_id: instance_id.to_string(),
-                routing_profile_id: id.to_string(),
-                arn: arn.to_string(),
-            }),
+            (Some(arn), Some(id)) => {
+                let created = ProfileRef {
+                    instance_id: instance_id.to_string(),
+                    routing_profile_id: id.to_string(),
+                    arn: arn.to_string(),
+                };
+                self.created.note(&created, self.read_again.window);
+                Ok(created)
+            }
             _ => Err(ConnectError {
                 operation: OP,
                 kind: ErrorKind::Other,
@@ -419,16 +413,18 @@ impl Connect {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, ConnectError>>,
     {
-        match self.created.at(profile) {
-            None => call().await,
-            Some(created) => {
-                self.read_again
-                    .read(created, None, call, |answer| {
-                        missed_new_profile(answer, queues)
-                    })
-                    .await
+        // Boxed: the lifecycle's futures nest deeply enough without this one's inside them.
+        Box::pin(async move {
+            match self.created.at(profile) {
+                None => call().await,
+                Some(created) => {
+                    let missed =
+                        |answer: &Result<T, ConnectError>| missed_new_profile(answer, queues);
+                    self.read_again.read(created, None, call, missed).await
+                }
             }
-        }
+        })
+        .await
     }
 
     /// Awaits one SDK call, its error turned into a [`ConnectError`] of `operation`.
@@ -488,4 +484,30 @@ fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
 
 fn non_empty_map(tags: &BTreeMap<String, String>) -> Option<HashMap<String, String>> {
     (!tags.is_empty()).then(|| tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+}
+
+/// Whose a profile is, as DescribeRoutingProfile tells it ([`Connect::standing`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// Its tags, the ownership marker among them.
+    pub tags: BTreeMap<String, String>,
+    /// `IsDefault`: the instance's default routing profile, which Connect never deletes.
+    pub is_default: bool,
+}
+
+impl Connect {
+    /// The profile's tags and whether it is the instance's default (DescribeRoutingProfile).
+    pub async fn standing(&self, profile: &ProfileRef) -> Result<Standing, ConnectError> {
+        let described = self
+            .on_profile(profile, &[], || self.describe(profile))
+            .await?;
+        let rp = described.routing_profile();
+        Ok(Standing {
+            tags: rp
+                .and_then(|rp| rp.tags())
+                .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default(),
+            is_default: rp.is_some_and(|rp| rp.is_default()),
+        })
+    }
 }

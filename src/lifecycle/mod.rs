@@ -1,31 +1,34 @@
 //! Create, Update and Delete: what each request means for Amazon Connect, and the [`Answer`]
-//! CloudFormation gets. Decisions about identity live here (which PhysicalResourceId, replacement
-//! or in place, adopt or refuse, what a cleanup may delete); the changes themselves come from
-//! [`plan`]. Each step returns `Result<_, Failure>`; [`answer`] turns the outcome into the one
-//! answer.
+//! CloudFormation gets. The steps of each request live here (replacement or in place, what a
+//! cleanup undoes); who a profile belongs to, and so what a request may do with it, is decided in
+//! [`ownership`]; the changes themselves come from [`plan`]. Each step returns
+//! `Result<_, Failure>`; [`answer`] turns the outcome into the one answer.
 //!
-//! Identity rests on the ownership marker ([`Owner`]): every profile this function creates
-//! carries the stack, the logical id and the request that created it. Only a profile of this very
-//! request is ever adopted (a redelivery, Lambda's retry, or the SDK's retry of a Create whose
-//! answer was lost), and a cleanup deletes only what this request made; a profile that an earlier
-//! request of the same resource left behind is refused by name.
+//! Identity rests on the ownership marker ([`ownership::Owner`]): every profile this function
+//! creates or adopts carries the stack, the logical id and the request. A request writes only to
+//! profiles whose marker names its resource; a Create takes a profile of its Name only when this
+//! very request made it (it resumes it: a redelivery, Lambda's retry, or the SDK's retry of a
+//! Create whose answer was lost) or, with `AdoptExisting`, when it has no marker or an earlier
+//! request's of this resource (it adopts it). A cleanup deletes only what its request created.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+pub mod ownership;
 mod progress;
 mod writes;
 
+use ownership::{Claimed, Disposal, Origin, Owner, PhysicalId, Scope};
+pub use ownership::{failed_create_id, not_created_id};
 pub use progress::Progress;
 use writes::{converge, not_found, queue_ids};
 
-use crate::arn;
-use crate::connect::{Connect, ConnectError, ErrorKind};
+use crate::connect::{Connect, ErrorKind};
 use crate::event::{Request, RequestType};
 use crate::failure::Failure;
-use crate::model::{Made, Owner, ProfileRef, ProfileState, marker_of};
+use crate::model::ProfileRef;
 use crate::plan;
 use crate::properties::{self, Properties};
 use crate::response::Answer;
@@ -35,26 +38,9 @@ pub const ATTR_ARN: &str = "RoutingProfileArn";
 /// The routing profile ID attribute.
 pub const ATTR_ID: &str = "RoutingProfileId";
 
-/// The most time a replacement holds back from provisioning to delete what it made when time
-/// runs out: a ListRoutingProfiles, a Describe and a Delete, with a throttled retry or two.
+/// The most time a replacement holds back from provisioning to undo what it made when time runs
+/// out: a ListRoutingProfiles, a Describe and a Delete, with a throttled retry or two.
 const CLEANUP_BUDGET: Duration = Duration::from_secs(5);
-
-/// What a failed Create's PhysicalResourceId starts with.
-const FAILED_CREATE_PREFIX: &str = "failed-create-";
-
-/// The PhysicalResourceId of a Create that failed before it knew of any profile: stable for the
-/// request, plainly not an ARN, and naming the request, so that the Delete that follows can find
-/// a profile that request made although its answer never came.
-pub fn failed_create_id(request_id: &str) -> String {
-    format!("{FAILED_CREATE_PREFIX}{request_id}")
-}
-
-/// The PhysicalResourceId of a Create that failed before any CreateRoutingProfile was sent
-/// (invalid properties, a malformed event): the Delete that follows has nothing to look for and
-/// answers SUCCESS without calling Connect, so a rollback never depends on reaching it.
-pub fn not_created_id(request_id: &str) -> String {
-    format!("not-created-{request_id}")
-}
 
 /// What a request that succeeded leaves for CloudFormation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,18 +52,14 @@ pub enum Done {
 }
 
 /// Carries out one request against Connect, finishing by `deadline`: a replacement keeps part of
-/// the time to delete what it made when provisioning runs out of it.
+/// the time to undo what it made when provisioning runs out of it.
 pub async fn run(
     connect: &Connect,
     request: &Request,
     progress: &Progress,
     deadline: Instant,
 ) -> Result<Done, Failure> {
-    let owner = Owner {
-        stack_id: request.reply_to.stack_id.clone(),
-        logical_resource_id: request.reply_to.logical_resource_id.clone(),
-        request_id: request.reply_to.request_id.clone(),
-    };
+    let owner = Owner::of(&request.reply_to);
     match (
         request.request_type,
         request.physical_resource_id.as_deref(),
@@ -86,7 +68,9 @@ pub async fn run(
         (RequestType::Update, Some(physical)) => {
             update(connect, request, physical, &owner, progress, deadline).await
         }
-        (RequestType::Delete, Some(physical)) => delete(connect, request, physical, progress).await,
+        (RequestType::Delete, Some(physical)) => {
+            delete(connect, request, physical, &owner, progress).await
+        }
     }
 }
 
@@ -101,18 +85,15 @@ pub fn answer(request: &Request, progress: &Progress, outcome: &Result<Done, Fai
 }
 
 /// The PhysicalResourceId of a FAILED answer. An Update or Delete keeps its id: the old profile is
-/// still what CloudFormation knows (a replacement removes what it made, or names it in the
-/// Reason). A Create that made its profile reports it, so that the Delete after FAILED removes it;
-/// one that sent CreateRoutingProfile but does not know (no answer came) names its request, and
-/// that Delete looks it up; one that never sent it says so, and that Delete touches nothing.
+/// still what CloudFormation knows (a replacement undoes what it made, or names it in the Reason).
+/// A Create answers as [`ownership::failed_create_answer`] says.
 fn failed_physical_id(request: &Request, progress: &Progress) -> String {
-    let request_id = &request.reply_to.request_id;
     match (request.request_type, &request.physical_resource_id) {
-        (RequestType::Create, _) | (_, None) => match progress.created_profile() {
-            Some(profile) => profile.arn,
-            None if progress.was_create_sent() => failed_create_id(request_id),
-            None => not_created_id(request_id),
-        },
+        (RequestType::Create, _) | (_, None) => ownership::failed_create_answer(
+            progress.claimed_profile(),
+            progress.was_create_sent(),
+            &request.reply_to.request_id,
+        ),
         (_, Some(physical)) => physical.clone(),
     }
 }
@@ -132,7 +113,7 @@ async fn create(
     progress.step("validating properties");
     let props = validated(connect, request)?;
     // No time is kept for a cleanup: a Create that runs out of time answers FAILED with what it
-    // made (or its request), and the Delete CloudFormation sends next removes it.
+    // made or adopted (or its request), and the Delete CloudFormation sends next undoes it.
     provision(connect, &props, owner, progress)
         .await
         .map(Done::Profile)
@@ -149,7 +130,7 @@ async fn update(
     progress.step("validating properties");
     // Invalid properties leave the old profile as it was, under the same id: a rollback finds it.
     let props = validated(connect, request)?;
-    let Some(existing) = arn::routing_profile(physical) else {
+    let PhysicalId::Profile(existing) = PhysicalId::parse(physical) else {
         // The id is not a profile (the Create it came from failed): make one, which CloudFormation
         // sees as replacement; its Delete of the old id then finds nothing of its own.
         tracing::warn!("PhysicalResourceId is not a routing profile ARN; creating the profile");
@@ -157,6 +138,14 @@ async fn update(
     };
     if props.instance_id != existing.instance_id {
         tracing::info!(from = %existing.instance_id, to = %props.instance_id, "InstanceId changed: replacement");
+        // The old profile is not written, but a replacement is this resource's to make only
+        // when the old profile is its own (or gone).
+        progress.step("reading the routing profile's marker");
+        match connect.tags(&existing).await {
+            Ok(tags) => ensure_owned(owner, &existing, &tags)?,
+            Err(e) if e.kind == ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
         return replace(connect, &props, owner, progress, deadline).await;
     }
 
@@ -170,16 +159,34 @@ async fn update(
         }
         Err(e) => return Err(e.into()),
     };
+    ensure_owned(owner, &existing, &live.tags)?;
     // The marker stays as the profile has it: an in-place update never rewrites who made it
     // (profiles of older versions keep their two tags).
     let mut desired = props.profile.clone();
-    desired.tags.extend(marker_of(&live.tags));
+    desired.tags.extend(ownership::marker_of(&live.tags));
     converge(connect, &existing, &desired, &live, progress).await?;
     Ok(Done::Profile(existing))
 }
 
-/// Makes a new profile for an Update, keeping part of the time until `deadline` to remove it
-/// again when it cannot be made whole (the answer keeps the old id).
+/// Fails an Update of a profile whose marker (`tags`) does not name this resource, before any write.
+fn ensure_owned(
+    owner: &Owner,
+    profile: &ProfileRef,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), Failure> {
+    let made = owner.made(tags);
+    if made.is_this_resources() {
+        return Ok(());
+    }
+    tracing::warn!(arn = %profile.arn, ?made, "refusing to update a routing profile this resource does not own");
+    Err(Failure::NotOwned {
+        arn: profile.arn.clone(),
+        holder: made.holder(),
+    })
+}
+
+/// Makes a new profile for an Update, keeping part of the time until `deadline` to undo it when
+/// it cannot be made whole (the answer keeps the old id).
 async fn replace(
     connect: &Connect,
     props: &Properties,
@@ -192,7 +199,7 @@ async fn replace(
     let provisioned = tokio::time::timeout_at(provisioning, provision(connect, props, owner, progress))
         .await
         .unwrap_or_else(|_elapsed| {
-            tracing::error!(step = %progress.current(), "out of time; removing what the replacement made");
+            tracing::error!(step = %progress.current(), "out of time; undoing what the replacement made");
             Err(Failure::OutOfTime {
                 step: progress.current(),
                 last_failure: connect.last_failure(),
@@ -201,14 +208,15 @@ async fn replace(
     match provisioned {
         Ok(profile) => Ok(Done::Profile(profile)),
         Err(failure) => {
-            Err(remove_replacement(connect, props, owner, progress, failure, deadline).await)
+            Err(undo_replacement(connect, props, owner, progress, failure, deadline).await)
         }
     }
 }
 
-/// Deletes the profile a failed replacement made, if it made one, by `deadline`; when its Create
-/// got no answer, finds it by name and this request's marker. Says so when it cannot.
-async fn remove_replacement(
+/// Undoes what a failed replacement did in the new instance, by `deadline`: deletes the profile it
+/// created, releases the one it adopted; when its Create got no answer, finds the profile by name
+/// and this request's marker. Says so when it cannot.
+async fn undo_replacement(
     connect: &Connect,
     props: &Properties,
     owner: &Owner,
@@ -216,90 +224,88 @@ async fn remove_replacement(
     failure: Failure,
     deadline: Instant,
 ) -> Failure {
-    let made = progress.created_profile();
-    if made.is_none() && !progress.was_create_sent() {
+    let claimed = progress.claimed_profile();
+    if claimed.is_none() && !progress.was_create_sent() {
         return failure;
     }
-    progress.step("removing the half-made replacement profile");
-    let left = made.as_ref().map_or_else(
+    progress.step("undoing the half-made replacement");
+    let left = claimed.as_ref().map_or_else(
         || {
             format!(
                 "named {:?} in instance {}",
                 props.profile.name, props.instance_id
             )
         },
-        |p| p.arn.clone(),
+        |c| c.profile.arn.clone(),
     );
+    let mut origin = claimed.as_ref().map_or(Origin::Created, |c| c.origin);
     let cleanup = async {
-        let profile = match made {
-            Some(profile) => profile,
-            None => {
-                match find_made_by(connect, &props.instance_id, &props.profile.name, owner).await? {
-                    Some(profile) => profile,
-                    None => return Ok(()),
-                }
-            }
+        let claimed = match claimed {
+            Some(claimed) => claimed,
+            None => match ownership::find_claimed_by(
+                connect,
+                &props.instance_id,
+                &props.profile.name,
+                owner,
+            )
+            .await?
+            {
+                Some(claimed) => claimed,
+                None => return Ok(()),
+            },
         };
-        match connect.delete(&profile).await {
-            Err(e) if e.kind != ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        origin = claimed.origin;
+        match claimed.origin.undone_by() {
+            Disposal::Release => ownership::release(connect, &claimed.profile, progress).await,
+            Disposal::Delete => match connect.delete(&claimed.profile).await {
+                Err(e) if e.kind != ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+            Disposal::Leave => Ok(()),
         }
     };
     let cause = match tokio::time::timeout_at(deadline, cleanup).await {
         Ok(Ok(())) => {
-            tracing::info!(profile = %left, "removed the half-made replacement");
+            tracing::info!(profile = %left, ?origin, "undid the half-made replacement");
             return failure;
         }
         Ok(Err(error)) => error.to_string(),
         Err(_elapsed) => "ran out of time".to_string(),
     };
-    tracing::error!(profile = %left, %cause, "could not remove the half-made replacement");
+    tracing::error!(profile = %left, ?origin, %cause, "could not undo the half-made replacement");
     Failure::ReplacementLeftBehind {
         failure: Box::new(failure),
         left,
-        request_id: owner.request_id.clone(),
+        marker: owner.request_tag(origin),
+        origin,
         cause,
     }
-}
-
-/// The profile named `name` in the instance, if `owner`'s marker (this very request) is on it.
-async fn find_made_by(
-    connect: &Connect,
-    instance_id: &str,
-    name: &str,
-    owner: &Owner,
-) -> Result<Option<ProfileRef>, ConnectError> {
-    let found = match connect.find_by_name(instance_id, name).await {
-        Ok(found) => found,
-        Err(e) if e.kind == ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
-    let Some(profile) = found else {
-        return Ok(None);
-    };
-    let tags = match connect.tags(&profile).await {
-        Ok(tags) => tags,
-        Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    Ok((owner.made(&tags) == Made::ByThisRequest).then_some(profile))
 }
 
 async fn delete(
     connect: &Connect,
     request: &Request,
     physical: &str,
+    owner: &Owner,
     progress: &Progress,
 ) -> Result<Done, Failure> {
     let gone = Done::Deleted(physical.to_string());
-    if let Some(profile) = arn::routing_profile(physical) {
-        return delete_profile(connect, &profile, progress)
-            .await
-            .map(|()| gone);
-    }
-    let Some(create_request) = physical.strip_prefix(FAILED_CREATE_PREFIX) else {
-        tracing::info!("PhysicalResourceId is not a routing profile ARN; nothing to delete");
-        return Ok(gone);
+    let create_request = match PhysicalId::parse(physical) {
+        PhysicalId::Profile(profile) => {
+            return ownership::dispose(connect, &profile, owner, Scope::Resource, progress)
+                .await
+                .map(|()| gone);
+        }
+        PhysicalId::FailedAdoption(profile) => {
+            return ownership::dispose(connect, &profile, owner, Scope::Adoption, progress)
+                .await
+                .map(|()| gone);
+        }
+        PhysicalId::FailedCreate(request_id) => request_id,
+        PhysicalId::Nothing => {
+            tracing::info!("PhysicalResourceId is not a routing profile ARN; nothing to delete");
+            return Ok(gone);
+        }
     };
     // The Create failed without knowing of a profile, but its call may have been carried out
     // (its answer lost): look for a profile of its Name that carries its marker. Its properties
@@ -308,18 +314,13 @@ async fn delete(
         tracing::info!("failed Create without a usable InstanceId and Name; nothing to delete");
         return Ok(gone);
     };
-    let creator = Owner {
-        stack_id: request.reply_to.stack_id.clone(),
-        logical_resource_id: request.reply_to.logical_resource_id.clone(),
-        request_id: create_request.to_string(),
-    };
+    let creator = owner.at_request(&create_request);
     progress.step("looking for a profile the failed Create made");
-    match find_made_by(connect, &instance_id, &name, &creator).await? {
-        Some(profile) => {
-            tracing::info!(arn = %profile.arn, "deleting the profile the failed Create made");
-            delete_profile(connect, &profile, progress)
-                .await
-                .map(|()| gone)
+    match ownership::find_claimed_by(connect, &instance_id, &name, &creator).await? {
+        Some(claimed) => {
+            tracing::info!(arn = %claimed.profile.arn, origin = ?claimed.origin, "undoing what the failed Create did");
+            ownership::undo(connect, &claimed, progress).await?;
+            Ok(gone)
         }
         None => {
             tracing::info!("the failed Create left no profile of its own; nothing to delete");
@@ -328,29 +329,8 @@ async fn delete(
     }
 }
 
-/// DeleteRoutingProfile; a profile already gone is fine.
-async fn delete_profile(
-    connect: &Connect,
-    profile: &ProfileRef,
-    progress: &Progress,
-) -> Result<(), Failure> {
-    progress.step("DeleteRoutingProfile");
-    match connect.delete(profile).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind == ErrorKind::NotFound => {
-            tracing::info!("routing profile already gone");
-            Ok(())
-        }
-        Err(e) if e.kind == ErrorKind::InUse => Err(Failure::InUse {
-            arn: profile.arn.clone(),
-            in_use: e,
-        }),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Creates the profile (or adopts the one an earlier delivery of this request made) and brings it
-/// to `props`.
+/// Creates the profile, or takes the one of its Name that this request made or may adopt, and
+/// brings it to `props`.
 async fn provision(
     connect: &Connect,
     props: &Properties,
@@ -358,18 +338,31 @@ async fn provision(
     progress: &Progress,
 ) -> Result<ProfileRef, Failure> {
     let mut desired = props.profile.clone();
-    desired.tags.extend(owner.tags());
+    desired.tags.extend(owner.tags(Origin::Created));
     let first = plan::create_request(&desired);
     progress.step("CreateRoutingProfile");
     progress.create_sent();
-    let (profile, current) = match connect.create(&props.instance_id, &first).await {
+    let (claimed, current) = match connect.create(&props.instance_id, &first).await {
         Ok(profile) => {
             tracing::info!(arn = %profile.arn, "routing profile created");
             progress.created(&profile);
-            (profile, first)
+            let claimed = Claimed {
+                profile,
+                origin: Origin::Created,
+            };
+            (claimed, first)
         }
         Err(e) if e.kind == ErrorKind::Duplicate => {
-            adopt(connect, props, owner, progress, e).await?
+            ownership::claim_name(
+                connect,
+                &props.instance_id,
+                &props.profile.name,
+                props.adopt_existing,
+                owner,
+                progress,
+                e,
+            )
+            .await?
         }
         Err(e) if e.kind == ErrorKind::NotFound => {
             let mut queues = queue_ids(&first);
@@ -378,50 +371,11 @@ async fn provision(
         }
         Err(e) => return Err(e.into()),
     };
-    converge(connect, &profile, &desired, &current, progress).await?;
-    Ok(profile)
-}
-
-/// After DuplicateResourceException: the name is taken. A profile of that name made by this very
-/// request (a redelivery, Lambda's retry, or the SDK's retry of a Create whose answer was lost) is
-/// adopted; one an earlier request of this resource left, or anyone else's, is refused and left
-/// untouched.
-async fn adopt(
-    connect: &Connect,
-    props: &Properties,
-    owner: &Owner,
-    progress: &Progress,
-    duplicate: ConnectError,
-) -> Result<(ProfileRef, ProfileState), Failure> {
-    let name = &props.profile.name;
-    let taken = |duplicate| Failure::NameTaken {
-        name: name.clone(),
-        instance_id: props.instance_id.clone(),
-        duplicate,
-    };
-    progress.step("ListRoutingProfiles (name already taken)");
-    let Some(existing) = connect.find_by_name(&props.instance_id, name).await? else {
-        return Err(taken(duplicate));
-    };
-    progress.step("reading the existing routing profile's marker");
-    match owner.made(&connect.tags(&existing).await?) {
-        Made::ByThisRequest => {}
-        Made::ByEarlierRequest(request_id) => {
-            tracing::warn!(arn = %existing.arn, ?request_id, "the name is taken by a profile an earlier request of this resource left");
-            return Err(Failure::NameTakenByEarlierRequest {
-                name: name.clone(),
-                instance_id: props.instance_id.clone(),
-                arn: existing.arn,
-                request_id,
-            });
-        }
-        Made::ByOthers => return Err(taken(duplicate)),
-    }
-    tracing::info!(arn = %existing.arn, "adopting the profile an earlier attempt of this request created");
-    progress.created(&existing);
-    progress.step("reading the existing routing profile");
-    let live = connect.fetch(&existing).await?;
-    Ok((existing, live))
+    // An adopted profile keeps the adoption's marker; everything else is the template's.
+    let mut desired = props.profile.clone();
+    desired.tags.extend(owner.tags(claimed.origin));
+    converge(connect, &claimed.profile, &desired, &current, progress).await?;
+    Ok(claimed.profile)
 }
 
 fn success(profile: &ProfileRef) -> Answer {
@@ -436,6 +390,7 @@ fn success(profile: &ProfileRef) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::connect::ConnectError;
     use connect_emulator::connect::{ConnectEmulator, DEMO_INSTANCE_ID, Fault};
     use serde_json::{Value, json};
 
@@ -555,21 +510,29 @@ mod tests {
             "arn:aws:cloudformation:us-east-1:123456789012:stack/other/1".into();
         assert!(matches!(world.run(&theirs).await.0, Ok(Done::Profile(_))));
 
-        let (outcome, answer) = world.run(&request("Create", &props, None)).await;
-        let Err(Failure::NameTaken {
-            name,
-            instance_id,
-            duplicate,
-        }) = outcome
-        else {
-            panic!("{outcome:?}");
-        };
-        assert_eq!(
-            (name.as_str(), instance_id.as_str()),
-            ("Support Tier 1", DEMO_INSTANCE_ID)
-        );
-        assert_eq!(duplicate.kind, ErrorKind::Duplicate);
-        assert!(answer.physical_resource_id.starts_with("failed-create-"));
+        let mut adopting = props.clone();
+        adopting["AdoptExisting"] = json!("true");
+        for props in [props, adopting] {
+            let (outcome, answer) = world.run(&request("Create", &props, None)).await;
+            let Err(Failure::NameTakenByOthers {
+                name,
+                instance_id,
+                holder: Some(holder),
+                ..
+            }) = outcome
+            else {
+                panic!("{outcome:?}");
+            };
+            assert_eq!(
+                (name.as_str(), instance_id.as_str()),
+                ("Support Tier 1", DEMO_INSTANCE_ID)
+            );
+            assert_eq!(
+                holder.stack_id.as_deref(),
+                Some(theirs.reply_to.stack_id.as_str())
+            );
+            assert!(answer.physical_resource_id.starts_with("failed-create-"));
+        }
     }
 
     #[tokio::test]
@@ -659,7 +622,8 @@ mod tests {
         let Err(Failure::ReplacementLeftBehind {
             failure,
             left: arn,
-            request_id,
+            origin: Origin::Created,
+            marker: request_id,
             cause,
         }) = outcome
         else {
@@ -706,5 +670,55 @@ mod tests {
                 Answer::success(profile.arn.clone(), BTreeMap::new())
             );
         }
+    }
+
+    /// Collects what the function logs while it is set as the thread's default.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if let Ok(mut log) = self.0.lock() {
+                log.extend_from_slice(buf);
+            }
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_delete_that_leaves_a_profile_says_which_and_why() {
+        let world = World::start().await;
+        let console = world
+            .emulator
+            .seed_profile(DEMO_INSTANCE_ID, "Made by hand");
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let delete = request("Delete", &properties("create"), Some(&console.arn));
+        let (outcome, answer) = {
+            let _guard = tracing::subscriber::set_default(subscriber);
+            world.run(&delete).await
+        };
+        assert_eq!(outcome.ok(), Some(Done::Deleted(console.arn.clone())));
+        assert_eq!(
+            answer,
+            Answer::success(console.arn.clone(), BTreeMap::new())
+        );
+        assert_eq!(world.emulator.profiles(), std::slice::from_ref(&console));
+        let log = String::from_utf8(captured.0.lock().map(|l| l.clone()).unwrap_or_default())
+            .expect("UTF-8");
+        let line = log
+            .lines()
+            .find(|l| l.contains("left the routing profile untouched"))
+            .unwrap_or_else(|| panic!("no line says the profile was left:\n{log}"));
+        assert!(line.contains(&console.arn), "{line}");
+        assert!(line.contains("it carries no ownership marker"), "{line}");
     }
 }

@@ -3,10 +3,12 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::ownership::{Claimed, Origin};
 use crate::model::ProfileRef;
 
 /// What the work has got to, shared with the handler so that a timeout or a panic can still be
-/// answered truthfully: the step it was in, and the profile a Create has already made.
+/// answered truthfully: the step it was in, and the profile a Create has already made or is
+/// adopting (a cleanup deletes only the first kind).
 #[derive(Clone, Debug, Default)]
 pub struct Progress(Arc<Mutex<ProgressState>>);
 
@@ -14,7 +16,7 @@ pub struct Progress(Arc<Mutex<ProgressState>>);
 struct ProgressState {
     step: String,
     create_sent: bool,
-    created: Option<ProfileRef>,
+    claimed: Option<Claimed>,
 }
 
 impl Progress {
@@ -52,13 +54,22 @@ impl Progress {
 
     /// Records a profile this request created.
     pub(super) fn created(&self, profile: &ProfileRef) {
+        self.claimed(&Claimed {
+            profile: profile.clone(),
+            origin: Origin::Created,
+        });
+    }
+
+    /// Records a profile this request created or is adopting (recorded before it is marked, so
+    /// that a failure from then on answers an id whose Delete only releases it).
+    pub(super) fn claimed(&self, claimed: &Claimed) {
         if let Ok(mut state) = self.0.lock() {
-            state.created = Some(profile.clone());
+            state.claimed = Some(claimed.clone());
         }
     }
 
-    /// The profile this request created, if any.
-    pub fn created_profile(&self) -> Option<ProfileRef> {
-        self.0.lock().ok().and_then(|s| s.created.clone())
+    /// The profile this request created or adopted, if any, and which of the two.
+    pub fn claimed_profile(&self) -> Option<Claimed> {
+        self.0.lock().ok().and_then(|s| s.claimed.clone())
     }
 }

@@ -1,6 +1,7 @@
 //! `MediaConcurrencies`: one entry per channel the profile serves, at least one, each with how
 //! many contacts of that channel an agent handles at once and what else they may be offered, and
-//! optionally the same by workload type (`WorkloadTypeConcurrencies`).
+//! optionally the same by workload type (`WorkloadTypeConcurrencies`). A channel gives its
+//! `Concurrency`, its workload types, or both.
 
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
@@ -81,14 +82,28 @@ fn media_concurrency(
     let channel = r
         .required_at(path, "Channel", fields)
         .and_then(|v| r.one_of(&format!("{path}.Channel"), v, &Channel::ALL));
-    let max_contacts = r.required_at(path, "Concurrency", fields).and_then(|v| {
-        let range = allowed(
-            channel,
-            constraints::CONCURRENCY,
-            &constraints::CONCURRENCY_PER_CHANNEL,
-        );
-        r.integer(&format!("{path}.Concurrency"), v, range)
-    });
+    // The model makes Concurrency optional, for channels given by workload types; a channel with
+    // neither would take no contacts at all, below every channel's documented minimum of 1.
+    let by_workload_type = optional(fields, "WorkloadTypeConcurrencies").is_some();
+    let max_contacts = match optional(fields, "Concurrency") {
+        Some(v) => {
+            let range = allowed(
+                channel,
+                constraints::CONCURRENCY,
+                &constraints::CONCURRENCY_PER_CHANNEL,
+            );
+            r.integer(&format!("{path}.Concurrency"), v, range)
+                .map(Some)
+        }
+        None if by_workload_type => Some(None),
+        None => {
+            r.error(
+                &format!("{path}.Concurrency"),
+                "is required when the channel has no WorkloadTypeConcurrencies",
+            );
+            None
+        }
+    };
     let cross_channel = match optional(fields, "CrossChannelBehavior") {
         Some(v) => cross_channel(r, &format!("{path}.CrossChannelBehavior"), v),
         None => Some(CrossChannelBehavior::default()),
@@ -502,6 +517,82 @@ mod tests {
                 "{workloads}"
             );
         }
+    }
+
+    #[test]
+    fn a_channel_may_be_given_by_its_workload_types_alone() {
+        let only = |channel: &str, concurrency: i32| {
+            json!({ "Channel": channel,
+                    "WorkloadTypeConcurrencies": [{ "WorkloadType": "billing", "Concurrency": concurrency }] })
+        };
+        let props = with(
+            with(valid(), "/MediaConcurrencies/1", only("CHAT", 4)),
+            "/MediaConcurrencies/0",
+            only("VOICE", 1),
+        );
+        let profile = parse(&props).expect("valid").profile;
+        for channel in [Channel::Voice, Channel::Chat] {
+            let read = &profile.concurrency[&channel];
+            assert_eq!(read.max_contacts, None, "{channel:?}");
+            assert_eq!(read.workload_types.len(), 1, "{channel:?}");
+        }
+        // Both given: each within its own documented range, and no relation between them is
+        // required (Connect's documentation states none).
+        let both = with(
+            valid(),
+            "/MediaConcurrencies/1",
+            json!({ "Channel": "CHAT", "Concurrency": 1,
+                    "WorkloadTypeConcurrencies": [{ "WorkloadType": "a", "Concurrency": 5 },
+                                                  { "WorkloadType": "b", "Concurrency": 5 }] }),
+        );
+        let chat = parse(&both).expect("valid").profile.concurrency[&Channel::Chat].clone();
+        assert_eq!(chat.max_contacts, Some(1));
+        // Null is absent, as for every optional field.
+        let null = with(
+            valid(),
+            "/MediaConcurrencies/1",
+            json!({ "Channel": "CHAT", "Concurrency": null,
+                    "WorkloadTypeConcurrencies": [{ "WorkloadType": "a", "Concurrency": 2 }] }),
+        );
+        assert!(parse(&null).is_ok());
+    }
+
+    #[test]
+    fn a_channel_needs_its_concurrency_or_workload_types() {
+        let neither = with(
+            valid(),
+            "/MediaConcurrencies/1",
+            json!({ "Channel": "CHAT" }),
+        );
+        assert_eq!(
+            errors_of(neither),
+            [
+                "MediaConcurrencies[1].Concurrency: is required when the channel has no WorkloadTypeConcurrencies"
+            ]
+        );
+        // Workload types that are themselves wrong are reported once, not as a missing Concurrency.
+        let empty = with(
+            valid(),
+            "/MediaConcurrencies/1",
+            json!({ "Channel": "CHAT", "WorkloadTypeConcurrencies": [] }),
+        );
+        assert_eq!(
+            errors_of(empty),
+            [
+                "MediaConcurrencies[1].WorkloadTypeConcurrencies: lists 0 workload types; a channel takes 1-5 (leave WorkloadTypeConcurrencies out for none)"
+            ]
+        );
+        // Given, Concurrency keeps its documented range, with or without workload types.
+        let zero = with(
+            valid(),
+            "/MediaConcurrencies/1",
+            json!({ "Channel": "CHAT", "Concurrency": 0,
+                    "WorkloadTypeConcurrencies": [{ "WorkloadType": "a", "Concurrency": 2 }] }),
+        );
+        assert_eq!(
+            errors_of(zero),
+            ["MediaConcurrencies[1].Concurrency: 0 must be between 1 and 10"]
+        );
     }
 
     #[test]

@@ -283,7 +283,7 @@ mod tests {
         assert_eq!(
             profile.concurrency.get(&Channel::Voice),
             Some(&Concurrency {
-                max_contacts: 1,
+                max_contacts: Some(1),
                 cross_channel: CrossChannelBehavior::RouteAnyChannel,
                 workload_types: BTreeMap::new(),
             })

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::reader::{Reader, fits, show};
 use crate::constraints::{TAG_KEY, TAG_MAP, TAG_VALUE, is_tag_key_char};
-use crate::model::{MARKER_TAGS, RESERVED_TAG_PREFIX};
+use crate::lifecycle::ownership::{MARKER_TAGS, RESERVED_TAG_PREFIX};
 
 /// The fields of one entry of the list form.
 const TAG_FIELDS: &[&str] = &["Key", "Value"];

@@ -201,6 +201,14 @@ async fn lifecycle_in_one_process(https: bool) {
         "the function logged nothing; stderr:\n{}",
         stderr_now()
     );
+    // The first line of a cold start names the release (the README's Upgrading section).
+    let first: Value = serde_json::from_str(&lines[0]).unwrap_or_default();
+    assert_eq!(
+        (first["message"].as_str(), first["version"].as_str()),
+        (Some("init"), Some(env!("CARGO_PKG_VERSION"))),
+        "first log line: {}",
+        lines[0]
+    );
     for line in &lines {
         let parsed: Result<Value, _> = serde_json::from_str(line);
         assert!(

@@ -166,7 +166,8 @@ async fn one_process_reuses_one_tls_connection_per_endpoint_through_retries_and_
     let profile = connect.profiles().pop().expect("the created profile");
     assert_eq!(profile.queue_configs.len(), 25);
 
-    let delete = event_on(&receiver, "delete", &physical);
+    let mut delete = event_on(&receiver, "delete", &physical);
+    delete["LogicalResourceId"] = "SupportOverflow".into(); // the Delete of the same resource
     let outcome = invoke(&runtime, "delete", delete, WAIT).await;
     assert!(matches!(outcome, Outcome::Response(_)), "{outcome:?}");
     let puts = receiver.wait_for(2, WAIT).await;

@@ -1,13 +1,15 @@
 //! Nothing left behind, nothing of others touched (issue 9, cases 1-3): a Create whose answer is
 //! lost, a replacement that runs out of time, and a profile an earlier request of the same
-//! resource left. The ownership marker names the request; only that request's profile is adopted
-//! or deleted.
+//! resource left. The ownership marker names the request; only that request's profile is resumed
+//! or deleted (an earlier request's is adopted only on request: `adoption.rs`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use connect_emulator::connect::{DEMO_INSTANCE2_ID, Fault, Profile, demo2_queue_id};
-use routing_profile_resource::model::{OWNER_LOGICAL_ID_TAG, OWNER_REQUEST_TAG, OWNER_STACK_TAG};
+use routing_profile_resource::lifecycle::ownership::{
+    OWNER_LOGICAL_ID_TAG, OWNER_REQUEST_TAG, OWNER_STACK_TAG,
+};
 use serde_json::{Value, json};
 
 use crate::world::*;
@@ -15,15 +17,6 @@ use crate::world::*;
 /// Time to the deadline that is short enough for a hung call to run into it, and long enough for
 /// everything else the emulator does.
 const SHORT: Duration = Duration::from_secs(4);
-
-/// Runs `event` against a deadline `within` from now; the answer it PUT.
-async fn answer_within(world: &World, event: &Value, within: Duration) -> Answer {
-    world
-        .invoke(event.clone(), within)
-        .await
-        .expect("an answer is delivered");
-    world.last_answer(event.clone())
-}
 
 /// The profiles of that name in that instance.
 fn named(world: &World, name: &str, instance: &str) -> Vec<Profile> {
@@ -66,7 +59,7 @@ async fn a_create_whose_answer_is_lost_is_removed_by_the_delete_that_follows() {
         .connect
         .inject("CreateRoutingProfile", Fault::answer_lost(), 1);
     let create = world.event("create");
-    let failed = answer_within(&world, &create, SHORT).await;
+    let failed = world.answer_within(&create, SHORT).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert!(
         failed
@@ -95,7 +88,7 @@ async fn a_create_whose_answer_is_lost_is_removed_by_the_delete_that_follows() {
 }
 
 #[tokio::test]
-async fn a_create_whose_answer_is_lost_to_a_500_adopts_what_the_sdks_retry_finds() {
+async fn a_create_whose_answer_is_lost_to_a_500_resumes_what_the_sdks_retry_finds() {
     let world = World::start().await;
     world
         .connect
@@ -139,7 +132,7 @@ async fn a_replacement_that_runs_out_of_time_removes_its_new_profile_before_answ
         .connect
         .inject("AssociateRoutingProfileQueues", Fault::Hang, 1);
     let replacement = big_replacement(&world, &old);
-    let failed = answer_within(&world, &replacement, SHORT).await;
+    let failed = world.answer_within(&replacement, SHORT).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert_eq!(failed.physical, old, "CloudFormation keeps the old profile");
     assert!(
@@ -172,7 +165,7 @@ async fn a_replacement_whose_create_answer_is_lost_finds_its_profile_by_its_mark
         .connect
         .inject("CreateRoutingProfile", Fault::answer_lost(), 1);
     let replacement = big_replacement(&world, &old);
-    let failed = answer_within(&world, &replacement, SHORT).await;
+    let failed = world.answer_within(&replacement, SHORT).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert_eq!(failed.physical, old);
     assert!(
@@ -195,7 +188,7 @@ async fn a_replacement_whose_cleanup_fails_names_the_profile_left_and_its_marker
         .inject("AssociateRoutingProfileQueues", Fault::Hang, 1);
     world.connect.inject("DeleteRoutingProfile", Fault::Hang, 1);
     let replacement = big_replacement(&world, &old);
-    let failed = answer_within(&world, &replacement, SHORT).await;
+    let failed = world.answer_within(&replacement, SHORT).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert_eq!(failed.physical, old);
     let left = named(&world, "Support Tier 1", DEMO_INSTANCE2_ID);
@@ -225,7 +218,7 @@ async fn a_profile_an_earlier_request_left_is_neither_adopted_nor_deleted() {
     let earlier_id = retained.request["RequestId"].as_str().expect("RequestId");
     assert!(
         refused.reason.starts_with(&format!(
-            "A routing profile named \"Support Tier 1\" already exists in instance {} ({}), created by an earlier request of this resource (RequestId {earlier_id}) and left behind by DeletionPolicy: Retain or a Delete that failed.",
+            "A routing profile named \"Support Tier 1\" already exists in instance {} ({}) with the marker of an earlier request of this resource (RequestId {earlier_id}), left behind by DeletionPolicy: Retain or a Delete that failed.",
             retained.profile().instance_id,
             retained.physical
         )),
@@ -260,7 +253,7 @@ async fn a_replacement_onto_an_earlier_requests_leftover_fails_and_leaves_it() {
     assert!(
         failed
             .reason
-            .contains("created by an earlier request of this resource"),
+            .contains("with the marker of an earlier request of this resource"),
         "{}",
         failed.reason
     );
@@ -315,7 +308,8 @@ async fn profiles_with_the_two_tag_marker_of_older_versions_keep_working() {
     want.tags.remove(OWNER_REQUEST_TAG);
     assert_eq!(world.live(&created.physical).await, want);
 
-    // A new Create of the same Name does not adopt it (which request made it is unknown).
+    // A new Create of the same Name does not take it without AdoptExisting (which request made it
+    // is unknown).
     let refused = world.send(as_new_request(&create)).await;
     assert_eq!(refused.status, "FAILED");
     assert!(

@@ -2,7 +2,7 @@
 //! HTTP to the Connect emulator, and the real answer PUT to a local receiver.
 
 use connect_emulator::connect::{DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault, demo_queue_id};
-use routing_profile_resource::model::{OWNER_LOGICAL_ID_TAG, OWNER_STACK_TAG};
+use routing_profile_resource::lifecycle::ownership::{OWNER_LOGICAL_ID_TAG, OWNER_STACK_TAG};
 use serde_json::{Value, json};
 
 use crate::world::*;
@@ -59,13 +59,13 @@ async fn create_builds_every_property_and_answers_arn_and_id() {
             (demo_queue_id(7), "TASK".into())
         ]
     );
-    let concurrency: Vec<(String, i32, String)> = stored
+    let concurrency: Vec<(String, Option<i32>, String)> = stored
         .media_concurrencies
         .iter()
         .map(|m| (m.channel.clone(), m.concurrency, m.behavior_type.clone()))
         .collect();
     assert!(
-        concurrency.contains(&("CHAT".into(), 2, "ROUTE_ANY_CHANNEL".into())),
+        concurrency.contains(&("CHAT".into(), Some(2), "ROUTE_ANY_CHANNEL".into())),
         "{concurrency:?}"
     );
     assert_eq!(concurrency.len(), 3);
@@ -174,7 +174,6 @@ async fn console_edits_are_repaired_from_the_live_profile() {
     sdk.untag_resource()
         .resource_arn(&created.physical)
         .tag_keys("CostCentre")
-        .tag_keys(OWNER_STACK_TAG)
         .send()
         .await
         .expect("console untag");
@@ -187,13 +186,10 @@ async fn console_edits_are_repaired_from_the_live_profile() {
         .expect("console rename");
 
     // The same template again (OldResourceProperties equal): the live state is what is compared.
-    // The ownership marker is never rewritten by an update, also not to repair it: the tag removed
-    // by hand stays removed (the README asks not to).
     let update = update_from(&created, created.properties());
     world.connect.clear_calls();
     assert_eq!(world.send(update).await.status, "SUCCESS");
-    let mut repaired = expected(&created.request, &created.request);
-    repaired.tags.remove(OWNER_STACK_TAG);
+    let repaired = expected(&created.request, &created.request);
     assert_eq!(world.live(&created.physical).await, repaired);
     assert_eq!(
         world.writes(),
@@ -625,7 +621,7 @@ async fn a_reason_too_long_for_cloudformation_is_cut_to_fit() {
 }
 
 #[tokio::test]
-async fn a_second_delivery_of_a_create_adopts_its_own_profile() {
+async fn a_second_delivery_of_a_create_resumes_its_own_profile() {
     let world = World::start().await;
     let create = world.event("create");
     let first = world.send(create.clone()).await;
@@ -647,7 +643,7 @@ async fn a_name_taken_by_someone_else_fails_and_its_delete_leaves_that_profile_a
     assert_eq!(ours.status, "FAILED");
     assert!(
         ours.reason.contains("already exists")
-            && ours.reason.contains("DuplicateResourceException"),
+            && ours.reason.contains("the marker of another resource: stack arn:aws:cloudformation:us-east-1:123456789012:stack/other/1"),
         "{}",
         ours.reason
     );

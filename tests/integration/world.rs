@@ -11,7 +11,8 @@ use connect_emulator::connect::ConnectEmulator;
 use connect_emulator::receiver::{Received, ResponseReceiver};
 use routing_profile_resource::connect::{Connect, ReadAgain, Tuning};
 use routing_profile_resource::handler::{Handler, InvocationError};
-use routing_profile_resource::model::{Owner, ProfileRef, ProfileState};
+use routing_profile_resource::lifecycle::ownership::{Origin, Owner};
+use routing_profile_resource::model::{ProfileRef, ProfileState};
 use routing_profile_resource::response::{self, Responder};
 use routing_profile_resource::{arn, properties};
 use serde_json::{Value, json};
@@ -91,6 +92,15 @@ impl World {
         Answer::of(&requests[before], event)
     }
 
+    /// Runs `event` against a deadline `within` from now (short enough for a hung call to run into
+    /// it); the answer it PUT.
+    pub async fn answer_within(&self, event: &Value, within: Duration) -> Answer {
+        self.invoke(event.clone(), within)
+            .await
+            .expect("an answer is delivered");
+        self.last_answer(event.clone())
+    }
+
     /// Runs the handler with the given time to its deadline.
     pub async fn invoke(
         &self,
@@ -130,6 +140,19 @@ impl World {
             .into_iter()
             .filter(|op| !op.starts_with("Describe") && !op.starts_with("List"))
             .collect()
+    }
+
+    /// Removes a tag from a profile as someone in the console would (or as an older version of
+    /// the function left it, without the request tag).
+    pub async fn untag_by_hand(&self, arn: &str, key: &str) {
+        self.client
+            .client()
+            .untag_resource()
+            .resource_arn(arn)
+            .tag_keys(key)
+            .send()
+            .await
+            .expect("an untag by hand");
     }
 
     /// The live profile behind a PhysicalResourceId, read through the SDK.
@@ -243,11 +266,23 @@ pub fn profile_ref(physical: &str) -> ProfileRef {
 /// What the profile should hold for the event's ResourceProperties, with the ownership marker of
 /// the request `made_by` (the Create, or the Update that replaced the profile).
 pub fn expected(event: &Value, made_by: &Value) -> ProfileState {
+    expected_as(event, made_by, Origin::Created)
+}
+
+/// [`expected`] for a profile the request `made_by` created or adopted.
+pub fn expected_as(event: &Value, made_by: &Value, origin: Origin) -> ProfileState {
     let mut state = properties::parse(&event["ResourceProperties"])
         .expect("valid properties")
         .profile;
-    state.tags.extend(owner(made_by).tags());
+    state.tags.extend(owner(made_by).tags(origin));
     state
+}
+
+/// `event` asking to adopt an existing profile of its Name (`AdoptExisting`, as CloudFormation
+/// sends a Boolean: a string).
+pub fn adopting(mut event: Value) -> Value {
+    event["ResourceProperties"]["AdoptExisting"] = json!("true");
+    event
 }
 
 /// The owner the marker of a profile made by `request` names.

@@ -1,228 +1,20 @@
-//! What a test holds: the emulator's handle, the faults and rate limit it can script, the demo
-//! account, and snapshots of the profiles it stores.
+//! What a test holds: the emulator's handle, through which it seeds the account, scripts faults,
+//! rate limits and read lag, and inspects the calls and the profiles as they really are.
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use super::http;
-use super::state::{Injected, Quotas, Shared, Stored, now_epoch};
+use super::lag::Lag;
+use super::state::{Injected, Quotas, Shared, Stored, now_epoch, profile_id};
+use super::types::{
+    Call, DEFAULT_PROFILE_NAME, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault, MediaConcurrency,
+    Profile, QueueConfig, RateLimit, ReadLag, demo_queue_id, demo_queue_name, demo2_queue_id,
+    routing_profile_arn,
+};
 use crate::server;
-
-/// The Region every ARN is in.
-pub const REGION: &str = "us-east-1";
-/// The account every ARN is in.
-pub const ACCOUNT_ID: &str = "123456789012";
-/// The demo instance the project's example events use.
-pub const DEMO_INSTANCE_ID: &str = "5f0e8c1a-3b7d-4e2a-9c61-7d2b8e4f1a90";
-/// The second demo instance (for moving a profile to another instance).
-pub const DEMO_INSTANCE2_ID: &str = "c3a9d7e2-6f14-4b8e-a5d0-91e2f3b4c5d6";
-/// The name of every instance's default routing profile.
-pub const DEFAULT_PROFILE_NAME: &str = "Basic Routing Profile";
-/// The account quota of routing profiles per instance.
-pub const MAX_PROFILES_PER_INSTANCE: usize = 500;
-
-const DEMO_QUEUE_NAMES: [&str; 5] = ["Outbound", "Voice", "Chat", "Tasks", "Email"];
-
-/// The ID of queue `n` (1-30) of the demo instance, e.g. `0b6c2f1e-0000-4a5b-8c7d-000000000001`.
-pub fn demo_queue_id(n: u32) -> String {
-    format!("0b6c2f1e-0000-4a5b-8c7d-{n:012}")
-}
-
-/// The ID of queue `n` (1-5) of the second demo instance.
-pub fn demo2_queue_id(n: u32) -> String {
-    format!("7d1e4a2b-0000-4c3d-9e8f-{n:012}")
-}
-
-fn demo_queue_name(n: u32) -> String {
-    match DEMO_QUEUE_NAMES.get((n as usize).wrapping_sub(1)) {
-        Some(name) => (*name).to_string(),
-        None => format!("Overflow {n}"),
-    }
-}
-
-/// `arn:aws:connect:us-east-1:123456789012:instance/{instance_id}`.
-pub fn instance_arn(instance_id: &str) -> String {
-    format!("arn:aws:connect:{REGION}:{ACCOUNT_ID}:instance/{instance_id}")
-}
-
-/// The ARN of a queue.
-pub fn queue_arn(instance_id: &str, queue_id: &str) -> String {
-    format!("{}/queue/{queue_id}", instance_arn(instance_id))
-}
-
-/// The ARN of a routing profile.
-pub fn routing_profile_arn(instance_id: &str, profile_id: &str) -> String {
-    format!("{}/routing-profile/{profile_id}", instance_arn(instance_id))
-}
-
-/// One request the emulator received.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Call {
-    /// The Connect operation, e.g. `CreateRoutingProfile`; `UnknownOperation` if none matched.
-    pub operation: String,
-    /// The raw (still percent-encoded) request path.
-    pub path: String,
-    /// The HTTP status answered; 0 while unanswered (e.g. a [`Fault::Hang`]).
-    pub status: u16,
-    /// The `x-amzn-ErrorType` answered, if the call failed.
-    pub error_type: Option<String>,
-    /// The JSON body for PUT/POST (a JSON string if it was not JSON); the query parameters as an
-    /// object for GET/DELETE (`tagKeys` always as an array).
-    pub request: Value,
-}
-
-/// A scripted misbehaviour for [`ConnectEmulator::inject`].
-#[derive(Debug, Clone, PartialEq)]
-pub enum Fault {
-    /// Answer with this error instead of handling the call.
-    Error {
-        /// HTTP status.
-        status: u16,
-        /// The `x-amzn-ErrorType`, e.g. `ThrottlingException`.
-        error_type: String,
-        /// The `Message`.
-        message: String,
-    },
-    /// Wait this long, then handle the call normally.
-    Delay(Duration),
-    /// Read the call and never answer.
-    Hang,
-    /// Carry the call out, then answer as the inner fault would: an error (a 500, say) or no
-    /// answer at all ([`Fault::Hang`]) loses the answer of a call that took effect, as a dropped
-    /// connection does; a delay answers late. The client cannot tell it from a call not made.
-    CarriedOut(Box<Fault>),
-}
-
-impl Fault {
-    /// `ThrottlingException` (429), as Connect sends over its request rate.
-    pub fn throttling() -> Fault {
-        Fault::Error {
-            status: 429,
-            error_type: "ThrottlingException".to_string(),
-            message: "Rate exceeded".to_string(),
-        }
-    }
-
-    /// The call is carried out and its answer never comes.
-    pub fn answer_lost() -> Fault {
-        Fault::CarriedOut(Box::new(Fault::Hang))
-    }
-
-    /// The call is carried out and answered `InternalServiceException` (500), which the SDK retries.
-    pub fn answer_lost_to_500() -> Fault {
-        Fault::CarriedOut(Box::new(Fault::internal()))
-    }
-
-    /// `InternalServiceException` (500).
-    pub fn internal() -> Fault {
-        Fault::Error {
-            status: 500,
-            error_type: "InternalServiceException".to_string(),
-            message: "Internal service exception".to_string(),
-        }
-    }
-}
-
-/// A token bucket's rate and size (see [`ConnectEmulator::set_rate_limit`]).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RateLimit {
-    /// Tokens added per second.
-    pub per_second: f64,
-    /// Bucket size, and the number of calls that pass at once from a full bucket.
-    pub burst: u32,
-}
-
-impl RateLimit {
-    /// Connect's documented quota for each routing-profile and tagging operation: 2 per second,
-    /// burst 5.
-    pub fn connect_default() -> RateLimit {
-        RateLimit {
-            per_second: 2.0,
-            burst: 5,
-        }
-    }
-}
-
-/// A media concurrency of a routing profile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MediaConcurrency {
-    /// VOICE, CHAT, TASK or EMAIL.
-    pub channel: String,
-    /// Contacts of this channel an agent handles at once.
-    pub concurrency: i32,
-    /// `CrossChannelBehavior.BehaviorType` (defaulted to `ROUTE_CURRENT_CHANNEL_ONLY`).
-    pub behavior_type: String,
-    /// `WorkloadTypeConcurrencies` in the order last sent; empty when none were.
-    pub workload_types: Vec<WorkloadTypeConcurrency>,
-}
-
-/// A workload type's concurrency within one channel of a routing profile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkloadTypeConcurrency {
-    /// `WorkloadType`.
-    pub workload_type: String,
-    /// Contacts of this workload type an agent handles at once.
-    pub concurrency: i32,
-    /// `CrossChannelWorkloadBehavior.ChannelWorkloadBehaviorType`, as sent (no default is known).
-    pub behavior_type: Option<String>,
-}
-
-/// A queue associated with a routing profile for one channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueConfig {
-    /// The queue ID.
-    pub queue_id: String,
-    /// The channel.
-    pub channel: String,
-    /// 1-99, lower first.
-    pub priority: i32,
-    /// 0-9999 seconds.
-    pub delay: i32,
-}
-
-/// A manual assignment queue of a routing profile.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ManualQueue {
-    /// The queue ID.
-    pub queue_id: String,
-    /// CHAT, TASK or EMAIL.
-    pub channel: String,
-}
-
-/// A snapshot of a routing profile, including what Describe does not return.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Profile {
-    /// The instance it belongs to.
-    pub instance_id: String,
-    /// RoutingProfileId.
-    pub id: String,
-    /// RoutingProfileArn.
-    pub arn: String,
-    /// Name, unique within the instance.
-    pub name: String,
-    /// Description.
-    pub description: String,
-    /// DefaultOutboundQueueId.
-    pub default_outbound_queue_id: String,
-    /// MediaConcurrencies in the order last sent.
-    pub media_concurrencies: Vec<MediaConcurrency>,
-    /// AgentAvailabilityTimer (defaulted to `TIME_SINCE_LAST_ACTIVITY`).
-    pub agent_availability_timer: String,
-    /// Queue configs sorted by (queue ID, channel).
-    pub queue_configs: Vec<QueueConfig>,
-    /// Manual assignment queues sorted by (queue ID, channel).
-    pub manual_assignment_queues: Vec<ManualQueue>,
-    /// Tags.
-    pub tags: BTreeMap<String, String>,
-    /// Users assigned (see [`ConnectEmulator::set_users`]).
-    pub users: u64,
-    /// The instance's default profile (`IsDefault`), which DeleteRoutingProfile refuses.
-    pub is_default: bool,
-}
 
 /// The Amazon Connect emulator; see the module docs.
 #[derive(Clone)]
@@ -300,6 +92,7 @@ impl ConnectEmulator {
     pub fn add_instance(&self, id: &str) {
         self.shared
             .lock()
+            .account
             .instances
             .entry(id.to_string())
             .or_default();
@@ -309,6 +102,7 @@ impl ConnectEmulator {
     pub fn add_queue(&self, instance_id: &str, queue_id: &str, name: &str) {
         self.shared
             .lock()
+            .account
             .instances
             .entry(instance_id.to_string())
             .or_default()
@@ -320,17 +114,20 @@ impl ConnectEmulator {
     /// `ResourceInUseException`. Returns false if there is no such profile.
     pub fn set_users(&self, instance_id: &str, profile_id: &str, n: u64) -> bool {
         let mut state = self.shared.lock();
-        match state
+        let found = state
+            .account
             .instances
             .get_mut(instance_id)
-            .and_then(|i| i.profiles.get_mut(profile_id))
-        {
-            Some(stored) => {
-                stored.profile.users = n;
-                true
-            }
-            None => false,
+            .and_then(|i| i.profiles.get_mut(profile_id));
+        let Some(stored) = found else {
+            return false;
+        };
+        stored.profile.users = n;
+        // Users are assigned outside the API: reads see them at once, lag or not.
+        if let Some(lag) = state.lag.as_mut() {
+            lag.patch(instance_id, profile_id, |s| s.profile.users = n);
         }
+        true
     }
 
     /// Adds a profile as someone made it in the Connect console, before any stack: no marker tags,
@@ -351,9 +148,13 @@ impl ConnectEmulator {
 
     fn seed(&self, instance_id: &str, name: &str, is_default: bool) -> Profile {
         let mut state = self.shared.lock();
-        state.next_id += 1;
-        let id = format!("00000000-0000-4000-8000-{:012}", state.next_id);
-        let instance = state.instances.entry(instance_id.to_string()).or_default();
+        let account = &mut state.account;
+        account.next_id += 1;
+        let id = profile_id(account.next_id);
+        let instance = account
+            .instances
+            .entry(instance_id.to_string())
+            .or_default();
         let Some(queue) = instance.queues.keys().next().cloned() else {
             panic!("seed a queue in {instance_id} before its profiles");
         };
@@ -370,7 +171,7 @@ impl ConnectEmulator {
             default_outbound_queue_id: queue.clone(),
             media_concurrencies: vec![MediaConcurrency {
                 channel: "VOICE".to_string(),
-                concurrency: 1,
+                concurrency: Some(1),
                 behavior_type: "ROUTE_CURRENT_CHANNEL_ONLY".to_string(),
                 workload_types: Vec::new(),
             }],
@@ -418,10 +219,11 @@ impl ConnectEmulator {
         self.shared.lock().calls.clear();
     }
 
-    /// All routing profiles, sorted by (instance ID, name).
+    /// All routing profiles as they are, whatever reads lag behind, sorted by (instance ID, name).
     pub fn profiles(&self) -> Vec<Profile> {
         let state = self.shared.lock();
         let mut all: Vec<Profile> = state
+            .account
             .instances
             .values()
             .flat_map(|i| i.profiles.values().map(|s| s.profile.clone()))
@@ -430,13 +232,24 @@ impl ConnectEmulator {
         all
     }
 
-    /// The routing profile with this ID, in any instance.
+    /// The routing profile with this ID as it is, in any instance.
     pub fn profile(&self, id: &str) -> Option<Profile> {
+        self.stored(id, |s| s.profile.clone())
+    }
+
+    /// When the profile with this ID last changed, in epoch seconds with milliseconds, as
+    /// Describe's `LastModifiedTime` reports it (reads under a lag may report an earlier one).
+    pub fn last_modified(&self, id: &str) -> Option<f64> {
+        self.stored(id, |s| s.modified)
+    }
+
+    fn stored<T>(&self, id: &str, read: impl Fn(&Stored) -> T) -> Option<T> {
         let state = self.shared.lock();
         state
+            .account
             .instances
             .values()
-            .find_map(|i| i.profiles.get(id).map(|s| s.profile.clone()))
+            .find_map(|i| i.profiles.get(id).map(&read))
     }
 
     /// The next `times` calls of `operation` (e.g. `"CreateRoutingProfile"`, or `"*"` for any)
@@ -484,6 +297,26 @@ impl ConnectEmulator {
     /// `None` restores the table's default. Associations that would pass it are
     /// `LimitExceededException`.
     pub fn set_queues_per_profile(&self, quota: Option<usize>) {
-        self.shared.lock().queue_quota = quota;
+        self.shared.lock().account.queue_quota = quota;
+    }
+
+    /// Makes reads lag writes by `lag`, as Connect's API is eventually consistent: Describe, the
+    /// List calls and ListTagsForResource see every profile as it was `lag` ago (one deleted
+    /// since still shows, one created since does not), and any call naming a profile created
+    /// less than `lag` ago answers `ResourceNotFoundException`. Writes act on the profiles as
+    /// they are. `None` ends the lag: every change made so far reaches reads at once.
+    pub fn set_read_lag(&self, lag: Option<Duration>) {
+        self.set_read_lag_range(lag.map(ReadLag::fixed));
+    }
+
+    /// Like [`set_read_lag`](Self::set_read_lag), with each change's lag drawn between
+    /// `lag.min` and `lag.max`, so that changes reach reads unevenly, a later one possibly
+    /// before an earlier one. Changes already made keep the lag they were given.
+    pub fn set_read_lag_range(&self, lag: Option<ReadLag>) {
+        let mut state = self.shared.lock();
+        match (state.lag.as_mut(), lag) {
+            (Some(current), Some(lag)) => current.set(lag),
+            (_, lag) => state.lag = lag.map(Lag::new),
+        }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::time::Instant;
 
 use hyper::body::Incoming;
 use hyper::{Method, Request};
@@ -10,64 +11,11 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value, json};
 
 use super::error::{ApiResult, err, invalid_request};
-use super::handle::{Call, Fault};
+use super::ops::{self, Op};
 use super::state::Shared;
-use super::{ops, shapes, validate};
+use super::types::{Call, Fault};
+use super::{shapes, validate};
 use crate::server::{self, Resp};
-
-/// The Connect operations the emulator serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Op {
-    Create,
-    Describe,
-    Delete,
-    UpdateName,
-    UpdateConcurrency,
-    UpdateDefaultOutboundQueue,
-    UpdateAgentAvailabilityTimer,
-    UpdateQueues,
-    AssociateQueues,
-    DisassociateQueues,
-    ListQueues,
-    ListManualQueues,
-    ListProfiles,
-    TagResource,
-    UntagResource,
-    ListTags,
-}
-
-impl Op {
-    /// The operation's name in Connect's API (and in the constraints table).
-    pub(super) fn name(self) -> &'static str {
-        match self {
-            Op::Create => "CreateRoutingProfile",
-            Op::Describe => "DescribeRoutingProfile",
-            Op::Delete => "DeleteRoutingProfile",
-            Op::UpdateName => "UpdateRoutingProfileName",
-            Op::UpdateConcurrency => "UpdateRoutingProfileConcurrency",
-            Op::UpdateDefaultOutboundQueue => "UpdateRoutingProfileDefaultOutboundQueue",
-            Op::UpdateAgentAvailabilityTimer => "UpdateRoutingProfileAgentAvailabilityTimer",
-            Op::UpdateQueues => "UpdateRoutingProfileQueues",
-            Op::AssociateQueues => "AssociateRoutingProfileQueues",
-            Op::DisassociateQueues => "DisassociateRoutingProfileQueues",
-            Op::ListQueues => "ListRoutingProfileQueues",
-            Op::ListManualQueues => "ListRoutingProfileManualAssignmentQueues",
-            Op::ListProfiles => "ListRoutingProfiles",
-            Op::TagResource => "TagResource",
-            Op::UntagResource => "UntagResource",
-            Op::ListTags => "ListTagsForResource",
-        }
-    }
-
-    /// The request members the path labels carry, in path order.
-    fn labels(self) -> &'static [&'static str] {
-        match self {
-            Op::Create | Op::ListProfiles => &["InstanceId"],
-            Op::TagResource | Op::UntagResource | Op::ListTags => &["resourceArn"],
-            _ => &["InstanceId", "RoutingProfileId"],
-        }
-    }
-}
 
 /// Matches method and path; labels come back percent-decoded and named by their request member
 /// (ARNs arrive with `:` and `/` encoded, so the raw path is split before decoding).
@@ -253,7 +201,7 @@ fn run(
     }
     let input = shapes::Input::read(labels, query, &body)?;
     validate::request(op.name(), &input)?;
-    ops::dispatch(&mut state, op, &input)
+    ops::dispatch(&mut state, op, &input, Instant::now())
 }
 
 fn finish(

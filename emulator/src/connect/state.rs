@@ -1,13 +1,15 @@
 //! The emulated account in memory: instances, their queues and profiles, and the call log, the
-//! scripted faults and the rate limit every request passes through.
+//! scripted faults, the rate limit and the read lag every request passes through. Writes change
+//! the account only here, one [`Change`] per call.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use super::error::{ApiResult, not_found};
-use super::handle::{Call, Fault, Profile, RateLimit};
+use super::error::{ApiError, ApiResult, not_found};
+use super::lag::Lag;
+use super::types::{Call, Fault, Profile, RateLimit};
 
 /// The state behind every clone of one emulator's handle.
 #[derive(Default)]
@@ -26,25 +28,17 @@ impl Shared {
 
 #[derive(Default)]
 pub(super) struct State {
-    pub(super) instances: BTreeMap<String, Instance>,
+    /// The account as it is: what writes act on.
+    pub(super) account: Account,
     pub(super) calls: Vec<Call>,
     pub(super) faults: Vec<Injected>,
     /// The request rate quotas, one token bucket per operation, when a test set them.
     pub(super) quotas: Option<Quotas>,
-    /// Profiles created so far; the Nth gets an ID ending in N.
-    pub(super) next_id: u64,
-    /// The queues-per-profile quota when a test set one (else the table's default).
-    pub(super) queue_quota: Option<usize>,
+    /// The read lag when a test set one, with the changes reads do not all see yet.
+    pub(super) lag: Option<Lag<Stored>>,
 }
 
 impl State {
-    /// The instance with this ID, or Connect's not-found error.
-    pub(super) fn instance(&mut self, id: &str) -> ApiResult<&mut Instance> {
-        self.instances
-            .get_mut(id)
-            .ok_or_else(|| not_found(format!("Instance not found: {id}")))
-    }
-
     /// The fault scripted for the next call of `operation`, if any, used up by one.
     pub(super) fn take_fault(&mut self, operation: &str) -> Option<Fault> {
         let fault = self
@@ -58,13 +52,98 @@ impl State {
         self.faults.retain(|f| f.remaining > 0);
         fault
     }
+
+    /// Forgets the history no read can see any more.
+    pub(super) fn settle(&mut self, now: Instant) {
+        if let Some(lag) = self.lag.as_mut() {
+            lag.settle(now);
+        }
+    }
+
+    /// Carries out a write's one change, made `now`; under a read lag, records it for reads.
+    pub(super) fn apply(&mut self, change: Change, now: Instant) {
+        let (instance_id, profile_id, after) = match change {
+            Change::Create(stored) => {
+                self.account.next_id += 1;
+                let p = &stored.profile;
+                (p.instance_id.clone(), p.id.clone(), Some(stored))
+            }
+            Change::Update(stored) => {
+                let p = &stored.profile;
+                (p.instance_id.clone(), p.id.clone(), Some(stored))
+            }
+            Change::Delete {
+                instance_id,
+                profile_id,
+            } => (instance_id, profile_id, None),
+        };
+        // Copies only while a lag is set: without one a write costs what it did before lag.
+        let recorded = self.lag.is_some().then(|| after.clone());
+        let profiles = &mut self
+            .account
+            .instances
+            .entry(instance_id.clone())
+            .or_default()
+            .profiles;
+        let before = match after {
+            Some(stored) => profiles.insert(profile_id.clone(), stored),
+            None => profiles.remove(&profile_id),
+        };
+        if let (Some(lag), Some(after)) = (self.lag.as_mut(), recorded) {
+            lag.record(&instance_id, &profile_id, before, after, now);
+        }
+    }
+}
+
+/// The one change a write makes, made only when the whole call has passed every check: a call
+/// is carried out entirely or not at all.
+pub(super) enum Change {
+    /// A new profile, which takes the account's next ID.
+    Create(Stored),
+    /// A profile's value after the call.
+    Update(Stored),
+    /// A profile removed.
+    Delete {
+        instance_id: String,
+        profile_id: String,
+    },
+}
+
+/// What the API acts on: instances with their queues and profiles, and the account's counters
+/// and quotas.
+#[derive(Default)]
+pub(super) struct Account {
+    pub(super) instances: BTreeMap<String, Instance>,
+    /// Profiles created so far; the Nth gets an ID ending in N.
+    pub(super) next_id: u64,
+    /// The queues-per-profile quota when a test set one (else the table's default).
+    pub(super) queue_quota: Option<usize>,
+}
+
+impl Account {
+    /// The instance with this ID, or Connect's not-found error.
+    pub(super) fn instance(&self, id: &str) -> ApiResult<&Instance> {
+        self.instances
+            .get(id)
+            .ok_or_else(|| not_found(format!("Instance not found: {id}")))
+    }
+
+    /// The ID the next profile created gets.
+    pub(super) fn next_profile_id(&self) -> String {
+        profile_id(self.next_id + 1)
+    }
+}
+
+/// The ID of the Nth profile made.
+pub(super) fn profile_id(n: u64) -> String {
+    format!("00000000-0000-4000-8000-{n:012}")
 }
 
 #[derive(Default)]
 pub(super) struct Instance {
     /// Queue ID to name.
     pub(super) queues: BTreeMap<String, String>,
-    /// Profile ID to profile.
+    /// Profile ID to profile, as they are.
     pub(super) profiles: BTreeMap<String, Stored>,
 }
 
@@ -79,18 +158,17 @@ impl Instance {
             )))
         }
     }
+}
 
-    /// The profile with this ID, or Connect's not-found error.
-    pub(super) fn profile_mut(&mut self, instance_id: &str, id: &str) -> ApiResult<&mut Stored> {
-        self.profiles.get_mut(id).ok_or_else(|| {
-            not_found(format!(
-                "RoutingProfile not found: {id} in instance {instance_id}"
-            ))
-        })
-    }
+/// Connect's answer for a profile a call names that is not there (or not yet, under read lag).
+pub(super) fn profile_not_found(instance_id: &str, id: &str) -> ApiError {
+    not_found(format!(
+        "RoutingProfile not found: {id} in instance {instance_id}"
+    ))
 }
 
 /// A profile and when it last changed, which the list calls report.
+#[derive(Clone)]
 pub(super) struct Stored {
     pub(super) profile: Profile,
     /// Epoch seconds.

@@ -7,12 +7,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::error::{ApiError, ApiResult, invalid_param, invalid_request};
-use super::handle::{ManualQueue, MediaConcurrency, QueueConfig, WorkloadTypeConcurrency};
 use super::shapes::{
     Input, ManualConfigIn, MediaConcurrencyIn, QueueConfigIn, QueueReferenceIn,
     WorkloadTypeConcurrencyIn,
 };
 use super::table::{CharPattern, Shape, Table, table};
+use super::types::{ManualQueue, MediaConcurrency, QueueConfig, WorkloadTypeConcurrency};
 
 /// Describe's `CrossChannelBehavior` when none was given, as the service fills it in.
 pub(super) const DEFAULT_BEHAVIOR_TYPE: &str = "ROUTE_CURRENT_CHANNEL_ONLY";
@@ -189,7 +189,8 @@ pub(super) fn either(a: bool, b: bool, message: &str) -> ApiResult<()> {
 }
 
 /// `MediaConcurrencies` as stored: at least one entry, at most one per channel, each with a
-/// concurrency within its channel's documented range, and its workload types.
+/// concurrency within its channel's documented range, its workload types, or both (the two are
+/// not compared: the documentation relates them in no way).
 pub(super) fn media_concurrencies(
     list: Vec<MediaConcurrencyIn>,
 ) -> ApiResult<Vec<MediaConcurrency>> {
@@ -203,18 +204,29 @@ pub(super) fn media_concurrencies(
         .into_iter()
         .enumerate()
         .map(|(i, m)| {
-            let concurrency = m.concurrency.ok_or_else(|| {
-                invalid_param(format!("MediaConcurrencies[{i}].Concurrency is required"))
-            })?;
             let channel = m.channel;
+            // The model lets a channel leave out its Concurrency; one that gives no workload
+            // types either would take no contacts, below its documented minimum.
+            let concurrency = match (m.concurrency, &m.workload_type_concurrencies) {
+                (Some(n), _) => Some(n),
+                (None, Some(_)) => None,
+                (None, None) => {
+                    return Err(invalid_param(format!(
+                        "MediaConcurrencies[{i}].Concurrency is required when the channel has no WorkloadTypeConcurrencies"
+                    )));
+                }
+            };
             // Every channel of the model's enum has a documented range (the table's test says so).
             let range = per_channel.get(&channel).copied();
-            let concurrency = match (range, i32::try_from(concurrency)) {
-                (Some(r), Ok(n)) if (r.min..=r.max).contains(&concurrency) => n,
-                _ => {
+            let concurrency = match concurrency.map(|n| (n, i32::try_from(n))) {
+                None => None,
+                Some((n, Ok(stored))) if range.is_some_and(|r| (r.min..=r.max).contains(&n)) => {
+                    Some(stored)
+                }
+                Some((n, _)) => {
                     let (min, max) = range.map_or((0, 0), |r| (r.min, r.max));
                     return Err(invalid_param(format!(
-                        "Concurrency for {channel} must be between {min} and {max}, got {concurrency}"
+                        "Concurrency for {channel} must be between {min} and {max}, got {n}"
                     )));
                 }
             };

@@ -5,8 +5,15 @@ use super::*;
 impl Schedule {
     /// Records the profile a FAILED answer says it left behind with its request's marker.
     pub(super) fn note_left_behind(&mut self, request_id: &str, answer: &Answer) {
-        let tag = format!("{OWNER_REQUEST_TAG}={request_id}");
-        if answer.status == "FAILED" && answer.reason.contains("could not be removed") {
+        let released = answer.reason.contains("could not be released");
+        let marker = if released {
+            format!("adopted:{request_id}")
+        } else {
+            request_id.to_string()
+        };
+        let tag = format!("{OWNER_REQUEST_TAG}={marker}");
+        if answer.status == "FAILED" && (answer.reason.contains("could not be removed") || released)
+        {
             assert!(
                 answer.reason.contains(&tag),
                 "a profile left behind is named with its marker: {}",
@@ -16,7 +23,7 @@ impl Schedule {
                 .bump("replacement profiles left behind and named in the Reason");
             self.told.insert(request_id.to_string());
             self.protect(
-                |p| p.tags.get(OWNER_REQUEST_TAG).map(String::as_str) == Some(request_id),
+                |p| p.tags.get(OWNER_REQUEST_TAG) == Some(&marker),
                 "left behind by a failed replacement and named in its Reason",
             );
         }
@@ -152,6 +159,9 @@ impl Schedule {
                 );
             }
         }
+        // Profiles that a request was to adopt and does not hold are protected again first: they
+        // are no orphans of this stack, whatever marker they kept.
+        self.check_watched();
         for profile in self.made_by_this_stack() {
             assert!(
                 self.accounted(&profile, false),
@@ -194,14 +204,15 @@ impl Schedule {
         let request = profile
             .tags
             .get(OWNER_REQUEST_TAG)
-            .cloned()
+            .map(|r| r.trim_start_matches("adopted:").to_string())
             .unwrap_or_default();
         let known = self.resources.iter().any(|r| match &r.state {
             State::Absent => false,
             State::Live { physical, .. } => !end && *physical == profile.arn,
             State::DeleteFailed { physical, .. } => {
                 !end && (*physical == profile.arn
-                    || *physical == format!("failed-create-{request}"))
+                    || *physical == format!("failed-create-{request}")
+                    || *physical == failed_adoption_id(&profile.arn))
             }
         });
         known

@@ -25,9 +25,16 @@
 //!
 //! `template` makes the properties and says what Connect should hold for them, `schedule` runs the
 //! stack operations as CloudFormation does, `request` runs one request as Lambda does (with its
-//! faults) and checks its one answer, `checks` holds the checks between operations.
+//! faults) and checks its one answer, `checks` holds the checks between operations, `ownership`
+//! adds profiles that exist before the stack (console, default), adoption and forged requests.
+//!
+//! A new class of events or faults draws from a random stream of its own ([`Rng::stream`], the
+//! seed and the class's name), never from the schedule's: adding it leaves every choice the
+//! schedule's own stream makes for a seed as it was (what changes is only what the function's
+//! answers lead to).
 
 mod checks;
+mod ownership;
 mod request;
 mod schedule;
 mod template;
@@ -44,9 +51,10 @@ use connect_emulator::connect::{
 };
 use routing_profile_resource::connect::{Connect, Tuning};
 use routing_profile_resource::handler::{Handler, InvocationError};
-use routing_profile_resource::model::{
-    OWNER_LOGICAL_ID_TAG, OWNER_REQUEST_TAG, OWNER_STACK_TAG, ProfileRef,
+use routing_profile_resource::lifecycle::ownership::{
+    OWNER_LOGICAL_ID_TAG, OWNER_REQUEST_TAG, OWNER_STACK_TAG, failed_adoption_id,
 };
+use routing_profile_resource::model::ProfileRef;
 use routing_profile_resource::properties;
 use routing_profile_resource::response::{self, MAX_BODY, Responder};
 use serde_json::{Map, Value, json};
@@ -54,6 +62,7 @@ use tokio::time::Instant;
 
 use crate::world::{Answer, RESPONSE_TARGET, World};
 
+use ownership::*;
 use request::*;
 use schedule::*;
 use template::*;

@@ -64,12 +64,29 @@ impl Schedule {
         old: Option<Value>,
     ) -> Value {
         self.requests += 1;
+        let request_id = format!(
+            "{:08x}-{:04x}-4000-9000-{:012}",
+            self.seed, 0, self.requests
+        );
+        self.event_as(&request_id, kind, logical, props, physical, old)
+    }
+
+    /// [`Schedule::event`] with the given RequestId.
+    pub(super) fn event_as(
+        &self,
+        request_id: &str,
+        kind: &str,
+        logical: &str,
+        props: Value,
+        physical: Option<&str>,
+        old: Option<Value>,
+    ) -> Value {
         let mut event = json!({
             "RequestType": kind,
             "ServiceToken": SERVICE_TOKEN,
             "ResponseURL": self.world.receiver.url(RESPONSE_TARGET),
             "StackId": self.stack_id,
-            "RequestId": format!("{:08x}-{:04x}-4000-9000-{:012}", self.seed, 0, self.requests),
+            "RequestId": request_id,
             "LogicalResourceId": logical,
             "ResourceType": "Custom::RoutingProfile",
             "ResourceProperties": props,
@@ -86,106 +103,7 @@ impl Schedule {
     /// The faults of one request, aimed mostly at the operations it is expected to call
     /// (`likely`), sometimes at any it might (`all`).
     pub(super) fn faults(&mut self, likely: &[&'static str], all: &[&'static str]) -> Faults {
-        let mut faults = Faults::default();
-        let mut tallies = Vec::new();
-        let rng = &mut self.rng;
-        if rng.percent(45) {
-            for _ in 0..rng.range(1, 3) {
-                let op = if rng.percent(85) && !likely.is_empty() {
-                    rng.pick(likely)
-                } else {
-                    rng.pick(all)
-                };
-                let (fault, times, name) = match rng.below(12) {
-                    0..=2 => (
-                        Fault::throttling(),
-                        rng.range(1, 5) as usize,
-                        "faults: throttling burst",
-                    ),
-                    3..=4 => (Fault::internal(), rng.range(1, 4) as usize, "faults: 5xx"),
-                    5..=6 => {
-                        faults.lost.insert(op);
-                        (
-                            Fault::answer_lost_to_500(),
-                            1,
-                            "faults: answer lost after the call was carried out (5xx)",
-                        )
-                    }
-                    7 => {
-                        faults.lost.insert(op);
-                        (
-                            Fault::answer_lost(),
-                            1,
-                            "faults: answer lost after the call was carried out (hang, the SDK retries)",
-                        )
-                    }
-                    8 => {
-                        // Carried out, then every retry hangs too: only the deadline ends it.
-                        faults.lost.insert(op);
-                        faults.short = true;
-                        faults.connect.push((op, Fault::answer_lost(), 1));
-                        (
-                            Fault::Hang,
-                            8,
-                            "faults: answer lost after the call was carried out (hang past the deadline)",
-                        )
-                    }
-                    9 => (
-                        Fault::Hang,
-                        rng.range(1, 2) as usize,
-                        "faults: hang (the SDK retries)",
-                    ),
-                    10 => {
-                        faults.short = true;
-                        (Fault::Hang, 8, "faults: hang past the deadline")
-                    }
-                    _ => {
-                        faults.rate_limit = Some(RateLimit {
-                            per_second: 40.0,
-                            burst: rng.range(1, 3) as u32,
-                        });
-                        faults.names.push("rate limit".to_string());
-                        continue;
-                    }
-                };
-                let short_name = name.trim_start_matches("faults: ");
-                faults.names.push(format!("{short_name} on {op} x{times}"));
-                tallies.push(name);
-                faults.connect.push((op, fault, times));
-            }
-            if faults.rate_limit.is_some() {
-                tallies.push("faults: rate limit");
-            }
-        }
-        for tally in tallies {
-            self.counts.bump(tally);
-        }
-        let rng = &mut self.rng;
-        if rng.percent(15) {
-            let mut attempts = Vec::new();
-            if rng.percent(60) {
-                attempts.push(Attempt::Kill {
-                    after: rng.pick(&[1, 1, 2, 2, 3, 4, 6, 9]),
-                    carried_out: rng.percent(50),
-                });
-            }
-            if attempts.is_empty() || rng.percent(30) {
-                attempts.push(if rng.percent(50) || faults.short {
-                    Attempt::Refused(rng.pick(&[400, 403, 404]))
-                } else {
-                    Attempt::ServerErrors(
-                        (0..rng.range(1, 2))
-                            .map(|_| rng.pick(&[500, 502, 503]))
-                            .collect(),
-                    )
-                });
-            }
-            faults
-                .names
-                .extend(attempts.iter().map(|a| format!("{a:?}")));
-            faults.attempts = attempts;
-        }
-        faults
+        draw_faults(&mut self.rng, &mut self.counts, likely, all)
     }
 
     /// Runs one request as Lambda does: the event, and again after an invocation error; checks
@@ -371,16 +289,129 @@ impl Schedule {
     }
 }
 
+/// The faults of one request drawn from `rng` (see [`Schedule::faults`]), tallied in `counts`.
+pub(super) fn draw_faults(
+    rng: &mut Rng,
+    counts: &mut Counts,
+    likely: &[&'static str],
+    all: &[&'static str],
+) -> Faults {
+    let mut faults = Faults::default();
+    let mut tallies = Vec::new();
+    if rng.percent(45) {
+        for _ in 0..rng.range(1, 3) {
+            let op = if rng.percent(85) && !likely.is_empty() {
+                rng.pick(likely)
+            } else {
+                rng.pick(all)
+            };
+            let (fault, times, name) = match rng.below(12) {
+                0..=2 => (
+                    Fault::throttling(),
+                    rng.range(1, 5) as usize,
+                    "faults: throttling burst",
+                ),
+                3..=4 => (Fault::internal(), rng.range(1, 4) as usize, "faults: 5xx"),
+                5..=6 => {
+                    faults.lost.insert(op);
+                    (
+                        Fault::answer_lost_to_500(),
+                        1,
+                        "faults: answer lost after the call was carried out (5xx)",
+                    )
+                }
+                7 => {
+                    faults.lost.insert(op);
+                    (
+                        Fault::answer_lost(),
+                        1,
+                        "faults: answer lost after the call was carried out (hang, the SDK retries)",
+                    )
+                }
+                8 => {
+                    // Carried out, then every retry hangs too: only the deadline ends it.
+                    faults.lost.insert(op);
+                    faults.short = true;
+                    faults.connect.push((op, Fault::answer_lost(), 1));
+                    (
+                        Fault::Hang,
+                        8,
+                        "faults: answer lost after the call was carried out (hang past the deadline)",
+                    )
+                }
+                9 => (
+                    Fault::Hang,
+                    rng.range(1, 2) as usize,
+                    "faults: hang (the SDK retries)",
+                ),
+                10 => {
+                    faults.short = true;
+                    (Fault::Hang, 8, "faults: hang past the deadline")
+                }
+                _ => {
+                    faults.rate_limit = Some(RateLimit {
+                        per_second: 40.0,
+                        burst: rng.range(1, 3) as u32,
+                    });
+                    faults.names.push("rate limit".to_string());
+                    continue;
+                }
+            };
+            let short_name = name.trim_start_matches("faults: ");
+            faults.names.push(format!("{short_name} on {op} x{times}"));
+            tallies.push(name);
+            faults.connect.push((op, fault, times));
+        }
+        if faults.rate_limit.is_some() {
+            tallies.push("faults: rate limit");
+        }
+    }
+    for tally in tallies {
+        counts.bump(tally);
+    }
+    if rng.percent(15) {
+        let mut attempts = Vec::new();
+        if rng.percent(60) {
+            attempts.push(Attempt::Kill {
+                after: rng.pick(&[1, 1, 2, 2, 3, 4, 6, 9]),
+                carried_out: rng.percent(50),
+            });
+        }
+        if attempts.is_empty() || rng.percent(30) {
+            attempts.push(if rng.percent(50) || faults.short {
+                Attempt::Refused(rng.pick(&[400, 403, 404]))
+            } else {
+                Attempt::ServerErrors(
+                    (0..rng.range(1, 2))
+                        .map(|_| rng.pick(&[500, 502, 503]))
+                        .collect(),
+                )
+            });
+        }
+        faults
+            .names
+            .extend(attempts.iter().map(|a| format!("{a:?}")));
+        faults.attempts = attempts;
+    }
+    faults
+}
+
 /// What a FAILED answer's Reason says, in a word, for the tallies.
 pub(super) fn failure_kind(reason: &str) -> &'static str {
-    if reason.contains("could not be removed") {
+    if reason.contains("could not be removed") || reason.contains("could not be released") {
         "answers: FAILED, replacement left behind and named"
     } else if reason.starts_with("Ran out of time") {
         "answers: FAILED, out of time"
-    } else if reason.contains("created by an earlier request of this resource") {
+    } else if reason.contains("with the marker of an earlier request of this resource") {
         "answers: FAILED, name taken by an earlier request's profile"
+    } else if reason.contains("and carries no ownership marker") {
+        "answers: FAILED, name taken by a profile without marker"
     } else if reason.starts_with("A routing profile named") {
         "answers: FAILED, name taken by another's profile"
+    } else if reason.contains("is not this resource's") {
+        "answers: FAILED, not this resource's profile"
+    } else if reason.starts_with("Could not remove the ownership marker") {
+        "answers: FAILED, release refused"
     } else if reason.starts_with("Cannot rename") {
         "answers: FAILED, name taken on update"
     } else if reason.contains("still assigned to users") {

@@ -55,6 +55,8 @@ pub(super) struct Schedule {
     pub(super) kept: BTreeSet<String>,
     /// Profiles left in the stack's deletion because users are assigned to them.
     pub(super) in_use: BTreeSet<String>,
+    /// Whose profile it is: profiles from before the stack, adoption, forged requests.
+    pub(super) ownership: Ownership,
 }
 
 pub(super) async fn run_schedule(seed: u64, log: Log) -> Counts {
@@ -63,6 +65,7 @@ pub(super) async fn run_schedule(seed: u64, log: Log) -> Counts {
     for _ in 0..steps {
         let i = schedule.rng.below(schedule.resources.len());
         schedule.step(i).await;
+        schedule.own_events().await;
     }
     schedule.delete_stack().await;
     schedule.counts.bump("schedules");
@@ -108,6 +111,7 @@ impl Schedule {
             told: BTreeSet::new(),
             kept: BTreeSet::new(),
             in_use: BTreeSet::new(),
+            ownership: Ownership::default(),
         };
         schedule.log(format!(
             "schedule {seed}: resources {:?}",
@@ -118,6 +122,7 @@ impl Schedule {
                 .collect::<Vec<_>>()
         ));
         schedule.leave_others().await;
+        schedule.seed_existing();
         schedule.first_call = schedule.world.connect.calls().len();
         schedule
     }
@@ -266,15 +271,18 @@ impl Schedule {
     pub(super) async fn create(&mut self, i: usize) {
         let logical = self.resources[i].logical;
         let instance = self.rng.below(2);
-        let template = self.new_template(i, instance);
+        let mut template = self.new_template(i, instance);
+        self.own_choices(&mut template);
+        let adoptable = self.adoptable(&template, logical);
         let faults = self.faults(&create_ops(&template), CREATE_OPS);
-        let clear = faults.absorbed() && !self.name_taken(&template, None);
+        let clear = faults.absorbed() && (adoptable.is_some() || !self.name_taken(&template, None));
         let event = self.event("Create", logical, template.properties(), None, None);
         let request_id = request_id(&event);
         let answer = self.send(event, &faults).await;
         self.counts.bump("Creates");
         if answer.status == "SUCCESS" {
-            let marker = self.marker(logical, &request_id);
+            let made_by = self.made_by(adoptable.as_ref(), &answer, request_id);
+            let marker = self.marker(logical, &made_by);
             self.expect_profile(&answer.physical, &template, &marker, "after the Create");
             let profile = answer.profile();
             assert_eq!(
@@ -285,7 +293,7 @@ impl Schedule {
             self.resources[i].state = State::Live {
                 physical: answer.physical,
                 template,
-                made_by: request_id,
+                made_by,
             };
             return;
         }
@@ -295,11 +303,17 @@ impl Schedule {
             answer.reason
         );
         let failed_id = format!("failed-create-{request_id}");
+        let failed_adoption = adoptable.as_ref().map(|p| failed_adoption_id(&p.arn));
         assert!(
-            answer.physical == failed_id || is_marked(&self.world, &answer.physical, &request_id),
-            "a failed Create answers its request's id or the profile it made: {}",
+            answer.physical == failed_id
+                || Some(&answer.physical) == failed_adoption.as_ref()
+                || is_marked(&self.world, &answer.physical, &request_id),
+            "a failed Create answers its request's id, the profile it made, or the adoption it failed: {}",
             answer.physical
         );
+        if Some(&answer.physical) == failed_adoption.as_ref() {
+            self.counts.bump("ownership: failed adoptions");
+        }
         // CloudFormation deletes what the failed Create answered, with the same properties.
         self.resources[i].state = State::DeleteFailed {
             physical: answer.physical,
@@ -318,14 +332,24 @@ impl Schedule {
             return;
         };
         let logical = self.resources[i].logical;
-        let next = self.next_template(i, &template);
+        let mut next = self.next_template(i, &template);
+        self.own_choices(&mut next);
+        if next.properties() == template.properties() {
+            // CloudFormation sends no Update then: make it a change of AdoptExisting alone.
+            next.adopt = Some(!template.adopt.unwrap_or(false));
+        }
         let replacement = next.instance != template.instance;
+        let adoptable = if replacement {
+            self.adoptable(&next, logical)
+        } else {
+            None
+        };
         if self.rng.percent(10) {
             self.edit_by_hand(&physical).await;
         }
         let faults = self.faults(&update_ops(&template, &next), UPDATE_OPS);
         let own = (!replacement).then_some(physical.as_str());
-        let clear = faults.absorbed() && !self.name_taken(&next, own);
+        let clear = faults.absorbed() && (adoptable.is_some() || !self.name_taken(&next, own));
         let event = self.event(
             "Update",
             logical,
@@ -355,7 +379,8 @@ impl Schedule {
                 return;
             }
             assert_ne!(answer.physical, physical, "a replacement has a new id");
-            let marker = self.marker(logical, &request_id);
+            let made_by = self.made_by(adoptable.as_ref(), &answer, request_id);
+            let marker = self.marker(logical, &made_by);
             self.expect_profile(&answer.physical, &next, &marker, "after the replacement");
             assert_eq!(
                 self.world.connect.profile(&old_profile),
@@ -365,7 +390,7 @@ impl Schedule {
             self.resources[i].state = State::Live {
                 physical: answer.physical,
                 template: next,
-                made_by: request_id,
+                made_by,
             };
             self.cleanup_delete(logical, &physical, &template).await;
             return;
@@ -467,7 +492,16 @@ impl Schedule {
                     next
                 }
             };
-            if next.properties() != template.properties() {
+            // `AdoptExisting` is the ownership class's to draw (after this): left out here, so
+            // that this loop draws what it drew before the class existed.
+            let without_adopt = |t: &Template| {
+                Template {
+                    adopt: None,
+                    ..t.clone()
+                }
+                .properties()
+            };
+            if without_adopt(&next) != without_adopt(template) {
                 return next;
             }
         }
@@ -539,11 +573,12 @@ impl Schedule {
             Some(physical),
             None,
         );
+        self.delete_sent(physical);
         let answer = self.send(event, &faults).await;
         self.counts.bump("cleanup Deletes");
         assert_eq!(answer.physical, physical, "a Delete answers its id");
         if answer.status == "SUCCESS" {
-            self.expect_gone(physical);
+            self.expect_removed(physical);
         } else {
             assert!(
                 users || !faults.absorbed(),
@@ -589,6 +624,7 @@ impl Schedule {
             Some(&physical),
             None,
         );
+        self.delete_sent(&physical);
         let answer = self.send(event, &faults).await;
         self.counts.bump(if after_failed_create {
             "Deletes after a failed Create"
@@ -597,7 +633,7 @@ impl Schedule {
         });
         assert_eq!(answer.physical, physical, "a Delete answers its id");
         if answer.status == "SUCCESS" {
-            self.expect_gone(&physical);
+            self.expect_removed(&physical);
             self.resources[i].state = State::Absent;
         } else {
             assert!(
@@ -655,6 +691,7 @@ impl Schedule {
         }
         self.check().await;
         self.check_end();
+        self.check_adopted_at_the_end();
     }
 
     pub(super) fn in_use_now(&self, physical: &str) -> bool {
@@ -691,13 +728,14 @@ impl Schedule {
             Some(&physical),
             None,
         );
+        self.delete_sent(&physical);
         let answer = self.send(event, &Faults::default()).await;
         assert_eq!(
             answer.status, "SUCCESS",
             "a Delete without faults FAILED: {}",
             answer.reason
         );
-        self.expect_gone(&physical);
+        self.expect_removed(&physical);
         self.resources[i].state = State::Absent;
     }
 }

@@ -18,6 +18,8 @@ pub(super) struct Template {
     pub(super) media: BTreeMap<&'static str, ChannelTemplate>,
     pub(super) timer: Option<&'static str>,
     pub(super) tags: BTreeMap<String, String>,
+    /// `AdoptExisting`, when the template gives it (drawn from the ownership stream).
+    pub(super) adopt: Option<bool>,
     /// How it is written: IDs or ARNs, numbers or strings (as CloudFormation sends them), tags as
     /// a map or a list.
     pub(super) arns: bool,
@@ -153,6 +155,16 @@ impl Template {
         if let Some(timer) = self.timer {
             p.insert("AgentAvailabilityTimer".into(), json!(timer));
         }
+        if let Some(adopt) = self.adopt {
+            p.insert(
+                "AdoptExisting".into(),
+                if self.strings {
+                    json!(adopt.to_string())
+                } else {
+                    json!(adopt)
+                },
+            );
+        }
         if !self.tags.is_empty() {
             let tags = if self.tag_list {
                 json!(
@@ -251,7 +263,12 @@ pub(super) fn view_of(p: &Profile) -> View {
                     .collect();
                 (
                     m.channel.clone(),
-                    (i64::from(m.concurrency), m.behavior_type.clone(), workloads),
+                    // The fault run's templates give every channel its Concurrency.
+                    (
+                        m.concurrency.map_or(0, i64::from),
+                        m.behavior_type.clone(),
+                        workloads,
+                    ),
                 )
             })
             .collect(),
@@ -291,6 +308,7 @@ impl Rng {
             media: self.media(),
             timer: self.timer(),
             tags: self.tags(),
+            adopt: None,
             arns: self.percent(40),
             strings: self.percent(60),
             tag_list: self.percent(60),

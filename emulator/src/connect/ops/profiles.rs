@@ -3,21 +3,22 @@
 
 use serde_json::{Value, json};
 
-use super::empty;
+use super::Write;
 use crate::connect::error::{ApiError, ApiResult, err, invalid_request, limit_exceeded};
-use crate::connect::handle::{
-    MAX_PROFILES_PER_INSTANCE, Profile, REGION, WorkloadTypeConcurrency, routing_profile_arn,
-};
 use crate::connect::pages::{page, with_token};
 use crate::connect::shapes::{
     CreateRequest, ListProfilesRequest, ProfileRequest, UpdateConcurrencyRequest,
     UpdateDefaultOutboundQueueRequest, UpdateNameRequest, UpdateTimerRequest,
 };
-use crate::connect::state::{State, Stored, now_epoch};
+use crate::connect::state::{Change, Stored, now_epoch};
 use crate::connect::table::table;
+use crate::connect::types::{
+    MAX_PROFILES_PER_INSTANCE, Profile, REGION, WorkloadTypeConcurrency, routing_profile_arn,
+};
 use crate::connect::validate::{self, DEFAULT_TIMER};
+use crate::connect::view::{ReadView, WriteView};
 
-pub(super) fn create(state: &mut State, req: CreateRequest) -> ApiResult<Value> {
+pub(super) fn create(view: &WriteView, req: CreateRequest) -> ApiResult<Write> {
     let iid = req.instance_id;
     let media = validate::media_concurrencies(req.media_concurrencies)?;
     let configs = validate::queue_configs(req.queue_configs.unwrap_or_default(), "QueueConfigs")?;
@@ -28,7 +29,7 @@ pub(super) fn create(state: &mut State, req: CreateRequest) -> ApiResult<Value> 
     let tags = req.tags.unwrap_or_default();
     validate::resource_tags(&tags)?;
 
-    let instance = state.instance(&iid)?;
+    let instance = view.instance(&iid)?;
     instance.require_queue(&iid, &req.default_outbound_queue_id)?;
     for queue in configs
         .iter()
@@ -37,6 +38,8 @@ pub(super) fn create(state: &mut State, req: CreateRequest) -> ApiResult<Value> 
     {
         instance.require_queue(&iid, queue)?;
     }
+    // Names are checked against the profiles as they are, read lag or not: a name is taken as soon
+    // as its Create succeeds.
     if instance
         .profiles
         .values()
@@ -49,12 +52,11 @@ pub(super) fn create(state: &mut State, req: CreateRequest) -> ApiResult<Value> 
             "The instance already has {MAX_PROFILES_PER_INSTANCE} routing profiles"
         )));
     }
-    // Counted only on success so IDs stay predictable in tests: the Nth profile created is N.
-    state.next_id += 1;
-    let id = format!("00000000-0000-4000-8000-{:012}", state.next_id);
+    // Taken only on success so IDs stay predictable in tests: the Nth profile created is N.
+    let id = view.account().next_profile_id();
     let arn = routing_profile_arn(&iid, &id);
     let mut profile = Profile {
-        instance_id: iid.clone(),
+        instance_id: iid,
         id: id.clone(),
         arn: arn.clone(),
         name: req.name,
@@ -75,20 +77,20 @@ pub(super) fn create(state: &mut State, req: CreateRequest) -> ApiResult<Value> 
         profile,
         modified: now_epoch(),
     };
-    state.instance(&iid)?.profiles.insert(id.clone(), stored);
-    Ok(json!({ "RoutingProfileArn": arn, "RoutingProfileId": id }))
+    Ok(Write {
+        answer: json!({ "RoutingProfileArn": arn, "RoutingProfileId": id }),
+        change: Change::Create(stored),
+    })
 }
 
-pub(super) fn describe(state: &mut State, req: ProfileRequest) -> ApiResult<Value> {
-    let instance = state.instance(&req.instance_id)?;
-    let stored = instance.profile_mut(&req.instance_id, &req.routing_profile_id)?;
+pub(super) fn describe(view: &ReadView, req: ProfileRequest) -> ApiResult<Value> {
+    let stored = view.profile(&req.instance_id, &req.routing_profile_id)?;
     Ok(json!({ "RoutingProfile": describe_json(stored) }))
 }
 
-pub(super) fn delete(state: &mut State, req: ProfileRequest) -> ApiResult<Value> {
-    let pid = req.routing_profile_id;
-    let instance = state.instance(&req.instance_id)?;
-    let profile = &instance.profile_mut(&req.instance_id, &pid)?.profile;
+pub(super) fn delete(view: &WriteView, req: ProfileRequest) -> ApiResult<Write> {
+    let (iid, pid) = (req.instance_id, req.routing_profile_id);
+    let profile = &view.profile(&iid, &pid)?.profile;
     if profile.is_default {
         // Connect does not document this answer; any refusal will do, the function never asks.
         return Err(invalid_request(format!(
@@ -103,21 +105,23 @@ pub(super) fn delete(state: &mut State, req: ProfileRequest) -> ApiResult<Value>
             format!("RoutingProfile {pid} cannot be deleted: it is assigned to {users} users"),
         ));
     }
-    instance.profiles.remove(&pid);
-    Ok(empty())
+    Ok(Write::quiet(Change::Delete {
+        instance_id: iid,
+        profile_id: pid,
+    }))
 }
 
-pub(super) fn update_name(state: &mut State, req: UpdateNameRequest) -> ApiResult<Value> {
+pub(super) fn update_name(view: &WriteView, req: UpdateNameRequest) -> ApiResult<Write> {
     validate::either(
         req.name.is_some(),
         req.description.is_some(),
         "Either Name or Description is required",
     )?;
     let (iid, pid) = (req.instance_id, req.routing_profile_id);
-    let instance = state.instance(&iid)?;
-    instance.profile_mut(&iid, &pid)?;
+    let mut stored = view.profile(&iid, &pid)?.clone();
     if let Some(name) = &req.name {
-        let taken = instance
+        let taken = view
+            .instance(&iid)?
             .profiles
             .iter()
             .any(|(id, s)| *id != pid && &s.profile.name == name);
@@ -125,58 +129,51 @@ pub(super) fn update_name(state: &mut State, req: UpdateNameRequest) -> ApiResul
             return Err(duplicate(name));
         }
     }
-    let stored = instance.profile_mut(&iid, &pid)?;
     if let Some(name) = req.name {
         stored.profile.name = name;
     }
     if let Some(description) = req.description {
         stored.profile.description = description;
     }
-    stored.touch();
-    Ok(empty())
+    Ok(updated(stored))
 }
 
 /// Replaces the whole set: a channel left out is removed from the profile.
 pub(super) fn update_concurrency(
-    state: &mut State,
+    view: &WriteView,
     req: UpdateConcurrencyRequest,
-) -> ApiResult<Value> {
+) -> ApiResult<Write> {
     let media = validate::media_concurrencies(req.media_concurrencies)?;
-    let stored = state
-        .instance(&req.instance_id)?
-        .profile_mut(&req.instance_id, &req.routing_profile_id)?;
+    let mut stored = view
+        .profile(&req.instance_id, &req.routing_profile_id)?
+        .clone();
     stored.profile.media_concurrencies = media;
-    stored.touch();
-    Ok(empty())
+    Ok(updated(stored))
 }
 
 pub(super) fn update_default_queue(
-    state: &mut State,
+    view: &WriteView,
     req: UpdateDefaultOutboundQueueRequest,
-) -> ApiResult<Value> {
+) -> ApiResult<Write> {
     let (iid, pid) = (req.instance_id, req.routing_profile_id);
-    let instance = state.instance(&iid)?;
-    instance.profile_mut(&iid, &pid)?;
-    instance.require_queue(&iid, &req.default_outbound_queue_id)?;
-    let stored = instance.profile_mut(&iid, &pid)?;
+    let mut stored = view.profile(&iid, &pid)?.clone();
+    view.instance(&iid)?
+        .require_queue(&iid, &req.default_outbound_queue_id)?;
     stored.profile.default_outbound_queue_id = req.default_outbound_queue_id;
-    stored.touch();
-    Ok(empty())
+    Ok(updated(stored))
 }
 
-pub(super) fn update_timer(state: &mut State, req: UpdateTimerRequest) -> ApiResult<Value> {
-    let stored = state
-        .instance(&req.instance_id)?
-        .profile_mut(&req.instance_id, &req.routing_profile_id)?;
+pub(super) fn update_timer(view: &WriteView, req: UpdateTimerRequest) -> ApiResult<Write> {
+    let mut stored = view
+        .profile(&req.instance_id, &req.routing_profile_id)?
+        .clone();
     stored.profile.agent_availability_timer = req.agent_availability_timer;
-    stored.touch();
-    Ok(empty())
+    Ok(updated(stored))
 }
 
 /// `ListRoutingProfiles`, by name.
-pub(super) fn list(state: &mut State, req: ListProfilesRequest) -> ApiResult<Value> {
-    let instance = state.instance(&req.instance_id)?;
-    let mut all: Vec<&Stored> = instance.profiles.values().collect();
+pub(super) fn list(view: &ReadView, req: ListProfilesRequest) -> ApiResult<Value> {
+    let mut all = view.profiles(&req.instance_id)?;
     all.sort_by(|a, b| (&a.profile.name, &a.profile.id).cmp(&(&b.profile.name, &b.profile.id)));
     let (items, next) = page(&all, req.max_results, req.next_token.as_deref())?;
     let list: Vec<Value> = items
@@ -195,6 +192,12 @@ pub(super) fn list(state: &mut State, req: ListProfilesRequest) -> ApiResult<Val
         json!({ "RoutingProfileSummaryList": list }),
         next,
     ))
+}
+
+/// A write that leaves the profile as `stored`, changed now.
+pub(super) fn updated(mut stored: Stored) -> Write {
+    stored.touch();
+    Write::quiet(Change::Update(stored))
 }
 
 fn workload_json(w: &WorkloadTypeConcurrency) -> Value {
@@ -231,9 +234,12 @@ fn describe_json(stored: &Stored) -> Value {
         .map(|m| {
             let mut entry = json!({
                 "Channel": m.channel,
-                "Concurrency": m.concurrency,
                 "CrossChannelBehavior": { "BehaviorType": m.behavior_type },
             });
+            // A channel given by its workload types alone is described as it was given.
+            if let Some(concurrency) = m.concurrency {
+                entry["Concurrency"] = json!(concurrency);
+            }
             if !m.workload_types.is_empty() {
                 entry["WorkloadTypeConcurrencies"] =
                     m.workload_types.iter().map(workload_json).collect();

@@ -3,55 +3,44 @@
 
 use serde_json::{Value, json};
 
-use super::empty;
-use super::profiles::sort_queues;
+use super::Write;
+use super::profiles::{sort_queues, updated};
 use crate::connect::error::{ApiResult, invalid_param, limit_exceeded};
-use crate::connect::handle::{REGION, queue_arn};
 use crate::connect::pages::{page, with_token};
 use crate::connect::shapes::{DisassociateRequest, ListQueuesRequest, QueuesRequest};
-use crate::connect::state::State;
+use crate::connect::types::{REGION, queue_arn};
 use crate::connect::validate;
+use crate::connect::view::{ReadView, WriteView};
 
 /// `UpdateRoutingProfileQueues`: priority and delay of pairs already associated.
-pub(super) fn update(state: &mut State, req: QueuesRequest) -> ApiResult<Value> {
+pub(super) fn update(view: &WriteView, req: QueuesRequest) -> ApiResult<Write> {
     // Required by the model, so present once the request has been checked.
     let configs = validate::queue_configs(req.queue_configs.unwrap_or_default(), "QueueConfigs")?;
     let (iid, pid) = (req.instance_id, req.routing_profile_id);
-    let instance = state.instance(&iid)?;
-    instance.profile_mut(&iid, &pid)?;
+    let mut stored = view.profile(&iid, &pid)?.clone();
+    let instance = view.instance(&iid)?;
     for c in &configs {
         instance.require_queue(&iid, &c.queue_id)?;
     }
-    let stored = instance.profile_mut(&iid, &pid)?;
-    for c in &configs {
-        if !stored
-            .profile
-            .queue_configs
-            .iter()
-            .any(|q| q.queue_id == c.queue_id && q.channel == c.channel)
-        {
-            return Err(invalid_param(format!(
-                "Queue {} is not associated with the routing profile for channel {}",
-                c.queue_id, c.channel
-            )));
-        }
-    }
     for c in configs {
-        if let Some(q) = stored
+        let Some(q) = stored
             .profile
             .queue_configs
             .iter_mut()
             .find(|q| q.queue_id == c.queue_id && q.channel == c.channel)
-        {
-            *q = c;
-        }
+        else {
+            return Err(invalid_param(format!(
+                "Queue {} is not associated with the routing profile for channel {}",
+                c.queue_id, c.channel
+            )));
+        };
+        *q = c;
     }
-    stored.touch();
-    Ok(empty())
+    Ok(updated(stored))
 }
 
 /// `AssociateRoutingProfileQueues`: new pairs only, within the account's quota.
-pub(super) fn associate(state: &mut State, req: QueuesRequest) -> ApiResult<Value> {
+pub(super) fn associate(view: &WriteView, req: QueuesRequest) -> ApiResult<Write> {
     validate::either(
         req.queue_configs.is_some(),
         req.manual_assignment_queue_configs.is_some(),
@@ -63,9 +52,8 @@ pub(super) fn associate(state: &mut State, req: QueuesRequest) -> ApiResult<Valu
         "ManualAssignmentQueueConfigs",
     )?;
     let (iid, pid) = (req.instance_id, req.routing_profile_id);
-    let quota = state.queue_quota;
-    let instance = state.instance(&iid)?;
-    instance.profile_mut(&iid, &pid)?;
+    let mut stored = view.profile(&iid, &pid)?.clone();
+    let instance = view.instance(&iid)?;
     for queue in configs
         .iter()
         .map(|c| &c.queue_id)
@@ -73,7 +61,6 @@ pub(super) fn associate(state: &mut State, req: QueuesRequest) -> ApiResult<Valu
     {
         instance.require_queue(&iid, queue)?;
     }
-    let stored = instance.profile_mut(&iid, &pid)?;
     let profile = &mut stored.profile;
     for c in &configs {
         if profile
@@ -95,7 +82,10 @@ pub(super) fn associate(state: &mut State, req: QueuesRequest) -> ApiResult<Valu
             )));
         }
     }
-    let quota = quota.unwrap_or_else(validate::queue_quota);
+    let quota = view
+        .account()
+        .queue_quota
+        .unwrap_or_else(validate::queue_quota);
     if profile.queue_configs.len() + configs.len() > quota
         || profile.manual_assignment_queues.len() + manual.len() > quota
     {
@@ -106,13 +96,12 @@ pub(super) fn associate(state: &mut State, req: QueuesRequest) -> ApiResult<Valu
     profile.queue_configs.extend(configs);
     profile.manual_assignment_queues.extend(manual);
     sort_queues(profile);
-    stored.touch();
-    Ok(empty())
+    Ok(updated(stored))
 }
 
 /// `DisassociateRoutingProfileQueues`: pairs that are associated, at most the documented number
 /// per call.
-pub(super) fn disassociate(state: &mut State, req: DisassociateRequest) -> ApiResult<Value> {
+pub(super) fn disassociate(view: &WriteView, req: DisassociateRequest) -> ApiResult<Write> {
     let refs =
         validate::queue_references(req.queue_references.unwrap_or_default(), "QueueReferences")?;
     let manual = validate::queue_references(
@@ -121,63 +110,50 @@ pub(super) fn disassociate(state: &mut State, req: DisassociateRequest) -> ApiRe
     )?;
     validate::disassociate_count(refs.len(), manual.len())?;
     let (iid, pid) = (req.instance_id, req.routing_profile_id);
-    let instance = state.instance(&iid)?;
-    instance.profile_mut(&iid, &pid)?;
+    let mut stored = view.profile(&iid, &pid)?.clone();
+    let instance = view.instance(&iid)?;
     for (queue, _) in refs.iter().chain(manual.iter()) {
         instance.require_queue(&iid, queue)?;
     }
-    let stored = instance.profile_mut(&iid, &pid)?;
     let profile = &mut stored.profile;
     for (queue, channel) in &refs {
-        if !profile
+        let before = profile.queue_configs.len();
+        profile
             .queue_configs
-            .iter()
-            .any(|q| &q.queue_id == queue && &q.channel == channel)
-        {
+            .retain(|q| !(&q.queue_id == queue && &q.channel == channel));
+        if profile.queue_configs.len() == before {
             return Err(invalid_param(format!(
                 "Queue {queue} is not associated with the routing profile for channel {channel}"
             )));
         }
     }
     for (queue, channel) in &manual {
-        if !profile
+        let before = profile.manual_assignment_queues.len();
+        profile
             .manual_assignment_queues
-            .iter()
-            .any(|q| &q.queue_id == queue && &q.channel == channel)
-        {
+            .retain(|q| !(&q.queue_id == queue && &q.channel == channel));
+        if profile.manual_assignment_queues.len() == before {
             return Err(invalid_param(format!(
                 "Queue {queue} is not associated with the routing profile for manual assignment on channel {channel}"
             )));
         }
     }
-    profile.queue_configs.retain(|q| {
-        !refs
-            .iter()
-            .any(|(qid, ch)| qid == &q.queue_id && ch == &q.channel)
-    });
-    profile.manual_assignment_queues.retain(|q| {
-        !manual
-            .iter()
-            .any(|(qid, ch)| qid == &q.queue_id && ch == &q.channel)
-    });
-    stored.touch();
-    Ok(empty())
+    Ok(updated(stored))
 }
 
 /// `ListRoutingProfileQueues`.
-pub(super) fn list(state: &mut State, req: ListQueuesRequest) -> ApiResult<Value> {
+pub(super) fn list(view: &ReadView, req: ListQueuesRequest) -> ApiResult<Value> {
     let iid = &req.instance_id;
-    let instance = state.instance(iid)?;
-    let stored = instance.profile_mut(iid, &req.routing_profile_id)?;
-    let (configs, modified) = (stored.profile.queue_configs.clone(), stored.modified);
-    let (items, next) = page(&configs, req.max_results, req.next_token.as_deref())?;
+    let stored = view.profile(iid, &req.routing_profile_id)?;
+    let configs = &stored.profile.queue_configs;
+    let (items, next) = page(configs, req.max_results, req.next_token.as_deref())?;
     let list: Vec<Value> = items
         .iter()
         .map(|c| {
             json!({
                 "QueueId": c.queue_id,
                 "QueueArn": queue_arn(iid, &c.queue_id),
-                "QueueName": instance.queues.get(&c.queue_id).cloned().unwrap_or_default(),
+                "QueueName": view.queue_name(iid, &c.queue_id).unwrap_or_default(),
                 "Priority": c.priority,
                 "Delay": c.delay,
                 "Channel": c.channel,
@@ -187,7 +163,7 @@ pub(super) fn list(state: &mut State, req: ListQueuesRequest) -> ApiResult<Value
     Ok(with_token(
         json!({
             "RoutingProfileQueueConfigSummaryList": list,
-            "LastModifiedTime": modified,
+            "LastModifiedTime": stored.modified,
             "LastModifiedRegion": REGION,
         }),
         next,
@@ -195,22 +171,18 @@ pub(super) fn list(state: &mut State, req: ListQueuesRequest) -> ApiResult<Value
 }
 
 /// `ListRoutingProfileManualAssignmentQueues`.
-pub(super) fn list_manual(state: &mut State, req: ListQueuesRequest) -> ApiResult<Value> {
+pub(super) fn list_manual(view: &ReadView, req: ListQueuesRequest) -> ApiResult<Value> {
     let iid = &req.instance_id;
-    let instance = state.instance(iid)?;
-    let stored = instance.profile_mut(iid, &req.routing_profile_id)?;
-    let (queues, modified) = (
-        stored.profile.manual_assignment_queues.clone(),
-        stored.modified,
-    );
-    let (items, next) = page(&queues, req.max_results, req.next_token.as_deref())?;
+    let stored = view.profile(iid, &req.routing_profile_id)?;
+    let queues = &stored.profile.manual_assignment_queues;
+    let (items, next) = page(queues, req.max_results, req.next_token.as_deref())?;
     let list: Vec<Value> = items
         .iter()
         .map(|q| {
             json!({
                 "QueueId": q.queue_id,
                 "QueueArn": queue_arn(iid, &q.queue_id),
-                "QueueName": instance.queues.get(&q.queue_id).cloned().unwrap_or_default(),
+                "QueueName": view.queue_name(iid, &q.queue_id).unwrap_or_default(),
                 "Channel": q.channel,
             })
         })
@@ -218,7 +190,7 @@ pub(super) fn list_manual(state: &mut State, req: ListQueuesRequest) -> ApiResul
     Ok(with_token(
         json!({
             "RoutingProfileManualAssignmentQueueConfigSummaryList": list,
-            "LastModifiedTime": modified,
+            "LastModifiedTime": stored.modified,
             "LastModifiedRegion": REGION,
         }),
         next,

@@ -2,42 +2,44 @@
 
 use serde_json::{Value, json};
 
-use super::empty;
-use crate::connect::error::{ApiResult, invalid_param, not_found};
+use super::Write;
+use super::profiles::updated;
+use crate::connect::error::{ApiError, ApiResult, invalid_param, not_found};
 use crate::connect::shapes::{ListTagsRequest, TagRequest, UntagRequest};
-use crate::connect::state::{State, Stored};
+use crate::connect::state::Stored;
 use crate::connect::validate;
+use crate::connect::view::{ReadView, WriteView};
 
 /// `TagResource`: adds or overwrites, within the tags a resource may hold.
-pub(super) fn tag(state: &mut State, req: TagRequest) -> ApiResult<Value> {
+pub(super) fn tag(view: &WriteView, req: TagRequest) -> ApiResult<Write> {
     validate::resource_tags(&req.tags)?;
-    let stored = tagged(state, &req.resource_arn)?;
-    let mut merged = stored.profile.tags.clone();
-    merged.extend(req.tags);
-    validate::resource_tags(&merged)?;
-    stored.profile.tags = merged;
-    stored.touch();
-    Ok(empty())
+    let mut stored = tagged(&req.resource_arn, |i, p| view.profile(i, p))?.clone();
+    stored.profile.tags.extend(req.tags);
+    validate::resource_tags(&stored.profile.tags)?;
+    Ok(updated(stored))
 }
 
 /// `UntagResource`: keys the resource does not have are no error.
-pub(super) fn untag(state: &mut State, req: UntagRequest) -> ApiResult<Value> {
-    let stored = tagged(state, &req.resource_arn)?;
+pub(super) fn untag(view: &WriteView, req: UntagRequest) -> ApiResult<Write> {
+    let mut stored = tagged(&req.resource_arn, |i, p| view.profile(i, p))?.clone();
     for key in &req.tag_keys {
         stored.profile.tags.remove(key);
     }
-    stored.touch();
-    Ok(empty())
+    Ok(updated(stored))
 }
 
 /// `ListTagsForResource`.
-pub(super) fn list(state: &mut State, req: ListTagsRequest) -> ApiResult<Value> {
-    let stored = tagged(state, &req.resource_arn)?;
+pub(super) fn list(view: &ReadView, req: ListTagsRequest) -> ApiResult<Value> {
+    let stored = tagged(&req.resource_arn, |i, p| view.profile(i, p))?;
     Ok(json!({ "tags": stored.profile.tags }))
 }
 
-/// The routing profile a tagging call's ARN names (the label arrives decoded).
-fn tagged<'a>(state: &'a mut State, arn: &str) -> ApiResult<&'a mut Stored> {
+/// The routing profile a tagging call's ARN names (the label arrives decoded), looked up by its
+/// instance and profile IDs in the caller's view.
+fn tagged<'a>(
+    arn: &str,
+    lookup: impl FnOnce(&str, &str) -> ApiResult<&'a Stored>,
+) -> ApiResult<&'a Stored> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let [prefix, _partition, service, _region, _account, resource] = parts.as_slice() else {
         return Err(invalid_param(format!("Invalid resource ARN: {arn}")));
@@ -45,15 +47,17 @@ fn tagged<'a>(state: &'a mut State, arn: &str) -> ApiResult<&'a mut Stored> {
     if *prefix != "arn" || *service != "connect" {
         return Err(invalid_param(format!("Invalid resource ARN: {arn}")));
     }
-    let missing = || not_found(format!("Resource not found: {arn}"));
     let segments: Vec<&str> = resource.split('/').collect();
     let ["instance", iid, "routing-profile", pid] = segments.as_slice() else {
-        return Err(missing());
+        return Err(missing(arn));
     };
-    let found = state
-        .instances
-        .get_mut(*iid)
-        .and_then(|i| i.profiles.get_mut(*pid))
-        .filter(|s| s.profile.arn == arn);
-    found.ok_or_else(missing)
+    lookup(iid, pid)
+        .ok()
+        .filter(|s| s.profile.arn == arn)
+        .ok_or_else(|| missing(arn))
+}
+
+/// Connect's answer for an ARN that names nothing it can tag.
+fn missing(arn: &str) -> ApiError {
+    not_found(format!("Resource not found: {arn}"))
 }

@@ -8,12 +8,15 @@ use aws_config::timeout::TimeoutConfig;
 use aws_sdk_connect::Client;
 use aws_sdk_connect::config::{Credentials, Region};
 use aws_sdk_connect::error::ProvideErrorMetadata;
+use aws_sdk_connect::operation::associate_routing_profile_queues::builders::AssociateRoutingProfileQueuesFluentBuilder;
 use aws_sdk_connect::operation::create_routing_profile::CreateRoutingProfileError;
+use aws_sdk_connect::operation::create_routing_profile::builders::CreateRoutingProfileFluentBuilder;
+use aws_sdk_connect::operation::delete_routing_profile::builders::DeleteRoutingProfileFluentBuilder;
 use aws_sdk_connect::types::{
     AgentAvailabilityTimer, BehaviorType, Channel, ChannelWorkloadBehaviorType,
     CrossChannelBehavior, CrossChannelWorkloadBehavior, MediaConcurrency,
     RoutingProfileManualAssignmentQueueConfig, RoutingProfileQueueConfig,
-    RoutingProfileQueueReference, WorkloadTypeConcurrency,
+    RoutingProfileQueueConfigSummary, RoutingProfileQueueReference, WorkloadTypeConcurrency,
 };
 use connect_emulator::connect::{self, RateLimit};
 use connect_emulator::{
@@ -21,6 +24,10 @@ use connect_emulator::{
 };
 
 use crate::raw_http;
+
+mod all_or_nothing;
+mod lag;
+mod workload_only;
 
 async fn client_with(emu: &ConnectEmulator, retry: RetryConfig, timeout: TimeoutConfig) -> Client {
     let config = aws_config::defaults(BehaviorVersion::latest())
@@ -49,8 +56,13 @@ async fn seeded() -> (ConnectEmulator, Client) {
 }
 
 fn qc(n: u32, channel: Channel, priority: i32, delay: i32) -> RoutingProfileQueueConfig {
+    qc_of(&demo_queue_id(n), channel, priority, delay)
+}
+
+/// A queue config of any queue ID, one the instance may not have.
+fn qc_of(queue_id: &str, channel: Channel, priority: i32, delay: i32) -> RoutingProfileQueueConfig {
     RoutingProfileQueueConfig::builder()
-        .queue_reference(qref(n, channel))
+        .queue_reference(qref_of(queue_id, channel))
         .priority(priority)
         .delay(delay)
         .build()
@@ -58,11 +70,21 @@ fn qc(n: u32, channel: Channel, priority: i32, delay: i32) -> RoutingProfileQueu
 }
 
 fn qref(n: u32, channel: Channel) -> RoutingProfileQueueReference {
+    qref_of(&demo_queue_id(n), channel)
+}
+
+fn qref_of(queue_id: &str, channel: Channel) -> RoutingProfileQueueReference {
     RoutingProfileQueueReference::builder()
-        .queue_id(demo_queue_id(n))
+        .queue_id(queue_id)
         .channel(channel)
         .build()
         .expect("complete queue reference")
+}
+
+fn manual(n: u32, channel: Channel) -> RoutingProfileManualAssignmentQueueConfig {
+    RoutingProfileManualAssignmentQueueConfig::builder()
+        .queue_reference(qref(n, channel))
+        .build()
 }
 
 fn media(channel: Channel, concurrency: i32) -> MediaConcurrency {
@@ -73,8 +95,35 @@ fn media(channel: Channel, concurrency: i32) -> MediaConcurrency {
         .expect("complete media concurrency")
 }
 
-/// Creates a minimal profile and returns its ID.
-async fn create_basic(client: &Client, name: &str) -> String {
+/// The channels Describe reports for profile `id` of the demo instance.
+async fn described_media(client: &Client, id: &str) -> Vec<MediaConcurrency> {
+    client
+        .describe_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(id)
+        .send()
+        .await
+        .expect("describe")
+        .routing_profile()
+        .expect("a profile")
+        .media_concurrencies()
+        .to_vec()
+}
+
+/// Each described channel as (channel, Concurrency, how many workload types).
+fn channels(media: &[MediaConcurrency]) -> Vec<(String, i32, usize)> {
+    media
+        .iter()
+        .map(|m| {
+            let workloads = m.workload_type_concurrencies().len();
+            (m.channel().as_str().to_string(), m.concurrency(), workloads)
+        })
+        .collect()
+}
+
+/// A Create of a minimal profile in the demo instance (VOICE only, queue 1 as its default outbound
+/// queue), to send as it is or to change first.
+fn create(client: &Client, name: &str) -> CreateRoutingProfileFluentBuilder {
     client
         .create_routing_profile()
         .instance_id(DEMO_INSTANCE_ID)
@@ -82,6 +131,45 @@ async fn create_basic(client: &Client, name: &str) -> String {
         .description("basic")
         .default_outbound_queue_id(demo_queue_id(1))
         .media_concurrencies(media(Channel::Voice, 1))
+}
+
+/// An AssociateRoutingProfileQueues of a profile of the demo instance, its queues to add.
+fn associate(client: &Client, id: &str) -> AssociateRoutingProfileQueuesFluentBuilder {
+    client
+        .associate_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(id)
+}
+
+/// A DeleteRoutingProfile of a profile of the demo instance.
+fn delete(client: &Client, id: &str) -> DeleteRoutingProfileFluentBuilder {
+    client
+        .delete_routing_profile()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(id)
+}
+
+/// Every queue config ListRoutingProfileQueues lists for a profile of the demo instance, all
+/// pages, or the error code.
+async fn listed_queues(
+    client: &Client,
+    id: &str,
+) -> Result<Vec<RoutingProfileQueueConfigSummary>, String> {
+    client
+        .list_routing_profile_queues()
+        .instance_id(DEMO_INSTANCE_ID)
+        .routing_profile_id(id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| e.code().unwrap_or("no code").to_string())
+}
+
+/// Creates a minimal profile and returns its ID.
+async fn create_basic(client: &Client, name: &str) -> String {
+    create(client, name)
         .send()
         .await
         .expect("create succeeds")
@@ -93,13 +181,8 @@ async fn create_basic(client: &Client, name: &str) -> String {
 async fn create_describe_paginate_and_tag_round_trip() {
     let (emu, client) = seeded().await;
 
-    let mut create = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Sales")
+    let mut sales = create(&client, "Sales")
         .description("Sales agents")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
         .media_concurrencies(
             MediaConcurrency::builder()
                 .channel(Channel::Chat)
@@ -114,27 +197,20 @@ async fn create_describe_paginate_and_tag_round_trip() {
                 .expect("media"),
         )
         .agent_availability_timer(AgentAvailabilityTimer::TimeSinceLastInbound)
-        .manual_assignment_queue_configs(
-            RoutingProfileManualAssignmentQueueConfig::builder()
-                .queue_reference(qref(3, Channel::Chat))
-                .build(),
-        )
+        .manual_assignment_queue_configs(manual(3, Channel::Chat))
         .tags("team", "sales")
         .tags("cost-center", "42");
     for n in 1..=10 {
-        create = create.queue_configs(qc(n, Channel::Voice, n as i32, 0));
+        sales = sales.queue_configs(qc(n, Channel::Voice, n as i32, 0));
     }
-    let created = create.send().await.expect("create succeeds");
+    let created = sales.send().await.expect("create succeeds");
     let id = created.routing_profile_id().expect("id").to_string();
     let arn = created.routing_profile_arn().expect("arn").to_string();
     assert_eq!(arn, connect::routing_profile_arn(DEMO_INSTANCE_ID, &id));
 
     // Up to 25 queue configs, ten per call as the API demands.
     for range in [11..=20u32, 21..=25] {
-        let mut assoc = client
-            .associate_routing_profile_queues()
-            .instance_id(DEMO_INSTANCE_ID)
-            .routing_profile_id(&id);
+        let mut assoc = associate(&client, &id);
         for n in range {
             assoc = assoc.queue_configs(qc(n, Channel::Chat, 5, 30));
         }
@@ -326,10 +402,7 @@ async fn updates_change_state_and_list_profiles_pages() {
         .send()
         .await
         .expect("timer");
-    client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    associate(&client, &id)
         .queue_configs(qc(2, Channel::Voice, 1, 0))
         .queue_configs(qc(3, Channel::Chat, 1, 0))
         .send()
@@ -395,10 +468,7 @@ async fn updates_change_state_and_list_profiles_pages() {
     );
 
     // Associating an associated pair again is rejected.
-    let err = client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    let err = associate(&client, &id)
         .queue_configs(qc(2, Channel::Voice, 1, 0))
         .send()
         .await
@@ -455,27 +525,8 @@ async fn updates_change_state_and_list_profiles_pages() {
 async fn errors_surface_as_modeled_variants() {
     let (emu, client) = seeded().await;
 
-    let err = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Ghost")
-        .description("unknown queue")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
-        .queue_configs(
-            RoutingProfileQueueConfig::builder()
-                .queue_reference(
-                    RoutingProfileQueueReference::builder()
-                        .queue_id("no-such-queue")
-                        .channel(Channel::Voice)
-                        .build()
-                        .expect("reference"),
-                )
-                .priority(1)
-                .delay(0)
-                .build()
-                .expect("config"),
-        )
+    let err = create(&client, "Ghost")
+        .queue_configs(qc_of("no-such-queue", Channel::Voice, 1, 0))
         .send()
         .await
         .expect_err("unknown queue");
@@ -489,39 +540,22 @@ async fn errors_surface_as_modeled_variants() {
     assert!(service.is_resource_not_found_exception(), "{service:?}");
     assert!(emu.profiles().is_empty(), "a failed create creates nothing");
 
-    let err = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Ghost")
-        .description("unknown default queue")
+    let err = create(&client, "Ghost")
         .default_outbound_queue_id("missing")
-        .media_concurrencies(media(Channel::Voice, 1))
         .send()
         .await
         .expect_err("unknown default queue");
     assert!(err.into_service_error().is_resource_not_found_exception());
 
     let id = create_basic(&client, "Taken").await;
-    let err = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Taken")
-        .description("again")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
+    let err = create(&client, "Taken")
         .send()
         .await
         .expect_err("duplicate");
     assert_eq!(err.code(), Some("DuplicateResourceException"));
     assert!(err.into_service_error().is_duplicate_resource_exception());
 
-    let mut too_many = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Big")
-        .description("eleven queues")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1));
+    let mut too_many = create(&client, "Big");
     for n in 1..=11 {
         too_many = too_many.queue_configs(qc(n, Channel::Voice, 1, 0));
     }
@@ -529,13 +563,8 @@ async fn errors_surface_as_modeled_variants() {
     assert!(err.into_service_error().is_invalid_parameter_exception());
 
     for (priority, delay, concurrency) in [(0, 0, 1), (100, 0, 1), (1, 10_000, 1), (1, 0, 2)] {
-        let err = client
-            .create_routing_profile()
-            .instance_id(DEMO_INSTANCE_ID)
-            .name("Bad")
-            .description("out of range")
-            .default_outbound_queue_id(demo_queue_id(1))
-            .media_concurrencies(media(Channel::Voice, concurrency))
+        let err = create(&client, "Bad")
+            .set_media_concurrencies(Some(vec![media(Channel::Voice, concurrency)]))
             .queue_configs(qc(1, Channel::Voice, priority, delay))
             .send()
             .await
@@ -547,18 +576,8 @@ async fn errors_surface_as_modeled_variants() {
         );
     }
 
-    let err = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Manual voice")
-        .description("not allowed")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
-        .manual_assignment_queue_configs(
-            RoutingProfileManualAssignmentQueueConfig::builder()
-                .queue_reference(qref(2, Channel::Voice))
-                .build(),
-        )
+    let err = create(&client, "Manual voice")
+        .manual_assignment_queue_configs(manual(2, Channel::Voice))
         .send()
         .await
         .expect_err("voice manual");
@@ -573,43 +592,20 @@ async fn errors_surface_as_modeled_variants() {
         .expect_err("reserved prefix");
     assert_eq!(err.code(), Some("InvalidParameterException"));
 
-    let err = client
-        .create_routing_profile()
+    let err = create(&client, "Nowhere")
         .instance_id("no-such-instance")
-        .name("Nowhere")
-        .description("x")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
         .send()
         .await
         .expect_err("unknown instance");
     assert!(err.into_service_error().is_resource_not_found_exception());
 
     assert!(emu.set_users(DEMO_INSTANCE_ID, &id, 3));
-    let err = client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .send()
-        .await
-        .expect_err("in use");
+    let err = delete(&client, &id).send().await.expect_err("in use");
     assert_eq!(err.code(), Some("ResourceInUseException"));
     assert!(err.into_service_error().is_resource_in_use_exception());
     emu.set_users(DEMO_INSTANCE_ID, &id, 0);
-    client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .send()
-        .await
-        .expect("delete");
-    let err = client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .send()
-        .await
-        .expect_err("already gone");
+    delete(&client, &id).send().await.expect("delete");
+    let err = delete(&client, &id).send().await.expect_err("already gone");
     assert!(err.into_service_error().is_resource_not_found_exception());
 
     let failures: Vec<_> = emu
@@ -655,19 +651,7 @@ async fn workload_types_are_kept_and_replaced_with_the_set() {
             .set_media_concurrencies(Some(media))
             .send()
     };
-    let described = || async {
-        let out = client
-            .describe_routing_profile()
-            .instance_id(DEMO_INSTANCE_ID)
-            .routing_profile_id(&id)
-            .send()
-            .await
-            .expect("describe");
-        out.routing_profile()
-            .expect("a profile")
-            .media_concurrencies()
-            .to_vec()
-    };
+    let described = || described_media(&client, &id);
 
     let any = ChannelWorkloadBehaviorType::RouteAnyChannelAnyWorkloadType;
     let sent = vec![
@@ -700,16 +684,8 @@ async fn workload_types_are_kept_and_replaced_with_the_set() {
     update(vec![chat(None)])
         .await
         .expect("only CHAT, no workload types");
-    let reported: Vec<(String, i32, usize)> = described()
-        .await
-        .iter()
-        .map(|m| {
-            let w = m.workload_type_concurrencies().len();
-            (m.channel().as_str().to_string(), m.concurrency(), w)
-        })
-        .collect();
     assert_eq!(
-        reported,
+        channels(&described().await),
         [
             ("CHAT".to_string(), 4, 0),
             ("VOICE".to_string(), 0, 0),
@@ -838,19 +814,12 @@ async fn the_models_rules_are_enforced_before_anything_is_looked_up() {
         .expect("within the model");
 
     // At most 10 references per Disassociate call, both lists together.
-    let mut assoc = client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id);
+    let mut assoc = associate(&client, &id);
     for n in 1..=6 {
         assoc = assoc.queue_configs(qc(n, Channel::Voice, 1, 0));
     }
     for n in 7..=11 {
-        assoc = assoc.manual_assignment_queue_configs(
-            RoutingProfileManualAssignmentQueueConfig::builder()
-                .queue_reference(qref(n, Channel::Task))
-                .build(),
-        );
+        assoc = assoc.manual_assignment_queue_configs(manual(n, Channel::Task));
     }
     assoc.send().await.expect("associate");
     let disassociate = |routed: std::ops::RangeInclusive<u32>, manual| {
@@ -897,57 +866,23 @@ async fn queue_quota_is_limit_exceeded() {
         emu.add_queue("inst", &format!("q{n}"), &format!("Queue {n}"));
     }
     let client = client(&emu).await;
-    let id = client
-        .create_routing_profile()
-        .instance_id("inst")
-        .name("Full")
-        .description("quota")
-        .default_outbound_queue_id("q1")
-        .media_concurrencies(media(Channel::Voice, 1))
-        .send()
-        .await
-        .expect("create")
-        .routing_profile_id
-        .expect("id");
+    let id = create_basic_in(&client, "inst", "Full").await;
     for batch in 0..10 {
         let mut assoc = client
             .associate_routing_profile_queues()
             .instance_id("inst")
             .routing_profile_id(&id);
         for n in 1..=10 {
-            let q = RoutingProfileQueueReference::builder()
-                .queue_id(format!("q{}", batch * 10 + n))
-                .channel(Channel::Voice)
-                .build()
-                .expect("reference");
-            assoc = assoc.queue_configs(
-                RoutingProfileQueueConfig::builder()
-                    .queue_reference(q)
-                    .priority(1)
-                    .delay(0)
-                    .build()
-                    .expect("config"),
-            );
+            let queue = format!("q{}", batch * 10 + n);
+            assoc = assoc.queue_configs(qc_of(&queue, Channel::Voice, 1, 0));
         }
         assoc.send().await.expect("within quota");
     }
-    let q = RoutingProfileQueueReference::builder()
-        .queue_id("q101")
-        .channel(Channel::Voice)
-        .build()
-        .expect("reference");
     let err = client
         .associate_routing_profile_queues()
         .instance_id("inst")
         .routing_profile_id(&id)
-        .queue_configs(
-            RoutingProfileQueueConfig::builder()
-                .queue_reference(q)
-                .priority(1)
-                .delay(0)
-                .build()
-                .expect("config"),
-        )
+        .queue_configs(qc_of("q101", Channel::Voice, 1, 0))
         .send()
         .await
         .expect_err("over quota");
@@ -959,20 +894,7 @@ async fn queue_quota_is_limit_exceeded() {
     emu.set_queues_per_profile(Some(2));
     let configs = |from: u32, to: u32| {
         (from..=to)
-            .map(|n| {
-                RoutingProfileQueueConfig::builder()
-                    .queue_reference(
-                        RoutingProfileQueueReference::builder()
-                            .queue_id(format!("q{n}"))
-                            .channel(Channel::Voice)
-                            .build()
-                            .expect("reference"),
-                    )
-                    .priority(1)
-                    .delay(0)
-                    .build()
-                    .expect("config")
-            })
+            .map(|n| qc_of(&format!("q{n}"), Channel::Voice, 1, 0))
             .collect::<Vec<_>>()
     };
     let over = client
@@ -997,13 +919,9 @@ async fn queue_quota_is_limit_exceeded() {
 }
 
 async fn create_basic_in(client: &Client, instance: &str, name: &str) -> String {
-    client
-        .create_routing_profile()
+    create(client, name)
         .instance_id(instance)
-        .name(name)
-        .description("quota")
         .default_outbound_queue_id("q1")
-        .media_concurrencies(media(Channel::Voice, 1))
         .send()
         .await
         .expect("create")
@@ -1020,13 +938,7 @@ async fn rate_limits_are_per_operation_reads_included() {
     }));
     create_basic(&client, "One").await;
     let id = create_basic(&client, "Two").await;
-    let err = client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Three")
-        .description("throttled")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
+    let err = create(&client, "Three")
         .send()
         .await
         .expect_err("throttled");
@@ -1075,10 +987,7 @@ async fn rate_limits_are_per_operation_reads_included() {
         create_basic(&client, &format!("Burst {n}")).await;
     }
     assert!(create_basic_result(&client, "Sixth").await.is_err());
-    client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
+    delete(&client, &id)
         .send()
         .await
         .expect("Delete's bucket is full");
@@ -1097,16 +1006,7 @@ async fn create_basic_result(
     client: &Client,
     name: &str,
 ) -> Result<(), aws_sdk_connect::error::SdkError<CreateRoutingProfileError>> {
-    client
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name(name)
-        .description("rate")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
-        .send()
-        .await
-        .map(|_| ())
+    create(client, name).send().await.map(|_| ())
 }
 
 async fn list_profiles_unthrottled(client: &Client) {
@@ -1160,18 +1060,12 @@ async fn seeded_console_and_default_profiles() {
         .expect_err("name taken");
     assert_eq!(err.code(), Some("DuplicateResourceException"));
 
-    let err = client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&default.id)
+    let err = delete(&client, &default.id)
         .send()
         .await
         .expect_err("the default profile stays");
     assert_eq!(err.code(), Some("InvalidRequestException"));
-    client
-        .delete_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&console.id)
+    delete(&client, &console.id)
         .send()
         .await
         .expect("a console profile can be deleted");
@@ -1271,13 +1165,7 @@ async fn injected_faults_happen_exactly_times() {
 
     // The answer lost after the call took effect: a hang, or a 500 the SDK retries.
     emu.inject("CreateRoutingProfile", Fault::answer_lost(), 1);
-    let err = impatient
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Made, answer lost")
-        .description("d")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
+    let err = create(&impatient, "Made, answer lost")
         .send()
         .await
         .expect_err("times out");
@@ -1291,13 +1179,7 @@ async fn injected_faults_happen_exactly_times() {
     );
     emu.clear_calls();
     emu.inject("CreateRoutingProfile", Fault::answer_lost_to_500(), 1);
-    let err = retrying
-        .create_routing_profile()
-        .instance_id(DEMO_INSTANCE_ID)
-        .name("Made, then 500")
-        .description("d")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
+    let err = create(&retrying, "Made, then 500")
         .send()
         .await
         .expect_err("the retry finds the name taken");
@@ -1378,22 +1260,12 @@ async fn demo_account_matches_the_example_events() {
     let (emu, client) = seeded().await;
     let id = create_basic(&client, "Names").await;
     assert_eq!(id, "00000000-0000-4000-8000-000000000001");
-    let mut assoc = client
-        .associate_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id);
+    let mut assoc = associate(&client, &id);
     for n in [1, 2, 3, 4, 5, 6, 30] {
         assoc = assoc.queue_configs(qc(n, Channel::Chat, 1, 0));
     }
     assoc.send().await.expect("associate");
-    let names: Vec<String> = client
-        .list_routing_profile_queues()
-        .instance_id(DEMO_INSTANCE_ID)
-        .routing_profile_id(&id)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
+    let names: Vec<String> = listed_queues(&client, &id)
         .await
         .expect("list")
         .into_iter()
@@ -1413,24 +1285,15 @@ async fn demo_account_matches_the_example_events() {
     );
     // The second instance has its own five queues and nothing else.
     emu.add_instance(DEMO_INSTANCE2_ID);
-    let err = client
-        .create_routing_profile()
+    let err = create(&client, "Moved")
         .instance_id(DEMO_INSTANCE2_ID)
-        .name("Moved")
-        .description("x")
-        .default_outbound_queue_id(demo_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
         .send()
         .await
         .expect_err("queue of the other instance");
     assert!(err.into_service_error().is_resource_not_found_exception());
-    client
-        .create_routing_profile()
+    create(&client, "Moved")
         .instance_id(DEMO_INSTANCE2_ID)
-        .name("Moved")
-        .description("x")
         .default_outbound_queue_id(connect_emulator::demo2_queue_id(1))
-        .media_concurrencies(media(Channel::Voice, 1))
         .send()
         .await
         .expect("own queue");

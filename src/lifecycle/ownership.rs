@@ -1,0 +1,794 @@
+//! Whose a routing profile is, and what this resource may therefore do with it: the one home of
+//! identity.
+//!
+//! - **The marker**: three tags on every profile this function creates or adopts, naming the
+//!   stack, the logical id and the request ([`Owner`]). The request tag says how the profile came
+//!   to the resource: `<RequestId>` when that request created it, `adopted:<RequestId>` when it
+//!   adopted it (`AdoptExisting`), so that a redelivery of the request, or the Delete after it
+//!   failed, never mistakes a profile that existed before for one it made. Profiles of older
+//!   versions carry the first two tags only.
+//! - **Who made a profile** ([`Made`]), seen from one request: nobody (no marker), this request,
+//!   an earlier request of this resource, or another resource.
+//! - **The decisions**: what a Create does with a profile of its Name ([`claim`]), what a Delete
+//!   or a cleanup does with a profile ([`disposal`]), and the PhysicalResourceIds that carry the
+//!   outcome to the Delete CloudFormation sends next ([`PhysicalId`]).
+//! - **The calls** that act on them: claiming a taken Name (resume or adopt), marking, releasing,
+//!   and disposing of a profile.
+
+use std::collections::BTreeMap;
+
+use super::Progress;
+use crate::arn;
+use crate::connect::{Connect, ConnectError, ErrorKind};
+use crate::event::ReplyTo;
+use crate::failure::Failure;
+use crate::model::{ProfileRef, ProfileState};
+use crate::plan::Operation;
+
+/// Tag key recording the CloudFormation stack a profile belongs to.
+pub const OWNER_STACK_TAG: &str = "cfn-custom-resource:stack-id";
+/// Tag key recording the logical resource ID a profile belongs to.
+pub const OWNER_LOGICAL_ID_TAG: &str = "cfn-custom-resource:logical-id";
+/// Tag key recording the request that created (`<RequestId>`) or adopted (`adopted:<RequestId>`)
+/// a profile: a Create's, or a replacing Update's. Profiles of older versions lack it.
+pub const OWNER_REQUEST_TAG: &str = "cfn-custom-resource:request-id";
+/// Prefix of the tag keys this function reserves for itself.
+pub const RESERVED_TAG_PREFIX: &str = "cfn-custom-resource:";
+/// How many tags the ownership marker takes of a profile's [`crate::constraints::TAG_MAP`] limit.
+pub const MARKER_TAGS: usize = 3;
+/// The marker's keys.
+const MARKER_KEYS: [&str; MARKER_TAGS] = [OWNER_STACK_TAG, OWNER_LOGICAL_ID_TAG, OWNER_REQUEST_TAG];
+/// How the request tag of an adopted profile starts.
+const ADOPTED_PREFIX: &str = "adopted:";
+
+/// What a failed Create's PhysicalResourceId starts with, when it does not know its profile.
+const FAILED_CREATE_PREFIX: &str = "failed-create-";
+/// What a Create's PhysicalResourceId starts with when it failed before calling Connect.
+const NOT_CREATED_PREFIX: &str = "not-created-";
+/// What a Create's PhysicalResourceId starts with when it failed while adopting a profile.
+const FAILED_ADOPTION_PREFIX: &str = "failed-adoption-";
+
+/// A resource and one of its requests: whose marker a profile should carry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owner {
+    /// The CloudFormation StackId (an ARN).
+    pub stack_id: String,
+    /// The LogicalResourceId within that stack.
+    pub logical_resource_id: String,
+    /// The RequestId of the request at hand (a Create, or an Update that replaces).
+    pub request_id: String,
+}
+
+/// How a profile came to its resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The request created it: the resource's to delete.
+    Created,
+    /// It existed before and the request adopted it (`AdoptExisting`).
+    Adopted,
+}
+
+impl Origin {
+    /// What the request that took the profile on removes when it fails (a replacement's cleanup,
+    /// the Delete of a failed Create): what it created, never what it adopted.
+    pub fn undone_by(self) -> Disposal {
+        match self {
+            Origin::Created => Disposal::Delete,
+            Origin::Adopted => Disposal::Release,
+        }
+    }
+}
+
+/// The marker of another resource, as far as its tags name one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OtherMarker {
+    /// The stack it names, if the tag is there.
+    pub stack_id: Option<String>,
+    /// The logical id it names, if the tag is there.
+    pub logical_id: Option<String>,
+}
+
+/// Who made a profile, seen from one [`Owner`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Made {
+    /// Nobody this function knows: no marker (the Connect console, another tool, or released).
+    ByNobody,
+    /// This very request: an earlier delivery or attempt of it.
+    ByThisRequest(Origin),
+    /// This resource, in another request; `None` for the two-tag marker of older versions.
+    ByEarlierRequest(Option<String>),
+    /// Another resource: another stack, or another logical id of this one.
+    ByOtherResource(OtherMarker),
+}
+
+impl Made {
+    /// Whether the profile is this resource's, whichever of its requests marked it.
+    pub fn is_this_resources(&self) -> bool {
+        matches!(self, Made::ByThisRequest(_) | Made::ByEarlierRequest(_))
+    }
+
+    /// The other resource's marker, or `None` when there is no marker: what a refusal names.
+    /// Only meaningful when the profile is not this resource's.
+    pub fn holder(&self) -> Option<OtherMarker> {
+        match self {
+            Made::ByOtherResource(other) => Some(other.clone()),
+            _ => None,
+        }
+    }
+}
+
+impl Owner {
+    /// The resource and request `reply_to` names.
+    pub fn of(reply_to: &ReplyTo) -> Owner {
+        Owner {
+            stack_id: reply_to.stack_id.clone(),
+            logical_resource_id: reply_to.logical_resource_id.clone(),
+            request_id: reply_to.request_id.clone(),
+        }
+    }
+
+    /// The same resource, seen from another of its requests.
+    pub fn at_request(&self, request_id: &str) -> Owner {
+        Owner {
+            request_id: request_id.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// The value of [`OWNER_REQUEST_TAG`] this request puts on a profile it created or adopted.
+    pub fn request_tag(&self, origin: Origin) -> String {
+        match origin {
+            Origin::Created => self.request_id.clone(),
+            Origin::Adopted => format!("{ADOPTED_PREFIX}{}", self.request_id),
+        }
+    }
+
+    /// The marker this request puts on a profile it created or adopted.
+    pub fn tags(&self, origin: Origin) -> [(String, String); MARKER_TAGS] {
+        let request = self.request_tag(origin);
+        [
+            (OWNER_STACK_TAG.to_string(), self.stack_id.clone()),
+            (
+                OWNER_LOGICAL_ID_TAG.to_string(),
+                self.logical_resource_id.clone(),
+            ),
+            (OWNER_REQUEST_TAG.to_string(), request),
+        ]
+    }
+
+    /// Who made the profile that carries `tags`.
+    pub fn made(&self, tags: &BTreeMap<String, String>) -> Made {
+        let (stack, logical) = (tags.get(OWNER_STACK_TAG), tags.get(OWNER_LOGICAL_ID_TAG));
+        let request = tags.get(OWNER_REQUEST_TAG);
+        if stack.is_none() && logical.is_none() && request.is_none() {
+            return Made::ByNobody;
+        }
+        if stack != Some(&self.stack_id) || logical != Some(&self.logical_resource_id) {
+            return Made::ByOtherResource(OtherMarker {
+                stack_id: stack.cloned(),
+                logical_id: logical.cloned(),
+            });
+        }
+        let Some(request) = request else {
+            return Made::ByEarlierRequest(None);
+        };
+        let (origin, id) = match request.strip_prefix(ADOPTED_PREFIX) {
+            Some(id) => (Origin::Adopted, id),
+            None => (Origin::Created, request.as_str()),
+        };
+        if id == self.request_id {
+            Made::ByThisRequest(origin)
+        } else {
+            Made::ByEarlierRequest(Some(id.to_string()))
+        }
+    }
+}
+
+/// The marker tags among `tags`, as they are: an in-place update keeps them untouched.
+pub fn marker_of(tags: &BTreeMap<String, String>) -> impl Iterator<Item = (String, String)> + '_ {
+    tags.iter()
+        .filter(|(k, _)| k.starts_with(RESERVED_TAG_PREFIX))
+        .map(|(k, v)| (k.clone(), v.clone()))
+}
+
+/// What a Create does with the profile that holds its Name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// This request created it (its answer was lost, or this is a redelivery): carry on with it.
+    Resume,
+    /// Adopt it: mark it, then converge it to the template.
+    Adopt,
+    /// Leave it untouched and fail.
+    Refuse,
+}
+
+/// What a Create with `adopt_existing` does with a profile of its Name that `made` says who made.
+/// A profile of another resource is never taken; one this request adopted is adopted still (a
+/// redelivery of the same event, so of the same `AdoptExisting`).
+pub fn claim(made: &Made, adopt_existing: bool) -> Claim {
+    match made {
+        Made::ByThisRequest(Origin::Created) => Claim::Resume,
+        Made::ByThisRequest(Origin::Adopted) => Claim::Adopt,
+        Made::ByNobody | Made::ByEarlierRequest(_) if adopt_existing => Claim::Adopt,
+        Made::ByNobody | Made::ByEarlierRequest(_) | Made::ByOtherResource(_) => Claim::Refuse,
+    }
+}
+
+/// Which profiles a Delete may remove.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The resource's own, whichever request marked it: the Delete of an ARN.
+    Resource,
+    /// A profile a failed Create set out to adopt: only ever released.
+    Adoption,
+}
+
+/// What becomes of a profile when its resource goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposal {
+    /// DeleteRoutingProfile.
+    Delete,
+    /// Remove the marker, keep the profile: it existed before, or it is the instance's default.
+    Release,
+    /// Touch nothing: it is not this resource's (or not this request's).
+    Leave,
+}
+
+/// What a Delete in `scope` does with a profile that `made` says who made; `is_default`: the
+/// instance's default profile, which Connect never deletes.
+pub fn disposal(made: &Made, is_default: bool, scope: Scope) -> Disposal {
+    let remove = match (scope, made) {
+        (Scope::Resource, made) if made.is_this_resources() => Disposal::Delete,
+        (Scope::Adoption, made) if made.is_this_resources() => Disposal::Release,
+        _ => Disposal::Leave,
+    };
+    match remove {
+        Disposal::Delete if is_default => Disposal::Release,
+        other => other,
+    }
+}
+
+/// What a PhysicalResourceId says, to a Delete or an Update.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PhysicalId {
+    /// A routing profile ARN: the resource's profile, created or adopted.
+    Profile(ProfileRef),
+    /// A Create that sent CreateRoutingProfile and failed without knowing of a profile: the
+    /// RequestId whose marker the profile it may have made carries.
+    FailedCreate(String),
+    /// A Create that failed while adopting this profile.
+    FailedAdoption(ProfileRef),
+    /// Anything else: a Create that failed before calling Connect (`not-created-`), or an id
+    /// this function never gave.
+    Nothing,
+}
+
+impl PhysicalId {
+    /// Reads an id this function answered (or anything else).
+    pub fn parse(physical: &str) -> PhysicalId {
+        if let Some(profile) = arn::routing_profile(physical) {
+            PhysicalId::Profile(profile)
+        } else if let Some(request_id) = physical.strip_prefix(FAILED_CREATE_PREFIX) {
+            PhysicalId::FailedCreate(request_id.to_string())
+        } else if let Some(profile) = physical
+            .strip_prefix(FAILED_ADOPTION_PREFIX)
+            .and_then(arn::routing_profile)
+        {
+            PhysicalId::FailedAdoption(profile)
+        } else {
+            PhysicalId::Nothing
+        }
+    }
+}
+
+/// The PhysicalResourceId of a Create that failed before it knew of any profile: stable for the
+/// request, plainly not an ARN, and naming the request, so that the Delete that follows can find
+/// a profile that request made although its answer never came.
+pub fn failed_create_id(request_id: &str) -> String {
+    format!("{FAILED_CREATE_PREFIX}{request_id}")
+}
+
+/// The PhysicalResourceId of a Create that failed before any CreateRoutingProfile was sent
+/// (invalid properties, a malformed event): the Delete that follows has nothing to look for and
+/// answers SUCCESS without calling Connect, so a rollback never depends on reaching it.
+pub fn not_created_id(request_id: &str) -> String {
+    format!("{NOT_CREATED_PREFIX}{request_id}")
+}
+
+/// The PhysicalResourceId of a Create that failed while adopting the profile `arn`: not the ARN
+/// itself, whose Delete would delete the profile, but one whose Delete only releases it.
+pub fn failed_adoption_id(arn: &str) -> String {
+    format!("{FAILED_ADOPTION_PREFIX}{arn}")
+}
+
+/// A profile this request has taken on, and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Claimed {
+    /// The profile.
+    pub profile: ProfileRef,
+    /// Created by this request, or adopted.
+    pub origin: Origin,
+}
+
+/// The PhysicalResourceId of a failed Create: the profile it created (its Delete deletes it), the
+/// profile it was adopting (its Delete releases it), its request when it sent CreateRoutingProfile
+/// without learning of a profile (its Delete looks for one with this request's marker), or that
+/// it never called Connect.
+pub fn failed_create_answer(
+    claimed: Option<Claimed>,
+    create_sent: bool,
+    request_id: &str,
+) -> String {
+    match claimed {
+        Some(Claimed {
+            profile,
+            origin: Origin::Created,
+        }) => profile.arn,
+        Some(Claimed {
+            profile,
+            origin: Origin::Adopted,
+        }) => failed_adoption_id(&profile.arn),
+        None if create_sent => failed_create_id(request_id),
+        None => not_created_id(request_id),
+    }
+}
+
+/// After CreateRoutingProfile answered DuplicateResourceException: the profile that holds the Name,
+/// resumed (this request made it), adopted (`AdoptExisting`, no marker or an earlier request's of
+/// this resource), or refused and left untouched. Returns it with its live state, marked.
+pub(super) async fn claim_name(
+    connect: &Connect,
+    instance_id: &str,
+    name: &str,
+    adopt_existing: bool,
+    owner: &Owner,
+    progress: &Progress,
+    duplicate: ConnectError,
+) -> Result<(Claimed, ProfileState), Failure> {
+    progress.step("ListRoutingProfiles (name already taken)");
+    let Some(existing) = connect.find_by_name(instance_id, name).await? else {
+        return Err(Failure::NameTaken {
+            name: name.to_string(),
+            instance_id: instance_id.to_string(),
+            duplicate,
+        });
+    };
+    progress.step("reading the existing routing profile's marker");
+    let made = owner.made(&connect.tags(&existing).await?);
+    let origin = match claim(&made, adopt_existing) {
+        Claim::Resume => Origin::Created,
+        Claim::Adopt => Origin::Adopted,
+        Claim::Refuse => {
+            tracing::warn!(arn = %existing.arn, ?made, "the name is taken by a profile this resource may not take");
+            return Err(refusal(name, existing, made));
+        }
+    };
+    let claimed = Claimed {
+        profile: existing,
+        origin,
+    };
+    progress.claimed(&claimed);
+    let live = match origin {
+        Origin::Created => {
+            tracing::info!(arn = %claimed.profile.arn, "resuming the profile an earlier attempt of this request created");
+            progress.step("reading the existing routing profile");
+            connect.fetch(&claimed.profile).await?
+        }
+        Origin::Adopted => {
+            tracing::info!(arn = %claimed.profile.arn, ?made, "adopting the existing routing profile");
+            adopt(connect, &claimed.profile, owner, progress).await?
+        }
+    };
+    Ok((claimed, live))
+}
+
+/// The failure of a Create refused the profile that holds its Name.
+fn refusal(name: &str, existing: ProfileRef, made: Made) -> Failure {
+    match made {
+        Made::ByEarlierRequest(request_id) => Failure::NameTakenByEarlierRequest {
+            name: name.to_string(),
+            instance_id: existing.instance_id,
+            arn: existing.arn,
+            request_id,
+        },
+        made => Failure::NameTakenByOthers {
+            name: name.to_string(),
+            instance_id: existing.instance_id,
+            arn: existing.arn,
+            holder: made.holder(),
+        },
+    }
+}
+
+/// Marks `profile` as adopted by this request, first (every other write needs the marker), then
+/// reads it back: a marker of another resource there means another resource adopted it at the same
+/// time, and this one backs off. The live state returned carries this request's marker even when
+/// the read does not show it yet.
+async fn adopt(
+    connect: &Connect,
+    profile: &ProfileRef,
+    owner: &Owner,
+    progress: &Progress,
+) -> Result<ProfileState, Failure> {
+    let marker = owner.tags(Origin::Adopted);
+    progress.step("TagResource (marking the adopted profile)");
+    connect
+        .apply(
+            profile,
+            &Operation::Tag {
+                tags: marker.iter().cloned().collect(),
+            },
+        )
+        .await?;
+    progress.step("reading the adopted routing profile");
+    let mut live = connect.fetch(profile).await?;
+    if let made @ Made::ByOtherResource(_) = owner.made(&live.tags) {
+        tracing::warn!(arn = %profile.arn, ?made, "another resource marked the profile at the same time; backing off");
+        return Err(refusal(&live.name, profile.clone(), made));
+    }
+    live.tags.extend(marker);
+    Ok(live)
+}
+
+/// Removes the marker from `profile`, leaving the profile as it is otherwise.
+pub(super) async fn release(
+    connect: &Connect,
+    profile: &ProfileRef,
+    progress: &Progress,
+) -> Result<(), ConnectError> {
+    progress.step("UntagResource (releasing the profile)");
+    let keys = MARKER_KEYS.iter().map(|k| k.to_string()).collect();
+    match connect.apply(profile, &Operation::Untag { keys }).await {
+        Err(e) if e.kind != ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// What a Delete in `scope` does with `profile`: read it, then delete it, release it, or leave it,
+/// as [`disposal`] decides. A profile already gone is fine.
+pub(super) async fn dispose(
+    connect: &Connect,
+    profile: &ProfileRef,
+    owner: &Owner,
+    scope: Scope,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    progress.step("reading the routing profile's marker");
+    let standing = match connect.standing(profile).await {
+        Ok(standing) => standing,
+        Err(e) if e.kind == ErrorKind::NotFound => {
+            tracing::info!(arn = %profile.arn, "routing profile already gone");
+            return Ok(());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let made = owner.made(&standing.tags);
+    match disposal(&made, standing.is_default, scope) {
+        Disposal::Delete => delete(connect, profile, progress).await,
+        Disposal::Release => {
+            tracing::info!(arn = %profile.arn, is_default = standing.is_default, "releasing the routing profile: removing the marker, keeping the profile");
+            released(connect, profile, progress).await
+        }
+        Disposal::Leave => {
+            let holder = made.holder();
+            let why = match holder {
+                None => "it carries no ownership marker",
+                Some(_) => "it carries another resource's marker",
+            };
+            tracing::warn!(
+                arn = %profile.arn,
+                why,
+                marker_stack_id = holder.as_ref().and_then(|h| h.stack_id.as_deref()),
+                marker_logical_id = holder.as_ref().and_then(|h| h.logical_id.as_deref()),
+                "left the routing profile untouched: it is not this resource's"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Undoes what a failed request did to the profile it took on: deletes it when it created it,
+/// releases it when it adopted it.
+pub(super) async fn undo(
+    connect: &Connect,
+    claimed: &Claimed,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    match claimed.origin.undone_by() {
+        Disposal::Release => released(connect, &claimed.profile, progress).await,
+        Disposal::Delete => delete(connect, &claimed.profile, progress).await,
+        Disposal::Leave => Ok(()),
+    }
+}
+
+/// [`release`], failing the request when Connect refuses: the profile stays, with the marker.
+async fn released(
+    connect: &Connect,
+    profile: &ProfileRef,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    release(connect, profile, progress)
+        .await
+        .map_err(|error| Failure::ReleaseFailed {
+            arn: profile.arn.clone(),
+            error,
+        })
+}
+
+/// DeleteRoutingProfile; a profile already gone is fine.
+async fn delete(
+    connect: &Connect,
+    profile: &ProfileRef,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    progress.step("DeleteRoutingProfile");
+    match connect.delete(profile).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind == ErrorKind::NotFound => {
+            tracing::info!("routing profile already gone");
+            Ok(())
+        }
+        Err(e) if e.kind == ErrorKind::InUse => Err(Failure::InUse {
+            arn: profile.arn.clone(),
+            in_use: e,
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The profile named `name` in the instance, if `owner`'s request created or adopted it.
+pub(super) async fn find_claimed_by(
+    connect: &Connect,
+    instance_id: &str,
+    name: &str,
+    owner: &Owner,
+) -> Result<Option<Claimed>, ConnectError> {
+    let found = match connect.find_by_name(instance_id, name).await {
+        Ok(found) => found,
+        Err(e) if e.kind == ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let Some(profile) = found else {
+        return Ok(None);
+    };
+    let tags = match connect.tags(&profile).await {
+        Ok(tags) => tags,
+        Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(match owner.made(&tags) {
+        Made::ByThisRequest(origin) => Some(Claimed { profile, origin }),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owner(request: &str) -> Owner {
+        Owner {
+            stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1".into(),
+            logical_resource_id: "Profile".into(),
+            request_id: request.into(),
+        }
+    }
+
+    fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn marker(owner: &Owner, origin: Origin) -> BTreeMap<String, String> {
+        owner.tags(origin).into_iter().collect()
+    }
+
+    #[test]
+    fn the_marker_is_as_many_reserved_tags_as_it_says() {
+        for origin in [Origin::Created, Origin::Adopted] {
+            let tags = marker(&owner("r-1"), origin);
+            assert_eq!(tags.len(), MARKER_TAGS);
+            assert!(tags.keys().all(|k| k.starts_with(RESERVED_TAG_PREFIX)));
+            assert!(tags.keys().all(|k| MARKER_KEYS.contains(&k.as_str())));
+            assert_eq!(marker_of(&tags).count(), MARKER_TAGS);
+        }
+        assert_eq!(
+            marker(&owner("r-1"), Origin::Adopted).get(OWNER_REQUEST_TAG),
+            Some(&"adopted:r-1".to_string())
+        );
+    }
+
+    #[test]
+    fn the_marker_tells_this_request_from_earlier_ones_from_others_and_from_none() {
+        let created = marker(&owner("r-1"), Origin::Created);
+        let adopted = marker(&owner("r-1"), Origin::Adopted);
+        assert_eq!(
+            owner("r-1").made(&created),
+            Made::ByThisRequest(Origin::Created)
+        );
+        assert_eq!(
+            owner("r-1").made(&adopted),
+            Made::ByThisRequest(Origin::Adopted)
+        );
+        for earlier in [&created, &adopted] {
+            assert_eq!(
+                owner("r-2").made(earlier),
+                Made::ByEarlierRequest(Some("r-1".into()))
+            );
+        }
+        let mut two_tags = created.clone();
+        two_tags.remove(OWNER_REQUEST_TAG);
+        assert_eq!(owner("r-2").made(&two_tags), Made::ByEarlierRequest(None));
+
+        let mut other_stack = created.clone();
+        other_stack.insert(OWNER_STACK_TAG.into(), "arn:stack/t/1".into());
+        assert_eq!(
+            owner("r-1").made(&other_stack),
+            Made::ByOtherResource(OtherMarker {
+                stack_id: Some("arn:stack/t/1".into()),
+                logical_id: Some("Profile".into()),
+            })
+        );
+        let mut other_logical_id = created.clone();
+        other_logical_id.insert(OWNER_LOGICAL_ID_TAG.into(), "Other".into());
+        assert!(matches!(
+            owner("r-1").made(&other_logical_id),
+            Made::ByOtherResource(OtherMarker { logical_id: Some(l), .. }) if l == "Other"
+        ));
+        // A marker with a tag missing is someone else's, as far as it names anyone.
+        let only_request = tags(&[(OWNER_REQUEST_TAG, "r-1")]);
+        assert_eq!(
+            owner("r-1").made(&only_request),
+            Made::ByOtherResource(OtherMarker {
+                stack_id: None,
+                logical_id: None
+            })
+        );
+        // Tags of its own, even under the reserved prefix, are no marker.
+        let console = tags(&[("made-in", "console"), ("cfn-custom-resource:x", "y")]);
+        assert_eq!(owner("r-1").made(&console), Made::ByNobody);
+        assert_eq!(owner("r-1").made(&BTreeMap::new()), Made::ByNobody);
+    }
+
+    #[test]
+    fn only_this_resources_profiles_are_its_own_and_only_others_have_a_holder() {
+        let others = Made::ByOtherResource(OtherMarker {
+            stack_id: Some("s".into()),
+            logical_id: None,
+        });
+        assert!(Made::ByThisRequest(Origin::Adopted).is_this_resources());
+        assert!(Made::ByEarlierRequest(None).is_this_resources());
+        assert!(!Made::ByNobody.is_this_resources());
+        assert!(!others.is_this_resources());
+        assert_eq!(Made::ByNobody.holder(), None);
+        assert!(others.holder().is_some());
+    }
+
+    #[test]
+    fn a_create_resumes_its_own_adopts_on_request_and_never_takes_anothers() {
+        let other = Made::ByOtherResource(OtherMarker {
+            stack_id: None,
+            logical_id: None,
+        });
+        let cases = [
+            (
+                Made::ByThisRequest(Origin::Created),
+                Claim::Resume,
+                Claim::Resume,
+            ),
+            (
+                Made::ByThisRequest(Origin::Adopted),
+                Claim::Adopt,
+                Claim::Adopt,
+            ),
+            (Made::ByNobody, Claim::Refuse, Claim::Adopt),
+            (Made::ByEarlierRequest(None), Claim::Refuse, Claim::Adopt),
+            (
+                Made::ByEarlierRequest(Some("r-0".into())),
+                Claim::Refuse,
+                Claim::Adopt,
+            ),
+            (other, Claim::Refuse, Claim::Refuse),
+        ];
+        for (made, without, with) in cases {
+            assert_eq!(
+                claim(&made, false),
+                without,
+                "{made:?} without AdoptExisting"
+            );
+            assert_eq!(claim(&made, true), with, "{made:?} with AdoptExisting");
+        }
+    }
+
+    #[test]
+    fn a_delete_removes_only_its_own_never_the_default_and_only_releases_an_adoption() {
+        use Disposal::*;
+        let other = Made::ByOtherResource(OtherMarker {
+            stack_id: Some("s".into()),
+            logical_id: Some("l".into()),
+        });
+        let made = [
+            Made::ByNobody,
+            Made::ByThisRequest(Origin::Created),
+            Made::ByThisRequest(Origin::Adopted),
+            Made::ByEarlierRequest(Some("r-0".into())),
+            Made::ByEarlierRequest(None),
+            other,
+        ];
+        // Per scope: what each of `made` gets, not default and default.
+        let expected = [
+            (
+                Scope::Resource,
+                [Leave, Delete, Delete, Delete, Delete, Leave],
+                [Leave, Release, Release, Release, Release, Leave],
+            ),
+            (
+                Scope::Adoption,
+                [Leave, Release, Release, Release, Release, Leave],
+                [Leave, Release, Release, Release, Release, Leave],
+            ),
+        ];
+        for (scope, plain, default) in expected {
+            for (i, made) in made.iter().enumerate() {
+                assert_eq!(disposal(made, false, scope), plain[i], "{scope:?} {made:?}");
+                assert_eq!(
+                    disposal(made, true, scope),
+                    default[i],
+                    "{scope:?} {made:?} default"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_failed_request_deletes_what_it_created_and_releases_what_it_adopted() {
+        assert_eq!(Origin::Created.undone_by(), Disposal::Delete);
+        assert_eq!(Origin::Adopted.undone_by(), Disposal::Release);
+    }
+
+    #[test]
+    fn physical_ids_read_back_as_what_they_were_given_for() {
+        let arn = "arn:aws:connect:us-east-1:123456789012:instance/i-1/routing-profile/rp-1";
+        let profile = arn::routing_profile(arn).expect("an ARN");
+        assert_eq!(PhysicalId::parse(arn), PhysicalId::Profile(profile.clone()));
+        assert_eq!(
+            PhysicalId::parse(&failed_adoption_id(arn)),
+            PhysicalId::FailedAdoption(profile.clone())
+        );
+        assert_eq!(
+            PhysicalId::parse(&failed_create_id("r-1")),
+            PhysicalId::FailedCreate("r-1".into())
+        );
+        for nothing in [
+            not_created_id("r-1"),
+            "failed-adoption-not-an-arn".to_string(),
+            "something else".to_string(),
+            String::new(),
+        ] {
+            assert_eq!(
+                PhysicalId::parse(&nothing),
+                PhysicalId::Nothing,
+                "{nothing}"
+            );
+        }
+
+        let claimed = |origin| {
+            Some(Claimed {
+                profile: profile.clone(),
+                origin,
+            })
+        };
+        assert_eq!(
+            failed_create_answer(claimed(Origin::Created), true, "r-1"),
+            arn
+        );
+        assert_eq!(
+            failed_create_answer(claimed(Origin::Adopted), true, "r-1"),
+            failed_adoption_id(arn)
+        );
+        assert_eq!(failed_create_answer(None, true, "r-1"), "failed-create-r-1");
+        assert_eq!(failed_create_answer(None, false, "r-1"), "not-created-r-1");
+    }
+}
