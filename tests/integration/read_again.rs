@@ -1,7 +1,8 @@
 //! Connect's eventual consistency inside the client: a call on a profile the client has just
 //! created that answers ResourceNotFoundException is made again within the read-again window, as
 //! Connect may not show the new profile yet; a NotFound that names a queue of the call, or that
-//! comes after the window, is the answer at once.
+//! comes after the window, is the answer at once. Over HTTP, with injected NotFound answers and
+//! with the emulator's reads lagging its writes.
 
 use std::time::Duration;
 
@@ -150,4 +151,61 @@ async fn a_not_found_after_the_window_is_the_answer() {
         routing_profile_resource::connect::ErrorKind::NotFound
     );
     assert_eq!(statuses(&world, "DescribeRoutingProfile"), [404]);
+}
+
+/// The emulator's reads lag its writes by this much, and calls on a profile younger than it
+/// answer ResourceNotFoundException, as Connect's may.
+const LAG: Duration = Duration::from_millis(800);
+
+#[tokio::test]
+async fn while_reads_lag_a_create_of_25_queues_associates_them_all() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world.connect.set_read_lag(Some(LAG));
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let associates = statuses(&world, "AssociateRoutingProfileQueues");
+    assert_eq!(associates.first(), Some(&404), "the lag was really met");
+    assert_eq!(associates.iter().filter(|s| **s == 200).count(), 2);
+    // Reads show the associations once the lag is over.
+    world.connect.set_read_lag(None);
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create)
+    );
+}
+
+#[tokio::test]
+async fn while_reads_lag_an_update_right_after_the_create_updates_the_same_profile() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world.connect.set_read_lag(Some(LAG));
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let update = world.event_on("update", &created.physical);
+    let updated = world.send(update.clone()).await;
+    assert_eq!(updated.status, "SUCCESS", "{updated}");
+    assert_eq!(
+        updated.physical, created.physical,
+        "in place, not made again"
+    );
+    assert_eq!(world.connect.profiles().len(), 1);
+    assert_eq!(
+        statuses(&world, "DescribeRoutingProfile").first(),
+        Some(&404),
+        "the lag was really met"
+    );
+}
+
+#[tokio::test]
+async fn while_reads_lag_a_delete_right_after_the_create_leaves_nothing() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world.connect.set_read_lag(Some(LAG));
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let deleted = world.send(delete_from(&created)).await;
+    assert_eq!(deleted.status, "SUCCESS", "{deleted}");
+    assert!(
+        world.connect.profiles().is_empty(),
+        "deleted, not taken for gone"
+    );
 }
