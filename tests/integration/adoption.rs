@@ -227,9 +227,12 @@ async fn a_failed_adoption_is_released_by_the_delete_that_follows_not_deleted() 
         .connect
         .inject("UpdateRoutingProfileConcurrency", refused(), 1);
     let create = adopting_create(&world);
-    let failed = world.send(create).await;
+    let failed = world.send(create.clone()).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
-    assert_eq!(failed.physical, failed_adoption_id(&console.arn));
+    assert_eq!(
+        failed.physical,
+        failed_adoption_id(request_id(&create), &console.arn)
+    );
     assert!(
         !marker_of(&now(&world, &console)).is_empty(),
         "it was marked"
@@ -260,7 +263,10 @@ async fn an_adoption_whose_marking_answer_is_lost_is_finished_by_the_redelivery(
     let create = adopting_create(&world);
     let failed = world.answer_within(&create, Duration::from_secs(4)).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
-    assert_eq!(failed.physical, failed_adoption_id(&console.arn));
+    assert_eq!(
+        failed.physical,
+        failed_adoption_id(request_id(&create), &console.arn)
+    );
     world.connect.clear_faults();
 
     // Lambda delivers the same event again: this request's adoption, carried on.

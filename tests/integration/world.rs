@@ -184,6 +184,11 @@ pub fn delete_from(earlier: &Answer) -> Value {
     delete
 }
 
+/// The RequestId of `event`.
+pub fn request_id(event: &Value) -> &str {
+    event["RequestId"].as_str().expect("RequestId")
+}
+
 /// The same request again as CloudFormation's next one: a RequestId never used before.
 pub fn as_new_request(event: &Value) -> Value {
     static NEXT: AtomicU64 = AtomicU64::new(1);

@@ -212,7 +212,7 @@ impl Schedule {
             State::DeleteFailed { physical, .. } => {
                 !end && (*physical == profile.arn
                     || *physical == format!("failed-create-{request}")
-                    || *physical == failed_adoption_id(&profile.arn))
+                    || *physical == failed_adoption_id(&request, &profile.arn))
             }
         });
         known

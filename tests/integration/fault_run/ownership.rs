@@ -258,10 +258,10 @@ impl Schedule {
             State::Live { physical, .. } => *physical == profile.arn,
             State::DeleteFailed { physical, .. } => {
                 *physical == profile.arn
-                    || *physical == failed_adoption_id(&profile.arn)
-                    || request
-                        .as_ref()
-                        .is_some_and(|r| *physical == format!("failed-create-{r}"))
+                    || request.as_ref().is_some_and(|r| {
+                        *physical == format!("failed-create-{r}")
+                            || *physical == failed_adoption_id(r, &profile.arn)
+                    })
             }
         })
     }
@@ -433,7 +433,12 @@ impl Schedule {
             }
         } else {
             let physical = if as_adoption {
-                failed_adoption_id(&target.arn)
+                // The request its marker names, if any: the forged Delete names the very
+                // adoption, of another resource, that holds the profile.
+                let request = target.tags.get(OWNER_REQUEST_TAG).map_or("forged", |r| {
+                    r.trim_start_matches("adopted:")
+                });
+                failed_adoption_id(request, &target.arn)
             } else {
                 target.arn.clone()
             };

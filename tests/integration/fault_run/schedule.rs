@@ -303,7 +303,9 @@ impl Schedule {
             answer.reason
         );
         let failed_id = format!("failed-create-{request_id}");
-        let failed_adoption = adoptable.as_ref().map(|p| failed_adoption_id(&p.arn));
+        let failed_adoption = adoptable
+            .as_ref()
+            .map(|p| failed_adoption_id(&request_id, &p.arn));
         assert!(
             answer.physical == failed_id
                 || Some(&answer.physical) == failed_adoption.as_ref()
