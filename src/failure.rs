@@ -3,8 +3,8 @@
 //! match variants and the cfn-lint rules can reuse the same words.
 
 use crate::connect::ConnectError;
-use crate::event::MalformedEvent;
 use crate::constraints::TAG_MAP;
+use crate::event::MalformedEvent;
 use crate::lifecycle::ownership::{
     MARKER_TAGS, MAX_OWN_TAGS_TO_ADOPT, OWNER_REQUEST_TAG, Origin, OtherMarker, RESERVED_TAG_PREFIX,
 };

@@ -275,7 +275,7 @@ async fn delete(
             // Released only while that adoption still holds it: an Update or a later Create may
             // have adopted it again since, under its own marker.
             let adopter = owner.at_request(&request_id);
-            ownership::undo(connect, &profile, &adopter, progress).await?
+            ownership::dispose(connect, &profile, &adopter, Scope::Adoption, progress).await?
         }
         PhysicalId::FailedCreate(request_id) => {
             // The Create failed without knowing of a profile, but its call may have been carried
@@ -663,31 +663,81 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_delete_that_leaves_a_profile_says_which_and_why() {
-        let world = World::start().await;
-        let console = world
-            .emulator
-            .seed_profile(DEMO_INSTANCE_ID, "Made by hand");
+    /// Runs `request` with the function's log captured; the outcome, the answer and the log.
+    async fn run_logged(
+        world: &World,
+        request: &Request,
+    ) -> (Result<Done, Failure>, Answer, String) {
         let captured = Captured::default();
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
             .with_ansi(false)
             .finish();
-        let delete = request("Delete", &properties("create"), Some(&console.arn));
         let (outcome, answer) = {
             let _guard = tracing::subscriber::set_default(subscriber);
-            world.run(&delete).await
+            world.run(request).await
         };
+        let log = String::from_utf8(captured.0.lock().map(|l| l.clone()).unwrap_or_default())
+            .expect("UTF-8");
+        (outcome, answer, log)
+    }
+
+    #[tokio::test]
+    async fn a_release_connect_refuses_answers_success_and_logs_the_profile_and_the_tags_left() {
+        let world = World::start().await;
+        let default = world.emulator.seed_default_profile(DEMO_INSTANCE_ID);
+        let mut props = properties("create");
+        props["Name"] = json!(connect_emulator::connect::DEFAULT_PROFILE_NAME);
+        props["AdoptExisting"] = json!("true");
+        let adopted = world.create(&props).await;
+        assert_eq!(adopted.arn, default.arn);
+        world.emulator.inject(
+            "UntagResource",
+            Fault::Error {
+                status: 403,
+                error_type: "AccessDeniedException".into(),
+                message: "not allowed".into(),
+            },
+            1,
+        );
+        let delete = request("Delete", &props, Some(&default.arn));
+        let (outcome, answer, log) = run_logged(&world, &delete).await;
+        assert_eq!(outcome.ok(), Some(Done::Deleted(default.arn.clone())));
+        assert_eq!(
+            answer,
+            Answer::success(default.arn.clone(), BTreeMap::new())
+        );
+        let line = log
+            .lines()
+            .find(|l| l.contains("could not remove the ownership marker"))
+            .unwrap_or_else(|| panic!("no line says the marker was kept:\n{log}"));
+        assert!(line.contains("ERROR"), "{line}");
+        assert!(line.contains(&default.arn), "{line}");
+        assert!(line.contains("AccessDeniedException"), "{line}");
+        for key in [
+            ownership::OWNER_STACK_TAG,
+            ownership::OWNER_LOGICAL_ID_TAG,
+            ownership::OWNER_REQUEST_TAG,
+        ] {
+            assert!(line.contains(&format!("{key}=")), "{key}: {line}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_delete_that_leaves_a_profile_says_which_and_why() {
+        let world = World::start().await;
+        let console = world
+            .emulator
+            .seed_profile(DEMO_INSTANCE_ID, "Made by hand");
+        let delete = request("Delete", &properties("create"), Some(&console.arn));
+        let (outcome, answer, log) = run_logged(&world, &delete).await;
         assert_eq!(outcome.ok(), Some(Done::Deleted(console.arn.clone())));
         assert_eq!(
             answer,
             Answer::success(console.arn.clone(), BTreeMap::new())
         );
         assert_eq!(world.emulator.profiles(), std::slice::from_ref(&console));
-        let log = String::from_utf8(captured.0.lock().map(|l| l.clone()).unwrap_or_default())
-            .expect("UTF-8");
         let line = log
             .lines()
             .find(|l| l.contains("left the routing profile untouched"))

@@ -237,6 +237,9 @@ pub enum Scope {
     /// of any other request, this resource's included, is left alone: another request has the
     /// profile now.
     Request,
+    /// A profile one request set out to adopt and failed (`failed-adoption-`): released while it
+    /// carries that request's `adopted:` marker, never deleted, and otherwise left alone.
+    Adoption,
 }
 
 /// What becomes of a profile when its resource goes.
@@ -256,6 +259,7 @@ pub fn disposal(made: &Made, is_default: bool, scope: Scope) -> Disposal {
     let remove = match (scope, made) {
         (Scope::Resource, made) if made.is_this_resources() => Disposal::Delete,
         (Scope::Request, Made::ByThisRequest(origin)) => origin.undone_by(),
+        (Scope::Adoption, Made::ByThisRequest(Origin::Adopted)) => Disposal::Release,
         _ => Disposal::Leave,
     };
     match remove {
@@ -846,9 +850,9 @@ mod tests {
             Made::ByEarlierRequest(None),
             other,
         ];
-        // Per scope: what each of `made` gets, not default and default. A request's own scope
-        // leaves a profile another request of the resource holds since (adopted again by an
-        // Update, say).
+        // Per scope: what each of `made` gets, not default and default. A request's scopes leave
+        // a profile another request of the resource holds since (adopted again by an Update, say),
+        // and a failed adoption's never deletes.
         let expected = [
             (
                 Scope::Resource,
@@ -859,6 +863,11 @@ mod tests {
                 Scope::Request,
                 [Leave, Delete, Release, Leave, Leave, Leave],
                 [Leave, Release, Release, Leave, Leave, Leave],
+            ),
+            (
+                Scope::Adoption,
+                [Leave, Leave, Release, Leave, Leave, Leave],
+                [Leave, Leave, Release, Leave, Leave, Leave],
             ),
         ];
         for (scope, plain, default) in expected {

@@ -396,3 +396,359 @@ async fn a_change_of_adopt_existing_alone_writes_nothing_and_keeps_the_id() {
         marker.tags.contains_key(OWNER_STACK_TAG) && marker.tags.contains_key(OWNER_LOGICAL_ID_TAG)
     );
 }
+
+/// Waits until the emulator has received a call of `operation` (answered or still in flight).
+async fn arrived(world: &World, operation: &str) {
+    for _ in 0..2000 {
+        if world.calls().iter().any(|c| c == operation) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("no {operation} call arrived: {:?}", world.calls());
+}
+
+/// The sample Create as another stack's resource (the same logical id) sends it.
+fn another_stacks(mut event: Value) -> Value {
+    event["StackId"] = json!(OTHER_STACK);
+    event
+}
+
+const OTHER_STACK: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/other/1";
+
+#[tokio::test]
+async fn the_cleanup_delete_of_a_failed_adoption_leaves_the_profile_an_update_adopted_since() {
+    let world = World::start().await;
+    let console = world
+        .connect
+        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    // The adopting Create fails after the marker (a stack with rollback disabled keeps it).
+    world
+        .connect
+        .inject("UpdateRoutingProfileConcurrency", refused(), 1);
+    let create = adopting_create(&world);
+    let failed = world.send(create.clone()).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert_eq!(
+        failed.physical,
+        failed_adoption_id(request_id(&create), &console.arn)
+    );
+
+    // The next stack update: an Update of the failed id, which adopts the profile under its own
+    // marker and answers its ARN.
+    let update = update_from(&failed, create["ResourceProperties"].clone());
+    let adopted = world.send(update.clone()).await;
+    assert_eq!(adopted.status, "SUCCESS", "{adopted}");
+    assert_eq!(adopted.physical, console.arn);
+    let marker = format!("adopted:{}", request_id(&update));
+    assert_eq!(
+        now(&world, &console).tags.get(OWNER_REQUEST_TAG),
+        Some(&marker)
+    );
+
+    // CloudFormation's cleanup Delete of the old id: that adoption no longer holds the profile.
+    world.connect.clear_calls();
+    let cleanup = world.send(delete_from(&failed)).await;
+    assert_eq!(cleanup.status, "SUCCESS", "{cleanup}");
+    assert_eq!(
+        world.calls(),
+        ["DescribeRoutingProfile"],
+        "read, nothing written"
+    );
+    assert_eq!(
+        world.live(&console.arn).await,
+        expected_as(&create, &update, Origin::Adopted),
+        "still the resource's, marker and all"
+    );
+
+    // The resource goes on: updated in place, then deleted with the stack.
+    let next = update_from(
+        &adopted,
+        world.event("update")["ResourceProperties"].clone(),
+    );
+    let updated = world.send(next.clone()).await;
+    assert_eq!(updated.status, "SUCCESS", "{updated}");
+    assert_eq!(
+        world.live(&console.arn).await,
+        expected_as(&next, &update, Origin::Adopted)
+    );
+    assert_eq!(world.send(delete_from(&updated)).await.status, "SUCCESS");
+    assert!(world.connect.profiles().is_empty());
+}
+
+#[tokio::test]
+async fn a_late_failed_adoption_delete_leaves_the_profile_a_later_create_adopted_again() {
+    let world = World::start().await;
+    let console = world
+        .connect
+        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    world
+        .connect
+        .inject("UpdateRoutingProfileConcurrency", refused(), 1);
+    let failed = world.send(adopting_create(&world)).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    // The Delete that follows releases it, as it should.
+    let delete = delete_from(&failed);
+    assert_eq!(world.send(delete.clone()).await.status, "SUCCESS");
+    assert_eq!(marker_of(&now(&world, &console)), []);
+
+    // The resource is added again and adopts the profile; then the old Delete is delivered again.
+    let again = as_new_request(&adopting_create(&world));
+    let adopted = world.send(again.clone()).await;
+    assert_eq!(adopted.status, "SUCCESS", "{adopted}");
+    let before = now(&world, &console);
+    world.connect.clear_calls();
+    let late = world.send(delete).await;
+    assert_eq!(late.status, "SUCCESS", "{late}");
+    assert_eq!(world.writes(), Vec::<String>::new());
+    assert_eq!(
+        now(&world, &console),
+        before,
+        "the new adoption's marker stays"
+    );
+    assert_eq!(
+        world.live(&console.arn).await,
+        expected_as(&again, &again, Origin::Adopted)
+    );
+}
+
+#[tokio::test]
+async fn a_replacement_that_backs_off_from_a_simultaneous_adoption_leaves_the_winners_marker() {
+    let world = World::start().await;
+    let created = world.send(world.event("create")).await;
+    let console = world
+        .connect
+        .seed_profile(DEMO_INSTANCE2_ID, "Support Tier 1");
+    let target = world.event("update-replacement")["ResourceProperties"].clone();
+    // Another stack's resource adopts the same profile: it reads no marker, and its TagResource
+    // lands late, after the replacement's own.
+    let mut theirs = another_stacks(as_new_request(&world.event("create")));
+    theirs["ResourceProperties"] = target.clone();
+    let theirs = adopting(theirs);
+    let replace = adopting(update_from(&created, target));
+    world.connect.clear_calls();
+    world
+        .connect
+        .inject("TagResource", Fault::Delay(Duration::from_secs(2)), 1);
+    let ours = async {
+        arrived(&world, "TagResource").await;
+        // The replacement: the old profile's marker and the taken Name's at once, then its
+        // TagResource, and its read-back only after theirs landed.
+        world
+            .connect
+            .inject("DescribeRoutingProfile", Fault::Delay(Duration::ZERO), 2);
+        world.connect.inject(
+            "DescribeRoutingProfile",
+            Fault::Delay(Duration::from_secs(4)),
+            1,
+        );
+        world.invoke(replace.clone(), Duration::from_secs(30)).await
+    };
+    let both = tokio::join!(world.invoke(theirs.clone(), Duration::from_secs(30)), ours);
+    assert!(both.0.is_ok() && both.1.is_ok(), "{both:?}");
+    let (their_answer, ours) = (world.answer_to(&theirs), world.answer_to(&replace));
+    assert_eq!(their_answer.status, "SUCCESS", "{their_answer}");
+    assert_eq!(their_answer.physical, console.arn);
+
+    assert_eq!(ours.status, "FAILED", "{ours}");
+    assert_eq!(ours.physical, created.physical, "the old id is kept");
+    assert_eq!(
+        ours.reason,
+        format!(
+            "Routing profile {} was adopted by another resource at the same time: it now carries the marker of another resource: stack {OTHER_STACK}, logical id SupportTier1. This request only marked it (TagResource), and the other resource's marker replaced that; nothing else was changed. The other resource's marker stays on it. A profile can be managed by one resource only: choose another Name, or remove one of the two resources (cfn-lint E9011 finds two in one template).",
+            console.arn
+        )
+    );
+    // Its cleanup read the marker again and left the winner's alone.
+    let marker_removed =
+        world.connect.calls().into_iter().any(|c| {
+            c.operation == "UntagResource" && c.request.to_string().contains(OWNER_STACK_TAG)
+        });
+    assert!(!marker_removed, "{:?}", world.calls());
+    assert_eq!(
+        world.live(&console.arn).await,
+        expected_as(&theirs, &theirs, Origin::Adopted)
+    );
+}
+
+#[tokio::test]
+async fn of_two_resources_adopting_one_profile_at_once_the_one_overtaken_while_converging_fails() {
+    let world = World::start().await;
+    let console = world
+        .connect
+        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    // Two resources of one template with the same InstanceId and Name (cfn-lint E9011).
+    let mut first = adopting_create(&world);
+    first["LogicalResourceId"] = json!("SupportTier2");
+    let second = as_new_request(&adopting_create(&world));
+    world.connect.clear_calls();
+    // The first reads no marker and marks the profile late; the second marks it, reads it back as
+    // its own and converges it, and the first's marker lands before its last read.
+    world
+        .connect
+        .inject("TagResource", Fault::Delay(Duration::from_secs(2)), 1);
+    let overtaken = async {
+        arrived(&world, "TagResource").await;
+        // The second's reads: the taken Name's marker, the read-back, then the one after it
+        // converged, which waits for the first's marker.
+        world
+            .connect
+            .inject("DescribeRoutingProfile", Fault::Delay(Duration::ZERO), 2);
+        world.connect.inject(
+            "DescribeRoutingProfile",
+            Fault::Delay(Duration::from_secs(4)),
+            1,
+        );
+        world.invoke(second.clone(), Duration::from_secs(30)).await
+    };
+    let both = tokio::join!(
+        world.invoke(first.clone(), Duration::from_secs(30)),
+        overtaken
+    );
+    assert!(both.0.is_ok() && both.1.is_ok(), "{both:?}");
+    let (winner, overtaken) = (world.answer_to(&first), world.answer_to(&second));
+    assert_eq!(winner.status, "SUCCESS", "{winner}");
+    assert_eq!(winner.physical, console.arn);
+    assert_eq!(overtaken.status, "FAILED", "{overtaken}");
+    assert_eq!(
+        overtaken.physical,
+        failed_adoption_id(request_id(&second), &console.arn)
+    );
+    let stack = first["StackId"].as_str().expect("StackId");
+    assert!(
+        overtaken.reason.starts_with(&format!(
+            "Routing profile {} was adopted by another resource at the same time: it now carries the marker of another resource: stack {stack}, logical id SupportTier2. This request had already brought the profile to its template",
+            console.arn
+        )),
+        "{}",
+        overtaken.reason
+    );
+    // CloudFormation's Delete after the failure leaves the winner's profile alone.
+    world.connect.clear_calls();
+    let deleted = world.send(delete_from(&overtaken)).await;
+    assert_eq!(deleted.status, "SUCCESS", "{deleted}");
+    assert_eq!(world.writes(), Vec::<String>::new());
+    assert_eq!(
+        world.live(&console.arn).await,
+        expected_as(&first, &first, Origin::Adopted)
+    );
+}
+
+#[tokio::test]
+async fn a_profile_with_more_tags_than_the_marker_leaves_room_for_is_refused_untouched() {
+    let world = World::start().await;
+    let console = world
+        .connect
+        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    // 47 tags of its own besides the console's one: 48, where 47 and the marker make 50.
+    let mut tag = world
+        .client
+        .client()
+        .tag_resource()
+        .resource_arn(&console.arn);
+    for n in 0..47 {
+        tag = tag.tags(format!("k{n}"), "v");
+    }
+    tag.send().await.expect("tags by hand");
+    let before = now(&world, &console);
+    assert_eq!(before.tags.len(), 48);
+
+    world.connect.clear_calls();
+    let create = adopting_create(&world);
+    let refused = world.send(create.clone()).await;
+    assert_eq!(refused.status, "FAILED", "{refused}");
+    assert_eq!(
+        refused.reason,
+        format!(
+            "Routing profile {} has 48 tags of its own: Connect allows 50 per profile and the ownership marker takes 3, so a profile can be adopted with at most 47. It is not changed: remove 1 of its tags (in the Connect console, or with aws connect untag-resource), then retry.",
+            console.arn
+        )
+    );
+    assert_eq!(
+        refused.physical,
+        format!("failed-create-{}", request_id(&create))
+    );
+    assert_eq!(world.send(delete_from(&refused)).await.status, "SUCCESS");
+    assert_eq!(world.writes(), ["CreateRoutingProfile"], "nothing written");
+    assert_eq!(now(&world, &console), before);
+
+    // One tag fewer, and the marker fits: adopted, and converged to the template's tags.
+    world.untag_by_hand(&console.arn, "k0").await;
+    let create = as_new_request(&create);
+    let adopted = world.send(create.clone()).await;
+    assert_eq!(adopted.status, "SUCCESS", "{adopted}");
+    assert_eq!(
+        world.live(&console.arn).await,
+        expected_as(&create, &create, Origin::Adopted)
+    );
+}
+
+#[tokio::test]
+async fn a_release_connect_refuses_answers_success_and_keeps_the_profile_marked() {
+    let world = World::start().await;
+    // The stack's Delete of an adopted default profile.
+    let default = world.connect.seed_default_profile(DEMO_INSTANCE_ID);
+    let mut create = adopting_create(&world);
+    create["ResourceProperties"]["Name"] = json!(DEFAULT_PROFILE_NAME);
+    let adopted = world.send(create.clone()).await;
+    assert_eq!(adopted.status, "SUCCESS", "{adopted}");
+    world.connect.inject("UntagResource", refused(), 1);
+    let deleted = world.send(delete_from(&adopted)).await;
+    assert_eq!(deleted.status, "SUCCESS", "{deleted}");
+    let kept = now(&world, &default);
+    assert_eq!(marker_of(&kept).len(), 3, "kept, with the marker: {kept:?}");
+
+    // The Delete after a failed adoption.
+    let console = world
+        .connect
+        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    world
+        .connect
+        .inject("UpdateRoutingProfileConcurrency", refused(), 1);
+    let failed = world.send(as_new_request(&adopting_create(&world))).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    world.connect.inject("UntagResource", refused(), 1);
+    let deleted = world.send(delete_from(&failed)).await;
+    assert_eq!(deleted.status, "SUCCESS", "{deleted}");
+    assert_eq!(marker_of(&now(&world, &console)).len(), 3);
+}
+
+#[tokio::test]
+async fn a_replacement_that_cannot_release_what_it_adopted_answers_its_failure_first() {
+    let world = World::start().await;
+    let created = world.send(world.event("create")).await;
+    let console = world
+        .connect
+        .seed_profile(DEMO_INSTANCE2_ID, "Support Tier 1");
+    world
+        .connect
+        .inject("UpdateRoutingProfileConcurrency", refused(), 1);
+    world.connect.inject("UntagResource", refused(), 1);
+    let replace = adopting(update_from(
+        &created,
+        world.event("update-replacement")["ResourceProperties"].clone(),
+    ));
+    let failed = world.send(replace.clone()).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert_eq!(failed.physical, created.physical);
+    assert!(
+        failed.reason.starts_with(
+            "Amazon Connect UpdateRoutingProfileConcurrency failed: InvalidParameterException: refused by the test after "
+        ),
+        "{}",
+        failed.reason
+    );
+    assert!(
+        failed.reason.ends_with(&format!(
+            "The adopted profile {} could not be released (UntagResource failed: InvalidParameterException: refused by the test); it carries the tag cfn-custom-resource:request-id=adopted:{}. Remove its cfn-custom-resource: tags by hand.",
+            console.arn,
+            request_id(&replace)
+        )),
+        "{}",
+        failed.reason
+    );
+    assert!(
+        world.connect.profile(&console.id).is_some(),
+        "never deleted"
+    );
+}

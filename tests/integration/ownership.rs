@@ -175,3 +175,32 @@ async fn older_two_tag_profiles_are_still_replaced_and_deleted() {
     assert_eq!(cleanup.status, "SUCCESS", "{cleanup}");
     assert_eq!(world.profile_arns(), [replaced.physical]);
 }
+
+#[tokio::test]
+async fn a_failed_adoption_delete_never_touches_the_resources_own_live_profile() {
+    let world = World::start().await;
+    let create = world.event("create");
+    let created = world.send(create.clone()).await;
+    let before = world.connect.profiles();
+    // Naming the request that created it (a failed adoption's id never names a profile its own
+    // request created, but a direct invoke can send anything), and another request.
+    for request in [request_id(&create), "00000000-0000-4000-9000-0000000000ff"] {
+        world.connect.clear_calls();
+        let physical = failed_adoption_id(request, &created.physical);
+        let left = world
+            .send(as_new_request(&world.event_on("delete", &physical)))
+            .await;
+        assert_eq!(left.status, "SUCCESS", "{left}");
+        assert_eq!(
+            world.calls(),
+            ["DescribeRoutingProfile"],
+            "read, nothing written"
+        );
+    }
+    assert_eq!(world.connect.profiles(), before);
+    let update = update_from(
+        &created,
+        world.event("update")["ResourceProperties"].clone(),
+    );
+    assert_eq!(world.send(update).await.status, "SUCCESS");
+}

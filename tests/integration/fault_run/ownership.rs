@@ -435,9 +435,10 @@ impl Schedule {
             let physical = if as_adoption {
                 // The request its marker names, if any: the forged Delete names the very
                 // adoption, of another resource, that holds the profile.
-                let request = target.tags.get(OWNER_REQUEST_TAG).map_or("forged", |r| {
-                    r.trim_start_matches("adopted:")
-                });
+                let request = target
+                    .tags
+                    .get(OWNER_REQUEST_TAG)
+                    .map_or("forged", |r| r.trim_start_matches("adopted:"));
                 failed_adoption_id(request, &target.arn)
             } else {
                 target.arn.clone()
