@@ -221,6 +221,7 @@ impl Schedule {
             failure_kind(&answer.reason)
         });
         self.note_left_behind(&request_id, &answer);
+        self.note_marker_kept(first_call, &answer);
         self.check_calls(first_call, faults, &request_id);
         self.count_hits(first_call, faults);
         let reason: String = answer.reason.chars().take(300).collect();
