@@ -9,7 +9,9 @@
 //! profiles whose marker names its resource; a Create takes a profile of its Name only when this
 //! very request made it (it resumes it: a redelivery, Lambda's retry, or the SDK's retry of a
 //! Create whose answer was lost) or, with `AdoptExisting`, when it has no marker or an earlier
-//! request's of this resource (it adopts it). A cleanup deletes only what its request created.
+//! request's of this resource (it adopts it). A cleanup, and the Delete after a failed Create,
+//! undo only what their request did, as the profile's marker says when they read it: delete what
+//! it created, release what it adopted.
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -317,7 +317,8 @@ impl Schedule {
             "a failed Create answers its request's id, the profile it made, or the adoption it failed: {}",
             answer.physical
         );
-        if let Some(adopted) = adoptable.filter(|_| Some(&answer.physical) == failed_adoption.as_ref())
+        if let Some(adopted) =
+            adoptable.filter(|_| Some(&answer.physical) == failed_adoption.as_ref())
         {
             self.counts.bump("ownership: failed adoptions");
             self.ownership.failed_adoptions.push(FailedAdoption {
