@@ -46,12 +46,59 @@ fn now(world: &World, profile: &Profile) -> Profile {
         .expect("the profile is still there")
 }
 
+/// The profile `physical` is as `event` says, adopted by it.
+async fn expect_adopted(world: &World, physical: &str, event: &Value) {
+    assert_eq!(
+        world.live(physical).await,
+        expected_as(event, event, Origin::Adopted)
+    );
+}
+
+/// The instance's default profile, adopted by a Create of its Name: the profile, the Create and its
+/// answer.
+async fn adopted_default(world: &World) -> (Profile, Value, Answer) {
+    let default = world.connect.seed_default_profile(DEMO_INSTANCE_ID);
+    let mut create = adopting_create(world);
+    create["ResourceProperties"]["Name"] = json!(DEFAULT_PROFILE_NAME);
+    let adopted = world.send(create.clone()).await;
+    assert_eq!(adopted.status, "SUCCESS", "{adopted}");
+    assert_eq!(adopted.physical, default.arn);
+    expect_adopted(world, &default.arn, &create).await;
+    (default, create, adopted)
+}
+
+/// The profile the sample events name, made in the console in `instance`.
+fn console_profile(world: &World, instance: &str) -> Profile {
+    world.connect.seed_profile(instance, "Support Tier 1")
+}
+
+/// Sends `create`, which adopts `profile`, with the first change after the marker refused: FAILED,
+/// with the failed adoption's id; the profile is marked, partly converged.
+async fn failed_adoption(world: &World, create: &Value, profile: &Profile) -> Answer {
+    world
+        .connect
+        .inject("UpdateRoutingProfileConcurrency", refused(), 1);
+    let failed = world.send(create.clone()).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert_eq!(
+        failed.physical,
+        failed_adoption_id(request_id(create), &profile.arn)
+    );
+    failed
+}
+
+/// The Update that moves the sample resource `created` to the second instance, adopting there.
+fn adopting_replacement(world: &World, created: &Answer) -> Value {
+    adopting(update_from(
+        created,
+        world.event("update-replacement")["ResourceProperties"].clone(),
+    ))
+}
+
 #[tokio::test]
 async fn a_console_profile_is_adopted_marked_first_and_converged_to_the_template() {
     let world = World::start().await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE_ID);
     let create = adopting_create(&world);
     let adopted = world.send(create.clone()).await;
     assert_eq!(adopted.status, "SUCCESS", "{adopted}");
@@ -61,10 +108,7 @@ async fn a_console_profile_is_adopted_marked_first_and_converged_to_the_template
     );
     assert_eq!(adopted.data["RoutingProfileId"], console.id);
     // The template's, the console's own tag gone, the marker of an adoption on.
-    assert_eq!(
-        world.live(&adopted.physical).await,
-        expected_as(&create, &create, Origin::Adopted)
-    );
+    expect_adopted(&world, &adopted.physical, &create).await;
     let request_id = create["RequestId"].as_str().expect("RequestId");
     assert_eq!(
         now(&world, &console).tags.get(OWNER_REQUEST_TAG),
@@ -101,9 +145,7 @@ async fn a_console_profile_is_adopted_marked_first_and_converged_to_the_template
 #[tokio::test]
 async fn without_the_opt_in_a_console_profile_is_refused_and_untouched() {
     let world = World::start().await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE_ID);
     let create = world.event("create");
     let refused = world.send(create).await;
     assert_eq!(refused.status, "FAILED", "{refused}");
@@ -158,16 +200,7 @@ async fn another_resources_profile_is_refused_with_the_opt_in_and_untouched() {
 #[tokio::test]
 async fn the_default_profile_is_adopted_and_released_by_the_stacks_delete() {
     let world = World::start().await;
-    let default = world.connect.seed_default_profile(DEMO_INSTANCE_ID);
-    let mut create = adopting_create(&world);
-    create["ResourceProperties"]["Name"] = json!(DEFAULT_PROFILE_NAME);
-    let adopted = world.send(create.clone()).await;
-    assert_eq!(adopted.status, "SUCCESS", "{adopted}");
-    assert_eq!(adopted.physical, default.arn);
-    assert_eq!(
-        world.live(&default.arn).await,
-        expected_as(&create, &create, Origin::Adopted)
-    );
+    let (default, create, adopted) = adopted_default(&world).await;
 
     world.connect.clear_calls();
     let released = world.send(delete_from(&adopted)).await;
@@ -207,10 +240,7 @@ async fn this_resources_retained_profile_is_adopted_back_with_the_two_tag_marker
         let adopted = world.send(create.clone()).await;
         assert_eq!(adopted.status, "SUCCESS", "{adopted}");
         assert_eq!(adopted.physical, retained.physical);
-        assert_eq!(
-            world.live(&adopted.physical).await,
-            expected_as(&create, &create, Origin::Adopted)
-        );
+        expect_adopted(&world, &adopted.physical, &create).await;
         assert_eq!(world.send(delete_from(&adopted)).await.status, "SUCCESS");
         assert!(world.connect.profiles().is_empty());
     }
@@ -219,20 +249,10 @@ async fn this_resources_retained_profile_is_adopted_back_with_the_two_tag_marker
 #[tokio::test]
 async fn a_failed_adoption_is_released_by_the_delete_that_follows_not_deleted() {
     let world = World::start().await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE_ID);
     // The first change after the marker fails: the profile is marked, partly converged.
-    world
-        .connect
-        .inject("UpdateRoutingProfileConcurrency", refused(), 1);
     let create = adopting_create(&world);
-    let failed = world.send(create.clone()).await;
-    assert_eq!(failed.status, "FAILED", "{failed}");
-    assert_eq!(
-        failed.physical,
-        failed_adoption_id(request_id(&create), &console.arn)
-    );
+    let failed = failed_adoption(&world, &create, &console).await;
     assert!(
         !marker_of(&now(&world, &console)).is_empty(),
         "it was marked"
@@ -255,9 +275,7 @@ async fn a_failed_adoption_is_released_by_the_delete_that_follows_not_deleted() 
 #[tokio::test]
 async fn an_adoption_whose_marking_answer_is_lost_is_finished_by_the_redelivery() {
     let world = World::start().await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE_ID);
     world.connect.inject("TagResource", Fault::answer_lost(), 1);
     world.connect.inject("TagResource", Fault::Hang, 8);
     let create = adopting_create(&world);
@@ -273,18 +291,13 @@ async fn an_adoption_whose_marking_answer_is_lost_is_finished_by_the_redelivery(
     let adopted = world.send(create.clone()).await;
     assert_eq!(adopted.status, "SUCCESS", "{adopted}");
     assert_eq!(adopted.physical, console.arn);
-    assert_eq!(
-        world.live(&console.arn).await,
-        expected_as(&create, &create, Origin::Adopted)
-    );
+    expect_adopted(&world, &console.arn, &create).await;
 }
 
 #[tokio::test]
 async fn a_redelivered_adoption_that_fails_before_reading_the_marker_is_still_only_released() {
     let world = World::start().await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE_ID);
     let create = adopting_create(&world);
     // The first delivery marks the profile, then its process dies (a later change hangs).
     world
@@ -314,20 +327,12 @@ async fn a_redelivered_adoption_that_fails_before_reading_the_marker_is_still_on
 async fn a_replacement_adopts_in_the_new_instance_and_the_cleanup_deletes_the_old() {
     let world = World::start().await;
     let created = world.send(world.event("create")).await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE2_ID, "Support Tier 1");
-    let replace = adopting(update_from(
-        &created,
-        world.event("update-replacement")["ResourceProperties"].clone(),
-    ));
+    let console = console_profile(&world, DEMO_INSTANCE2_ID);
+    let replace = adopting_replacement(&world, &created);
     let replaced = world.send(replace.clone()).await;
     assert_eq!(replaced.status, "SUCCESS", "{replaced}");
     assert_eq!(replaced.physical, console.arn);
-    assert_eq!(
-        world.live(&console.arn).await,
-        expected_as(&replace, &replace, Origin::Adopted)
-    );
+    expect_adopted(&world, &console.arn, &replace).await;
     assert_eq!(world.send(delete_from(&created)).await.status, "SUCCESS");
     assert_eq!(world.profile_arns(), [console.arn]);
 }
@@ -337,16 +342,11 @@ async fn a_failed_adopting_replacement_releases_what_it_adopted_and_keeps_the_ol
     let world = World::start().await;
     let created = world.send(world.event("create")).await;
     let old = world.connect.profiles();
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE2_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE2_ID);
     world
         .connect
         .inject("UpdateRoutingProfileConcurrency", refused(), 1);
-    let replace = adopting(update_from(
-        &created,
-        world.event("update-replacement")["ResourceProperties"].clone(),
-    ));
+    let replace = adopting_replacement(&world, &created);
     let failed = world.send(replace).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert_eq!(
@@ -408,6 +408,35 @@ async fn arrived(world: &World, operation: &str) {
     panic!("no {operation} call arrived: {:?}", world.calls());
 }
 
+/// Runs two adoptions of one profile at once: `late` reads no marker, and its TagResource lands two
+/// seconds later; `early` starts while that TagResource is under way, and of its reads of the
+/// profile the first two come as they are, the third four seconds late, after `late`'s marker.
+/// Their answers.
+async fn adopting_at_once(world: &World, late: &Value, early: &Value) -> (Answer, Answer) {
+    world.connect.clear_calls();
+    world
+        .connect
+        .inject("TagResource", Fault::Delay(Duration::from_secs(2)), 1);
+    let early_run = async {
+        arrived(world, "TagResource").await;
+        world
+            .connect
+            .inject("DescribeRoutingProfile", Fault::Delay(Duration::ZERO), 2);
+        world.connect.inject(
+            "DescribeRoutingProfile",
+            Fault::Delay(Duration::from_secs(4)),
+            1,
+        );
+        world.invoke(early.clone(), Duration::from_secs(30)).await
+    };
+    let both = tokio::join!(
+        world.invoke(late.clone(), Duration::from_secs(30)),
+        early_run
+    );
+    assert!(both.0.is_ok() && both.1.is_ok(), "{both:?}");
+    (world.answer_to(late), world.answer_to(early))
+}
+
 /// The sample Create as another stack's resource (the same logical id) sends it.
 fn another_stacks(mut event: Value) -> Value {
     event["StackId"] = json!(OTHER_STACK);
@@ -419,20 +448,10 @@ const OTHER_STACK: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/o
 #[tokio::test]
 async fn the_cleanup_delete_of_a_failed_adoption_leaves_the_profile_an_update_adopted_since() {
     let world = World::start().await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE_ID);
     // The adopting Create fails after the marker (a stack with rollback disabled keeps it).
-    world
-        .connect
-        .inject("UpdateRoutingProfileConcurrency", refused(), 1);
     let create = adopting_create(&world);
-    let failed = world.send(create.clone()).await;
-    assert_eq!(failed.status, "FAILED", "{failed}");
-    assert_eq!(
-        failed.physical,
-        failed_adoption_id(request_id(&create), &console.arn)
-    );
+    let failed = failed_adoption(&world, &create, &console).await;
 
     // The next stack update: an Update of the failed id, which adopts the profile under its own
     // marker and answers its ARN.
@@ -466,27 +485,20 @@ async fn the_cleanup_delete_of_a_failed_adoption_leaves_the_profile_an_update_ad
         &adopted,
         world.event("update")["ResourceProperties"].clone(),
     );
-    let updated = world.send(next.clone()).await;
+    let updated = world.send(next).await;
     assert_eq!(updated.status, "SUCCESS", "{updated}");
+    let deleted = world.send(delete_from(&updated)).await;
     assert_eq!(
-        world.live(&console.arn).await,
-        expected_as(&next, &update, Origin::Adopted)
+        (deleted.status.as_str(), world.connect.profiles().len()),
+        ("SUCCESS", 0)
     );
-    assert_eq!(world.send(delete_from(&updated)).await.status, "SUCCESS");
-    assert!(world.connect.profiles().is_empty());
 }
 
 #[tokio::test]
 async fn a_late_failed_adoption_delete_leaves_the_profile_a_later_create_adopted_again() {
     let world = World::start().await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
-    world
-        .connect
-        .inject("UpdateRoutingProfileConcurrency", refused(), 1);
-    let failed = world.send(adopting_create(&world)).await;
-    assert_eq!(failed.status, "FAILED", "{failed}");
+    let console = console_profile(&world, DEMO_INSTANCE_ID);
+    let failed = failed_adoption(&world, &adopting_create(&world), &console).await;
     // The Delete that follows releases it, as it should.
     let delete = delete_from(&failed);
     assert_eq!(world.send(delete.clone()).await.status, "SUCCESS");
@@ -506,19 +518,14 @@ async fn a_late_failed_adoption_delete_leaves_the_profile_a_later_create_adopted
         before,
         "the new adoption's marker stays"
     );
-    assert_eq!(
-        world.live(&console.arn).await,
-        expected_as(&again, &again, Origin::Adopted)
-    );
+    expect_adopted(&world, &console.arn, &again).await;
 }
 
 #[tokio::test]
 async fn a_replacement_that_backs_off_from_a_simultaneous_adoption_leaves_the_winners_marker() {
     let world = World::start().await;
     let created = world.send(world.event("create")).await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE2_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE2_ID);
     let target = world.event("update-replacement")["ResourceProperties"].clone();
     // Another stack's resource adopts the same profile: it reads no marker, and its TagResource
     // lands late, after the replacement's own.
@@ -526,27 +533,9 @@ async fn a_replacement_that_backs_off_from_a_simultaneous_adoption_leaves_the_wi
     theirs["ResourceProperties"] = target.clone();
     let theirs = adopting(theirs);
     let replace = adopting(update_from(&created, target));
-    world.connect.clear_calls();
-    world
-        .connect
-        .inject("TagResource", Fault::Delay(Duration::from_secs(2)), 1);
-    let ours = async {
-        arrived(&world, "TagResource").await;
-        // The replacement: the old profile's marker and the taken Name's at once, then its
-        // TagResource, and its read-back only after theirs landed.
-        world
-            .connect
-            .inject("DescribeRoutingProfile", Fault::Delay(Duration::ZERO), 2);
-        world.connect.inject(
-            "DescribeRoutingProfile",
-            Fault::Delay(Duration::from_secs(4)),
-            1,
-        );
-        world.invoke(replace.clone(), Duration::from_secs(30)).await
-    };
-    let both = tokio::join!(world.invoke(theirs.clone(), Duration::from_secs(30)), ours);
-    assert!(both.0.is_ok() && both.1.is_ok(), "{both:?}");
-    let (their_answer, ours) = (world.answer_to(&theirs), world.answer_to(&replace));
+    // Theirs marks the profile late; the replacement reads the old profile's marker and the taken
+    // Name's, marks the profile, and reads it back after theirs landed.
+    let (their_answer, ours) = adopting_at_once(&world, &theirs, &replace).await;
     assert_eq!(their_answer.status, "SUCCESS", "{their_answer}");
     assert_eq!(their_answer.physical, console.arn);
 
@@ -565,48 +554,21 @@ async fn a_replacement_that_backs_off_from_a_simultaneous_adoption_leaves_the_wi
             c.operation == "UntagResource" && c.request.to_string().contains(OWNER_STACK_TAG)
         });
     assert!(!marker_removed, "{:?}", world.calls());
-    assert_eq!(
-        world.live(&console.arn).await,
-        expected_as(&theirs, &theirs, Origin::Adopted)
-    );
+    expect_adopted(&world, &console.arn, &theirs).await;
 }
 
 #[tokio::test]
 async fn of_two_resources_adopting_one_profile_at_once_the_one_overtaken_while_converging_fails() {
     let world = World::start().await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE_ID);
     // Two resources of one template with the same InstanceId and Name (cfn-lint E9011).
     let mut first = adopting_create(&world);
     first["LogicalResourceId"] = json!("SupportTier2");
     let second = as_new_request(&adopting_create(&world));
-    world.connect.clear_calls();
-    // The first reads no marker and marks the profile late; the second marks it, reads it back as
-    // its own and converges it, and the first's marker lands before its last read.
-    world
-        .connect
-        .inject("TagResource", Fault::Delay(Duration::from_secs(2)), 1);
-    let overtaken = async {
-        arrived(&world, "TagResource").await;
-        // The second's reads: the taken Name's marker, the read-back, then the one after it
-        // converged, which waits for the first's marker.
-        world
-            .connect
-            .inject("DescribeRoutingProfile", Fault::Delay(Duration::ZERO), 2);
-        world.connect.inject(
-            "DescribeRoutingProfile",
-            Fault::Delay(Duration::from_secs(4)),
-            1,
-        );
-        world.invoke(second.clone(), Duration::from_secs(30)).await
-    };
-    let both = tokio::join!(
-        world.invoke(first.clone(), Duration::from_secs(30)),
-        overtaken
-    );
-    assert!(both.0.is_ok() && both.1.is_ok(), "{both:?}");
-    let (winner, overtaken) = (world.answer_to(&first), world.answer_to(&second));
+    // The first marks the profile late; the second reads the taken Name's marker, marks the
+    // profile, reads it back as its own and converges it, and reads it again after the first's
+    // marker landed.
+    let (winner, overtaken) = adopting_at_once(&world, &first, &second).await;
     assert_eq!(winner.status, "SUCCESS", "{winner}");
     assert_eq!(winner.physical, console.arn);
     assert_eq!(overtaken.status, "FAILED", "{overtaken}");
@@ -628,18 +590,13 @@ async fn of_two_resources_adopting_one_profile_at_once_the_one_overtaken_while_c
     let deleted = world.send(delete_from(&overtaken)).await;
     assert_eq!(deleted.status, "SUCCESS", "{deleted}");
     assert_eq!(world.writes(), Vec::<String>::new());
-    assert_eq!(
-        world.live(&console.arn).await,
-        expected_as(&first, &first, Origin::Adopted)
-    );
+    expect_adopted(&world, &console.arn, &first).await;
 }
 
 #[tokio::test]
 async fn a_profile_with_more_tags_than_the_marker_leaves_room_for_is_refused_untouched() {
     let world = World::start().await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE_ID);
     // 47 tags of its own besides the console's one: 48, where 47 and the marker make 50.
     let mut tag = world
         .client
@@ -677,21 +634,14 @@ async fn a_profile_with_more_tags_than_the_marker_leaves_room_for_is_refused_unt
     let create = as_new_request(&create);
     let adopted = world.send(create.clone()).await;
     assert_eq!(adopted.status, "SUCCESS", "{adopted}");
-    assert_eq!(
-        world.live(&console.arn).await,
-        expected_as(&create, &create, Origin::Adopted)
-    );
+    expect_adopted(&world, &console.arn, &create).await;
 }
 
 #[tokio::test]
 async fn a_release_connect_refuses_answers_success_and_keeps_the_profile_marked() {
     let world = World::start().await;
     // The stack's Delete of an adopted default profile.
-    let default = world.connect.seed_default_profile(DEMO_INSTANCE_ID);
-    let mut create = adopting_create(&world);
-    create["ResourceProperties"]["Name"] = json!(DEFAULT_PROFILE_NAME);
-    let adopted = world.send(create.clone()).await;
-    assert_eq!(adopted.status, "SUCCESS", "{adopted}");
+    let (default, _, adopted) = adopted_default(&world).await;
     world.connect.inject("UntagResource", refused(), 1);
     let deleted = world.send(delete_from(&adopted)).await;
     assert_eq!(deleted.status, "SUCCESS", "{deleted}");
@@ -699,14 +649,9 @@ async fn a_release_connect_refuses_answers_success_and_keeps_the_profile_marked(
     assert_eq!(marker_of(&kept).len(), 3, "kept, with the marker: {kept:?}");
 
     // The Delete after a failed adoption.
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE_ID, "Support Tier 1");
-    world
-        .connect
-        .inject("UpdateRoutingProfileConcurrency", refused(), 1);
-    let failed = world.send(as_new_request(&adopting_create(&world))).await;
-    assert_eq!(failed.status, "FAILED", "{failed}");
+    let console = console_profile(&world, DEMO_INSTANCE_ID);
+    let create = as_new_request(&adopting_create(&world));
+    let failed = failed_adoption(&world, &create, &console).await;
     world.connect.inject("UntagResource", refused(), 1);
     let deleted = world.send(delete_from(&failed)).await;
     assert_eq!(deleted.status, "SUCCESS", "{deleted}");
@@ -717,17 +662,12 @@ async fn a_release_connect_refuses_answers_success_and_keeps_the_profile_marked(
 async fn a_replacement_that_cannot_release_what_it_adopted_answers_its_failure_first() {
     let world = World::start().await;
     let created = world.send(world.event("create")).await;
-    let console = world
-        .connect
-        .seed_profile(DEMO_INSTANCE2_ID, "Support Tier 1");
+    let console = console_profile(&world, DEMO_INSTANCE2_ID);
     world
         .connect
         .inject("UpdateRoutingProfileConcurrency", refused(), 1);
     world.connect.inject("UntagResource", refused(), 1);
-    let replace = adopting(update_from(
-        &created,
-        world.event("update-replacement")["ResourceProperties"].clone(),
-    ));
+    let replace = adopting_replacement(&world, &created);
     let failed = world.send(replace.clone()).await;
     assert_eq!(failed.status, "FAILED", "{failed}");
     assert_eq!(failed.physical, created.physical);
