@@ -3,8 +3,11 @@
 //! match variants and the cfn-lint rules can reuse the same words.
 
 use crate::connect::ConnectError;
+use crate::constraints::TAG_MAP;
 use crate::event::MalformedEvent;
-use crate::lifecycle::ownership::{OWNER_REQUEST_TAG, Origin, OtherMarker, RESERVED_TAG_PREFIX};
+use crate::lifecycle::ownership::{
+    MARKER_TAGS, MAX_OWN_TAGS_TO_ADOPT, OWNER_REQUEST_TAG, Origin, OtherMarker, RESERVED_TAG_PREFIX,
+};
 use crate::properties::PropertyErrors;
 
 /// Why a request was answered FAILED.
@@ -67,8 +70,12 @@ pub enum Failure {
 
     /// An Update (or a Delete's refusal, logged) named a profile this resource does not own.
     #[error(
-        "Routing profile {arn} is not this resource's: it {}. Nothing was changed. Check the PhysicalResourceId; to manage an existing profile, create a resource for it with AdoptExisting: true.",
-        carries(holder.as_ref())
+        "Routing profile {arn} is not this resource's: it {}. Nothing was changed. Check the PhysicalResourceId{}",
+        carries(holder.as_ref()),
+        match holder {
+            None => "; to manage an existing profile, create a resource for it with AdoptExisting: true.",
+            Some(_) => ": the resource its marker names manages this profile.",
+        }
     )]
     NotOwned {
         /// The profile's ARN.
@@ -77,16 +84,38 @@ pub enum Failure {
         holder: Option<OtherMarker>,
     },
 
-    /// The marker could not be removed from a profile that is kept (adopted, or the instance's
-    /// default).
+    /// Another resource adopted the profile while this request was adopting it: its marker
+    /// replaced this request's, after the TagResource (`converged` false) or while the profile was
+    /// being converged.
     #[error(
-        "Could not remove the ownership marker from routing profile {arn} ({error}). The profile was not deleted. Retry, or remove its {RESERVED_TAG_PREFIX} tags by hand and retry."
+        "Routing profile {arn} was adopted by another resource at the same time: it now {}. {} The other resource's marker stays on it. A profile can be managed by one resource only: choose another Name, or remove one of the two resources (cfn-lint E9011 finds two in one template).",
+        carries(Some(holder)),
+        if *converged {
+            "This request had already brought the profile to its template, which the other resource's next update overwrites."
+        } else {
+            "This request only marked it (TagResource), and the other resource's marker replaced that; nothing else was changed."
+        }
     )]
-    ReleaseFailed {
+    AdoptedElsewhere {
         /// The profile's ARN.
         arn: String,
-        /// Connect's refusal of UntagResource.
-        error: ConnectError,
+        /// The other resource its marker names now.
+        holder: OtherMarker,
+        /// Whether this request had converged the profile before it saw the other marker.
+        converged: bool,
+    },
+
+    /// A profile to adopt has so many tags of its own that the marker does not fit.
+    #[error(
+        "Routing profile {arn} has {own} tags of its own: Connect allows {} per profile and the ownership marker takes {MARKER_TAGS}, so a profile can be adopted with at most {MAX_OWN_TAGS_TO_ADOPT}. It is not changed: remove {} of its tags (in the Connect console, or with aws connect untag-resource), then retry.",
+        TAG_MAP.max,
+        own.saturating_sub(MAX_OWN_TAGS_TO_ADOPT)
+    )]
+    TooManyTagsToAdopt {
+        /// The profile's ARN.
+        arn: String,
+        /// How many tags it has, the marker's keys left out.
+        own: usize,
     },
 
     /// Delete refused: users are still assigned the profile.
@@ -102,10 +131,11 @@ pub enum Failure {
     },
 
     /// The Name is taken in the instance by a profile an earlier request of this same resource
-    /// created or adopted: one left by `DeletionPolicy: Retain` or by a Delete that failed. Without
-    /// `AdoptExisting` it is neither adopted nor touched.
+    /// created or adopted: one left by `DeletionPolicy: Retain`, by a Delete that failed, or by a
+    /// Create that failed and was not rolled back. Without `AdoptExisting` it is neither adopted
+    /// nor touched.
     #[error(
-        "A routing profile named {name:?} already exists in instance {instance_id} ({arn}) with the marker of an earlier request of this resource ({}), left behind by DeletionPolicy: Retain or a Delete that failed. It is not changed: set AdoptExisting: true to adopt it, delete or rename it, or choose another Name.",
+        "A routing profile named {name:?} already exists in instance {instance_id} ({arn}) with the marker of an earlier request of this resource ({}), left behind by DeletionPolicy: Retain, by a Delete that failed, or by a Create or adoption that failed and was not rolled back. It is not changed: set AdoptExisting: true to adopt it, delete or rename it, or choose another Name.",
         .request_id.as_deref().map_or_else(|| "before request ids were recorded".to_string(), |id| format!("RequestId {id}"))
     )]
     NameTakenByEarlierRequest {
@@ -357,25 +387,35 @@ mod tests {
             .to_string(),
             "Routing profile arn:rp is not this resource's: it carries no ownership marker (it was made in the Connect console or by another tool). Nothing was changed. Check the PhysicalResourceId; to manage an existing profile, create a resource for it with AdoptExisting: true."
         );
-        assert!(
+        assert_eq!(
             Failure::NotOwned {
                 arn: "arn:rp".into(),
-                holder: Some(theirs)
-            }
-            .to_string()
-            .starts_with("Routing profile arn:rp is not this resource's: it carries the marker of another resource: stack arn:stack/t/1, logical id (none). Nothing was changed.")
-        );
-        assert_eq!(
-            Failure::ReleaseFailed {
-                arn: "arn:rp".into(),
-                error: connect_error(
-                    "UntagResource",
-                    ErrorKind::Other,
-                    "AccessDeniedException: no"
-                ),
+                holder: Some(theirs.clone())
             }
             .to_string(),
-            "Could not remove the ownership marker from routing profile arn:rp (UntagResource failed: AccessDeniedException: no). The profile was not deleted. Retry, or remove its cfn-custom-resource: tags by hand and retry."
+            "Routing profile arn:rp is not this resource's: it carries the marker of another resource: stack arn:stack/t/1, logical id (none). Nothing was changed. Check the PhysicalResourceId: the resource its marker names manages this profile."
+        );
+        let elsewhere = |converged| Failure::AdoptedElsewhere {
+            arn: "arn:rp".into(),
+            holder: theirs.clone(),
+            converged,
+        };
+        assert_eq!(
+            elsewhere(false).to_string(),
+            "Routing profile arn:rp was adopted by another resource at the same time: it now carries the marker of another resource: stack arn:stack/t/1, logical id (none). This request only marked it (TagResource), and the other resource's marker replaced that; nothing else was changed. The other resource's marker stays on it. A profile can be managed by one resource only: choose another Name, or remove one of the two resources (cfn-lint E9011 finds two in one template)."
+        );
+        assert!(
+            elsewhere(true).to_string().contains(
+                "logical id (none). This request had already brought the profile to its template, which the other resource's next update overwrites. The other resource's marker stays on it."
+            )
+        );
+        assert_eq!(
+            Failure::TooManyTagsToAdopt {
+                arn: "arn:rp".into(),
+                own: 49,
+            }
+            .to_string(),
+            "Routing profile arn:rp has 49 tags of its own: Connect allows 50 per profile and the ownership marker takes 3, so a profile can be adopted with at most 47. It is not changed: remove 2 of its tags (in the Connect console, or with aws connect untag-resource), then retry."
         );
         let in_use = Failure::InUse {
             arn: "arn:rp".into(),
@@ -413,7 +453,7 @@ mod tests {
         };
         assert_eq!(
             earlier(Some("r-0")).to_string(),
-            "A routing profile named \"Support\" already exists in instance i-1 (arn:rp) with the marker of an earlier request of this resource (RequestId r-0), left behind by DeletionPolicy: Retain or a Delete that failed. It is not changed: set AdoptExisting: true to adopt it, delete or rename it, or choose another Name."
+            "A routing profile named \"Support\" already exists in instance i-1 (arn:rp) with the marker of an earlier request of this resource (RequestId r-0), left behind by DeletionPolicy: Retain, by a Delete that failed, or by a Create or adoption that failed and was not rolled back. It is not changed: set AdoptExisting: true to adopt it, delete or rename it, or choose another Name."
         );
         assert!(
             earlier(None)

@@ -70,7 +70,7 @@ GLOBAL_KEYS = frozenset(
     )
 )
 
-# The ownership marker tag every profile this function manages carries (src/model.rs,
+# The ownership marker tag every profile this function manages carries (src/lifecycle/ownership.rs,
 # OWNER_STACK_TAG; profiles of earlier versions carry it too).
 MARKER_TAG = "cfn-custom-resource:stack-id"
 MARKER_RESOURCE_KEY = f"aws:ResourceTag/{MARKER_TAG}"

@@ -330,3 +330,8 @@ def test_an_unreadable_condition_fails(tmp_path, reference):
     doc = template(tmp_path, statement(["connect:DescribeRoutingProfile"], [PROFILE]) + "  Condition: [x]\n")
     problems = check_iam.check(doc, reference, calls("DescribeRoutingProfile"))
     assert any("a Condition the check cannot read" in p for p in problems), problems
+
+
+def test_the_marker_tag_is_the_functions():
+    source = (REPO / "src" / "lifecycle" / "ownership.rs").read_text()
+    assert f'pub const OWNER_STACK_TAG: &str = "{check_iam.MARKER_TAG}";' in source

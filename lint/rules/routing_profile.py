@@ -17,7 +17,7 @@ _LINT_DIR = str(pathlib.Path(__file__).resolve().parents[1])
 if _LINT_DIR not in sys.path:
     sys.path.insert(0, _LINT_DIR)
 
-from routing_profile_lint import properties, retention, template, timeouts  # noqa: E402
+from routing_profile_lint import properties, retention, template, timeouts, uniqueness  # noqa: E402
 
 _SOURCE = "README.md#lint-your-templates"
 _TAGS = ["resources", "custom", "connect"]
@@ -27,7 +27,12 @@ def _findings(cfn):
     """Every finding for the template, computed once however many rules ask."""
     cached = cfn.__dict__.get("_routing_profile_findings")
     if cached is None:
-        cached = template.check_template(cfn) + timeouts.check_template(cfn) + retention.check_template(cfn)
+        cached = (
+            template.check_template(cfn)
+            + uniqueness.check_template(cfn)
+            + timeouts.check_template(cfn)
+            + retention.check_template(cfn)
+        )
         cfn.__dict__["_routing_profile_findings"] = cached
     return cached
 
@@ -140,6 +145,17 @@ class TagRules(_Reports, CloudFormationLintRule):
         "values at most 256 characters"
     )
     kinds = (properties.TAGS,)
+
+
+class SameProfile(_Reports, CloudFormationLintRule):
+    id = "E9011"
+    shortdesc = "Custom::RoutingProfile InstanceId and Name of another"
+    description = (
+        "Two Custom::RoutingProfile resources of one template with the same InstanceId (an ARN "
+        "read as its ID) and Name would manage one routing profile: Connect keeps a Name unique "
+        "in an instance"
+    )
+    kinds = (uniqueness.SAME_PROFILE,)
 
 
 class ServiceTimeoutMissing(_Reports, CloudFormationLintRule):

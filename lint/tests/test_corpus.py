@@ -72,7 +72,8 @@ def test_templates_report_every_problem_at_its_node(form, tmp_path):
     path.write_text(text, encoding="utf-8")
     decoded, errors = decode_str(text)
     assert not errors
-    matches = [m for m in lint(path) if m.rule.id.startswith("E9")]
+    # The property rules, per resource: E9011 compares resources, and the corpus's share a Name.
+    matches = [m for m in lint(path) if m.rule.id.startswith("E9") and m.rule.id != "E9011"]
     for i, case in enumerate(TEMPLATE_CASES):
         resource = f"Case{i}"
         got = sorted(

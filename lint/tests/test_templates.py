@@ -13,7 +13,7 @@ import pytest
 from cfnlint.decode import decode
 
 from lint_helpers import RULES, lint, ours
-from routing_profile_lint import constraints, properties, retention, template, timeouts
+from routing_profile_lint import constraints, properties, retention, template, timeouts, uniqueness
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -216,7 +216,13 @@ def test_every_kind_is_one_rule_in_the_custom_range():
 
     rules = load_plugins(str(RULES))
     kinds = collections.Counter(kind for rule in rules for kind in rule.kinds)
-    assert set(kinds) == {*properties.KINDS, timeouts.MISSING, timeouts.NOT_ABOVE, retention.NOT_RETAINED}
+    assert set(kinds) == {
+        *properties.KINDS,
+        uniqueness.SAME_PROFILE,
+        timeouts.MISSING,
+        timeouts.NOT_ABOVE,
+        retention.NOT_RETAINED,
+    }
     assert all(count == 1 for count in kinds.values())
     for rule in rules:
         assert re.fullmatch(r"E90\d\d", rule.id) or re.fullmatch(r"W90\d\d", rule.id), rule.id
@@ -342,3 +348,19 @@ def test_policies_made_by_intrinsics_are_followed_into_each_branch_or_skipped(tm
     assert adopting(tmp_path, "!If [Prod, Retain, !Ref AWS::NoValue]", "Retain") == [
         ("W9003", 21, retention._DELETION.format(policy="not set")),
     ]
+
+
+def test_two_resources_of_one_instance_and_name_are_reported_with_the_first(tmp_path):
+    path = HERE / "templates" / "same-profile.yaml"
+    message = (
+        'Name: "Support" in instance "i-1" is also the Name of Support: Connect keeps a Name unique in '
+        "an instance, so both resources would manage one routing profile (with AdoptExisting both may "
+        "adopt it at once); give each resource its own Name"
+    )
+    found = [(rule, line, text) for rule, line, _, text in ours(lint(path))]
+    assert found == [(rule, line, message) for line, rule in expected(path)]
+    # Two resources that never exist together are fine; without their Conditions they clash.
+    text = path.read_text(encoding="utf-8").replace("    Condition: NotProd\n", "")
+    clashes = [message for rule, _, _, message in lint_text(tmp_path, text) if rule == "E9011"]
+    assert len(clashes) == 3
+    assert 'Name: "Shared" in instance "i-1" is also the Name of InProd:' in clashes[1]

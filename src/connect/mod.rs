@@ -167,21 +167,6 @@ impl Connect {
         })
     }
 
-    /// The profile's tags alone (DescribeRoutingProfile): enough to read its ownership marker.
-    pub async fn tags(
-        &self,
-        profile: &ProfileRef,
-    ) -> Result<BTreeMap<String, String>, ConnectError> {
-        let described = self
-            .on_profile(profile, &[], || self.describe(profile))
-            .await?;
-        Ok(described
-            .routing_profile()
-            .and_then(|rp| rp.tags())
-            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-            .unwrap_or_default())
-    }
-
     async fn describe(
         &self,
         profile: &ProfileRef,

@@ -9,7 +9,9 @@
 //! profiles whose marker names its resource; a Create takes a profile of its Name only when this
 //! very request made it (it resumes it: a redelivery, Lambda's retry, or the SDK's retry of a
 //! Create whose answer was lost) or, with `AdoptExisting`, when it has no marker or an earlier
-//! request's of this resource (it adopts it). A cleanup deletes only what its request created.
+//! request's of this resource (it adopts it). A cleanup, and the Delete after a failed Create,
+//! undo only what their request did, as the profile's marker says when they read it: delete what
+//! it created, release what it adopted.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -20,7 +22,7 @@ pub mod ownership;
 mod progress;
 mod writes;
 
-use ownership::{Claimed, Disposal, Origin, Owner, PhysicalId, Scope};
+use ownership::{Claimed, Disposed, Origin, Owner, PhysicalId, Scope};
 pub use ownership::{failed_create_id, not_created_id};
 pub use progress::Progress;
 use writes::{converge, not_found, queue_ids};
@@ -140,12 +142,7 @@ async fn update(
         tracing::info!(from = %existing.instance_id, to = %props.instance_id, "InstanceId changed: replacement");
         // The old profile is not written, but a replacement is this resource's to make only
         // when the old profile is its own (or gone).
-        progress.step("reading the routing profile's marker");
-        match connect.tags(&existing).await {
-            Ok(tags) => ensure_owned(owner, &existing, &tags)?,
-            Err(e) if e.kind == ErrorKind::NotFound => {}
-            Err(e) => return Err(e.into()),
-        }
+        ownership::ensure_replaceable(connect, owner, &existing, progress).await?;
         return replace(connect, &props, owner, progress, deadline).await;
     }
 
@@ -159,30 +156,13 @@ async fn update(
         }
         Err(e) => return Err(e.into()),
     };
-    ensure_owned(owner, &existing, &live.tags)?;
+    ownership::ensure_owned(owner, &existing, &live.tags)?;
     // The marker stays as the profile has it: an in-place update never rewrites who made it
     // (profiles of older versions keep their two tags).
     let mut desired = props.profile.clone();
     desired.tags.extend(ownership::marker_of(&live.tags));
     converge(connect, &existing, &desired, &live, progress).await?;
     Ok(Done::Profile(existing))
-}
-
-/// Fails an Update of a profile whose marker (`tags`) does not name this resource, before any write.
-fn ensure_owned(
-    owner: &Owner,
-    profile: &ProfileRef,
-    tags: &BTreeMap<String, String>,
-) -> Result<(), Failure> {
-    let made = owner.made(tags);
-    if made.is_this_resources() {
-        return Ok(());
-    }
-    tracing::warn!(arn = %profile.arn, ?made, "refusing to update a routing profile this resource does not own");
-    Err(Failure::NotOwned {
-        arn: profile.arn.clone(),
-        holder: made.holder(),
-    })
 }
 
 /// Makes a new profile for an Update, keeping part of the time until `deadline` to undo it when
@@ -214,8 +194,9 @@ async fn replace(
 }
 
 /// Undoes what a failed replacement did in the new instance, by `deadline`: deletes the profile it
-/// created, releases the one it adopted; when its Create got no answer, finds the profile by name
-/// and this request's marker. Says so when it cannot.
+/// created, releases the one it adopted, each only while it carries this request's marker; when its
+/// Create got no answer, finds the profile by name first. Says so when it cannot, without making
+/// the answer worse than `failure`: the Reason leads with it, and names what is left.
 async fn undo_replacement(
     connect: &Connect,
     props: &Properties,
@@ -240,36 +221,31 @@ async fn undo_replacement(
     );
     let mut origin = claimed.as_ref().map_or(Origin::Created, |c| c.origin);
     let cleanup = async {
-        let claimed = match claimed {
-            Some(claimed) => claimed,
-            None => match ownership::find_claimed_by(
-                connect,
-                &props.instance_id,
-                &props.profile.name,
-                owner,
-            )
-            .await?
-            {
-                Some(claimed) => claimed,
-                None => return Ok(()),
-            },
-        };
-        origin = claimed.origin;
-        match claimed.origin.undone_by() {
-            Disposal::Release => ownership::release(connect, &claimed.profile, progress).await,
-            Disposal::Delete => match connect.delete(&claimed.profile).await {
-                Err(e) if e.kind != ErrorKind::NotFound => Err(e),
-                _ => Ok(()),
-            },
-            Disposal::Leave => Ok(()),
+        match &claimed {
+            Some(claimed) => ownership::undo(connect, &claimed.profile, owner, progress).await,
+            None => {
+                ownership::undo_by_name(
+                    connect,
+                    &props.instance_id,
+                    &props.profile.name,
+                    owner,
+                    progress,
+                )
+                .await
+            }
         }
     };
     let cause = match tokio::time::timeout_at(deadline, cleanup).await {
-        Ok(Ok(())) => {
-            tracing::info!(profile = %left, ?origin, "undid the half-made replacement");
+        Ok(Ok(Disposed::MarkerKept(error))) => {
+            origin = Origin::Adopted;
+            error.to_string()
+        }
+        Ok(Ok(done)) => {
+            tracing::info!(profile = %left, ?done, "undid the half-made replacement");
             return failure;
         }
-        Ok(Err(error)) => error.to_string(),
+        Ok(Err(Failure::Connect(error))) => error.to_string(),
+        Ok(Err(other)) => other.to_string(),
         Err(_elapsed) => "ran out of time".to_string(),
     };
     tracing::error!(profile = %left, ?origin, %cause, "could not undo the half-made replacement");
@@ -290,43 +266,40 @@ async fn delete(
     progress: &Progress,
 ) -> Result<Done, Failure> {
     let gone = Done::Deleted(physical.to_string());
-    let create_request = match PhysicalId::parse(physical) {
+    let disposed = match PhysicalId::parse(physical) {
         PhysicalId::Profile(profile) => {
-            return ownership::dispose(connect, &profile, owner, Scope::Resource, progress)
-                .await
-                .map(|()| gone);
+            ownership::dispose(connect, &profile, owner, Scope::Resource, progress).await?
         }
-        PhysicalId::FailedAdoption(profile) => {
-            return ownership::dispose(connect, &profile, owner, Scope::Adoption, progress)
-                .await
-                .map(|()| gone);
+        PhysicalId::FailedAdoption {
+            request_id,
+            profile,
+        } => {
+            // Released only while that adoption still holds it: an Update or a later Create may
+            // have adopted it again since, under its own marker.
+            let adopter = owner.at_request(&request_id);
+            ownership::dispose(connect, &profile, &adopter, Scope::Adoption, progress).await?
         }
-        PhysicalId::FailedCreate(request_id) => request_id,
+        PhysicalId::FailedCreate(request_id) => {
+            // The Create failed without knowing of a profile, but its call may have been carried
+            // out (its answer lost): look for a profile of its Name that carries its marker. Its
+            // properties may be invalid otherwise; without a usable InstanceId and Name there is
+            // nothing to look for.
+            let Some((instance_id, name)) = properties::identity(&request.properties) else {
+                tracing::info!(
+                    "failed Create without a usable InstanceId and Name; nothing to delete"
+                );
+                return Ok(gone);
+            };
+            let creator = owner.at_request(&request_id);
+            ownership::undo_by_name(connect, &instance_id, &name, &creator, progress).await?
+        }
         PhysicalId::Nothing => {
             tracing::info!("PhysicalResourceId is not a routing profile ARN; nothing to delete");
             return Ok(gone);
         }
     };
-    // The Create failed without knowing of a profile, but its call may have been carried out
-    // (its answer lost): look for a profile of its Name that carries its marker. Its properties
-    // may be invalid otherwise; without a usable InstanceId and Name there is nothing to look for.
-    let Some((instance_id, name)) = properties::identity(&request.properties) else {
-        tracing::info!("failed Create without a usable InstanceId and Name; nothing to delete");
-        return Ok(gone);
-    };
-    let creator = owner.at_request(&create_request);
-    progress.step("looking for a profile the failed Create made");
-    match ownership::find_claimed_by(connect, &instance_id, &name, &creator).await? {
-        Some(claimed) => {
-            tracing::info!(arn = %claimed.profile.arn, origin = ?claimed.origin, "undoing what the failed Create did");
-            ownership::undo(connect, &claimed, progress).await?;
-            Ok(gone)
-        }
-        None => {
-            tracing::info!("the failed Create left no profile of its own; nothing to delete");
-            Ok(gone)
-        }
-    }
+    tracing::info!(?disposed, "Delete done");
+    Ok(gone)
 }
 
 /// Creates the profile, or takes the one of its Name that this request made or may adopt, and
@@ -375,6 +348,9 @@ async fn provision(
     let mut desired = props.profile.clone();
     desired.tags.extend(owner.tags(claimed.origin));
     converge(connect, &claimed.profile, &desired, &current, progress).await?;
+    if claimed.origin == Origin::Adopted {
+        ownership::confirm_adoption(connect, &claimed.profile, owner, progress).await?;
+    }
     Ok(claimed.profile)
 }
 
@@ -689,31 +665,81 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_delete_that_leaves_a_profile_says_which_and_why() {
-        let world = World::start().await;
-        let console = world
-            .emulator
-            .seed_profile(DEMO_INSTANCE_ID, "Made by hand");
+    /// Runs `request` with the function's log captured; the outcome, the answer and the log.
+    async fn run_logged(
+        world: &World,
+        request: &Request,
+    ) -> (Result<Done, Failure>, Answer, String) {
         let captured = Captured::default();
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_writer(move || writer.clone())
             .with_ansi(false)
             .finish();
-        let delete = request("Delete", &properties("create"), Some(&console.arn));
         let (outcome, answer) = {
             let _guard = tracing::subscriber::set_default(subscriber);
-            world.run(&delete).await
+            world.run(request).await
         };
+        let log = String::from_utf8(captured.0.lock().map(|l| l.clone()).unwrap_or_default())
+            .expect("UTF-8");
+        (outcome, answer, log)
+    }
+
+    #[tokio::test]
+    async fn a_release_connect_refuses_answers_success_and_logs_the_profile_and_the_tags_left() {
+        let world = World::start().await;
+        let default = world.emulator.seed_default_profile(DEMO_INSTANCE_ID);
+        let mut props = properties("create");
+        props["Name"] = json!(connect_emulator::connect::DEFAULT_PROFILE_NAME);
+        props["AdoptExisting"] = json!("true");
+        let adopted = world.create(&props).await;
+        assert_eq!(adopted.arn, default.arn);
+        world.emulator.inject(
+            "UntagResource",
+            Fault::Error {
+                status: 403,
+                error_type: "AccessDeniedException".into(),
+                message: "not allowed".into(),
+            },
+            1,
+        );
+        let delete = request("Delete", &props, Some(&default.arn));
+        let (outcome, answer, log) = run_logged(&world, &delete).await;
+        assert_eq!(outcome.ok(), Some(Done::Deleted(default.arn.clone())));
+        assert_eq!(
+            answer,
+            Answer::success(default.arn.clone(), BTreeMap::new())
+        );
+        let line = log
+            .lines()
+            .find(|l| l.contains("could not remove the ownership marker"))
+            .unwrap_or_else(|| panic!("no line says the marker was kept:\n{log}"));
+        assert!(line.contains("ERROR"), "{line}");
+        assert!(line.contains(&default.arn), "{line}");
+        assert!(line.contains("AccessDeniedException"), "{line}");
+        for key in [
+            ownership::OWNER_STACK_TAG,
+            ownership::OWNER_LOGICAL_ID_TAG,
+            ownership::OWNER_REQUEST_TAG,
+        ] {
+            assert!(line.contains(&format!("{key}=")), "{key}: {line}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_delete_that_leaves_a_profile_says_which_and_why() {
+        let world = World::start().await;
+        let console = world
+            .emulator
+            .seed_profile(DEMO_INSTANCE_ID, "Made by hand");
+        let delete = request("Delete", &properties("create"), Some(&console.arn));
+        let (outcome, answer, log) = run_logged(&world, &delete).await;
         assert_eq!(outcome.ok(), Some(Done::Deleted(console.arn.clone())));
         assert_eq!(
             answer,
             Answer::success(console.arn.clone(), BTreeMap::new())
         );
         assert_eq!(world.emulator.profiles(), std::slice::from_ref(&console));
-        let log = String::from_utf8(captured.0.lock().map(|l| l.clone()).unwrap_or_default())
-            .expect("UTF-8");
         let line = log
             .lines()
             .find(|l| l.contains("left the routing profile untouched"))

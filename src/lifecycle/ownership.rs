@@ -12,14 +12,16 @@
 //! - **The decisions**: what a Create does with a profile of its Name ([`claim`]), what a Delete
 //!   or a cleanup does with a profile ([`disposal`]), and the PhysicalResourceIds that carry the
 //!   outcome to the Delete CloudFormation sends next ([`PhysicalId`]).
-//! - **The calls** that act on them: claiming a taken Name (resume or adopt), marking, releasing,
-//!   and disposing of a profile.
+//! - **The calls** that act on them: claiming a taken Name (resume or adopt), checking a profile
+//!   before a write, and disposing of a profile (delete, release or leave), every time from a
+//!   marker read just before.
 
 use std::collections::BTreeMap;
 
 use super::Progress;
 use crate::arn;
 use crate::connect::{Connect, ConnectError, ErrorKind};
+use crate::constraints::TAG_MAP;
 use crate::event::ReplyTo;
 use crate::failure::Failure;
 use crate::model::{ProfileRef, ProfileState};
@@ -36,6 +38,8 @@ pub const OWNER_REQUEST_TAG: &str = "cfn-custom-resource:request-id";
 pub const RESERVED_TAG_PREFIX: &str = "cfn-custom-resource:";
 /// How many tags the ownership marker takes of a profile's [`crate::constraints::TAG_MAP`] limit.
 pub const MARKER_TAGS: usize = 3;
+/// The most tags of its own a profile may have to be adopted: the marker needs the rest.
+pub const MAX_OWN_TAGS_TO_ADOPT: usize = TAG_MAP.max - MARKER_TAGS;
 /// The marker's keys.
 const MARKER_KEYS: [&str; MARKER_TAGS] = [OWNER_STACK_TAG, OWNER_LOGICAL_ID_TAG, OWNER_REQUEST_TAG];
 /// How the request tag of an adopted profile starts.
@@ -47,6 +51,8 @@ const FAILED_CREATE_PREFIX: &str = "failed-create-";
 const NOT_CREATED_PREFIX: &str = "not-created-";
 /// What a Create's PhysicalResourceId starts with when it failed while adopting a profile.
 const FAILED_ADOPTION_PREFIX: &str = "failed-adoption-";
+/// What separates the RequestId from the ARN in a failed adoption's id.
+const ARN_SEPARATOR: &str = "-arn:";
 
 /// A resource and one of its requests: whose marker a profile should carry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -191,6 +197,13 @@ pub fn marker_of(tags: &BTreeMap<String, String>) -> impl Iterator<Item = (Strin
         .map(|(k, v)| (k.clone(), v.clone()))
 }
 
+/// How many of `tags` are a profile's own, the marker's keys left out (marking replaces those).
+pub fn own_tags(tags: &BTreeMap<String, String>) -> usize {
+    tags.keys()
+        .filter(|k| !MARKER_KEYS.contains(&k.as_str()))
+        .count()
+}
+
 /// What a Create does with the profile that holds its Name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Claim {
@@ -214,12 +227,18 @@ pub fn claim(made: &Made, adopt_existing: bool) -> Claim {
     }
 }
 
-/// Which profiles a Delete may remove.
+/// Which profiles a Delete or a cleanup may remove.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     /// The resource's own, whichever request marked it: the Delete of an ARN.
     Resource,
-    /// A profile a failed Create set out to adopt: only ever released.
+    /// Only what one request took on, as its marker says: the profile it created is deleted, the
+    /// one it adopted released (the Delete of a failed Create, a replacement's cleanup). A marker
+    /// of any other request, this resource's included, is left alone: another request has the
+    /// profile now.
+    Request,
+    /// A profile one request set out to adopt and failed (`failed-adoption-`): released while it
+    /// carries that request's `adopted:` marker, never deleted, and otherwise left alone.
     Adoption,
 }
 
@@ -239,7 +258,8 @@ pub enum Disposal {
 pub fn disposal(made: &Made, is_default: bool, scope: Scope) -> Disposal {
     let remove = match (scope, made) {
         (Scope::Resource, made) if made.is_this_resources() => Disposal::Delete,
-        (Scope::Adoption, made) if made.is_this_resources() => Disposal::Release,
+        (Scope::Request, Made::ByThisRequest(origin)) => origin.undone_by(),
+        (Scope::Adoption, Made::ByThisRequest(Origin::Adopted)) => Disposal::Release,
         _ => Disposal::Leave,
     };
     match remove {
@@ -256,10 +276,17 @@ pub enum PhysicalId {
     /// A Create that sent CreateRoutingProfile and failed without knowing of a profile: the
     /// RequestId whose marker the profile it may have made carries.
     FailedCreate(String),
-    /// A Create that failed while adopting this profile.
-    FailedAdoption(ProfileRef),
+    /// A Create that failed while adopting `profile`: its RequestId, whose `adopted:` marker the
+    /// profile carries while that adoption still holds it.
+    FailedAdoption {
+        /// The adopting Create's RequestId.
+        request_id: String,
+        /// The profile it was adopting.
+        profile: ProfileRef,
+    },
     /// Anything else: a Create that failed before calling Connect (`not-created-`), or an id
-    /// this function never gave.
+    /// this function never gave (`failed-adoption-<ARN>` without a RequestId included: no
+    /// released version answered that form).
     Nothing,
 }
 
@@ -270,15 +297,30 @@ impl PhysicalId {
             PhysicalId::Profile(profile)
         } else if let Some(request_id) = physical.strip_prefix(FAILED_CREATE_PREFIX) {
             PhysicalId::FailedCreate(request_id.to_string())
-        } else if let Some(profile) = physical
+        } else if let Some((request_id, profile)) = physical
             .strip_prefix(FAILED_ADOPTION_PREFIX)
-            .and_then(arn::routing_profile)
+            .and_then(split_failed_adoption)
         {
-            PhysicalId::FailedAdoption(profile)
+            PhysicalId::FailedAdoption {
+                request_id,
+                profile,
+            }
         } else {
             PhysicalId::Nothing
         }
     }
+}
+
+/// `<RequestId>-<ARN>` split in two. Only one `-arn:` in it can be followed by a whole
+/// routing-profile ARN, whatever the RequestId holds: after any earlier one, the rest also holds
+/// the ARN's own colons or slashes, and so has too many fields or segments to be one; after one
+/// inside the ARN, too few. `None` without a RequestId or an ARN.
+fn split_failed_adoption(id: &str) -> Option<(String, ProfileRef)> {
+    id.match_indices(ARN_SEPARATOR).find_map(|(at, _)| {
+        let request_id = &id[..at];
+        let profile = arn::routing_profile(&id[at + 1..])?;
+        (!request_id.is_empty()).then(|| (request_id.to_string(), profile))
+    })
 }
 
 /// The PhysicalResourceId of a Create that failed before it knew of any profile: stable for the
@@ -295,10 +337,13 @@ pub fn not_created_id(request_id: &str) -> String {
     format!("{NOT_CREATED_PREFIX}{request_id}")
 }
 
-/// The PhysicalResourceId of a Create that failed while adopting the profile `arn`: not the ARN
-/// itself, whose Delete would delete the profile, but one whose Delete only releases it.
-pub fn failed_adoption_id(arn: &str) -> String {
-    format!("{FAILED_ADOPTION_PREFIX}{arn}")
+/// The PhysicalResourceId of the Create `request_id` that failed while adopting the profile
+/// `arn`: not the ARN itself, whose Delete would delete the profile, but one whose Delete releases
+/// it only while it carries this request's `adopted:` marker (a later adoption of it, after an
+/// Update or another Create, is left alone). With CloudFormation's RequestIds (36 characters) and
+/// Connect's ARNs (at most about 300), it stays far below the 1 KB a PhysicalResourceId may have.
+pub fn failed_adoption_id(request_id: &str, arn: &str) -> String {
+    format!("{FAILED_ADOPTION_PREFIX}{request_id}-{arn}")
 }
 
 /// A profile this request has taken on, and how.
@@ -327,7 +372,7 @@ pub fn failed_create_answer(
         Some(Claimed {
             profile,
             origin: Origin::Adopted,
-        }) => failed_adoption_id(&profile.arn),
+        }) => failed_adoption_id(request_id, &profile.arn),
         None if create_sent => failed_create_id(request_id),
         None => not_created_id(request_id),
     }
@@ -354,7 +399,8 @@ pub(super) async fn claim_name(
         });
     };
     progress.step("reading the existing routing profile's marker");
-    let made = owner.made(&connect.tags(&existing).await?);
+    let tags = connect.standing(&existing).await?.tags;
+    let made = owner.made(&tags);
     let origin = match claim(&made, adopt_existing) {
         Claim::Resume => Origin::Created,
         Claim::Adopt => Origin::Adopted,
@@ -363,6 +409,14 @@ pub(super) async fn claim_name(
             return Err(refusal(name, existing, made));
         }
     };
+    if origin == Origin::Adopted && own_tags(&tags) > MAX_OWN_TAGS_TO_ADOPT {
+        // TagResource would be refused for the limit; nothing is written.
+        tracing::warn!(arn = %existing.arn, tags = own_tags(&tags), "too many tags of its own to take the marker");
+        return Err(Failure::TooManyTagsToAdopt {
+            arn: existing.arn,
+            own: own_tags(&tags),
+        });
+    }
     let claimed = Claimed {
         profile: existing,
         origin,
@@ -422,43 +476,114 @@ async fn adopt(
         .await?;
     progress.step("reading the adopted routing profile");
     let mut live = connect.fetch(profile).await?;
-    if let made @ Made::ByOtherResource(_) = owner.made(&live.tags) {
-        tracing::warn!(arn = %profile.arn, ?made, "another resource marked the profile at the same time; backing off");
-        return Err(refusal(&live.name, profile.clone(), made));
-    }
+    not_adopted_elsewhere(owner, profile, &live.tags, false)?;
     live.tags.extend(marker);
     Ok(live)
 }
 
-/// Removes the marker from `profile`, leaving the profile as it is otherwise.
-pub(super) async fn release(
+/// After an adopted profile was converged: reads its marker once more, and fails when another
+/// resource's is on it (it adopted the profile while this request converged it). That narrows the
+/// race between two resources adopting one profile; it cannot close it, since the other may mark
+/// the profile after this read.
+pub(super) async fn confirm_adoption(
     connect: &Connect,
     profile: &ProfileRef,
+    owner: &Owner,
     progress: &Progress,
-) -> Result<(), ConnectError> {
-    progress.step("UntagResource (releasing the profile)");
-    let keys = MARKER_KEYS.iter().map(|k| k.to_string()).collect();
-    match connect.apply(profile, &Operation::Untag { keys }).await {
-        Err(e) if e.kind != ErrorKind::NotFound => Err(e),
+) -> Result<(), Failure> {
+    progress.step("reading the adopted routing profile's marker again");
+    let tags = connect.standing(profile).await?.tags;
+    not_adopted_elsewhere(owner, profile, &tags, true)
+}
+
+/// Fails when `tags` carry another resource's marker: it adopted `profile` at the same time,
+/// before (`converged` false) or while this request converged it.
+fn not_adopted_elsewhere(
+    owner: &Owner,
+    profile: &ProfileRef,
+    tags: &BTreeMap<String, String>,
+    converged: bool,
+) -> Result<(), Failure> {
+    match owner.made(tags) {
+        Made::ByOtherResource(holder) => {
+            tracing::warn!(arn = %profile.arn, ?holder, converged, "another resource marked the profile at the same time; backing off");
+            Err(Failure::AdoptedElsewhere {
+                arn: profile.arn.clone(),
+                holder,
+                converged,
+            })
+        }
         _ => Ok(()),
     }
 }
 
-/// What a Delete in `scope` does with `profile`: read it, then delete it, release it, or leave it,
-/// as [`disposal`] decides. A profile already gone is fine.
+/// Fails a write to a profile whose marker (`tags`) does not name this resource, before any write.
+pub(super) fn ensure_owned(
+    owner: &Owner,
+    profile: &ProfileRef,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), Failure> {
+    let made = owner.made(tags);
+    if made.is_this_resources() {
+        return Ok(());
+    }
+    tracing::warn!(arn = %profile.arn, ?made, "refusing to update a routing profile this resource does not own");
+    Err(Failure::NotOwned {
+        arn: profile.arn.clone(),
+        holder: made.holder(),
+    })
+}
+
+/// Before a replacement, which writes nothing to the old profile: reads its marker and fails unless
+/// the profile is this resource's, or gone.
+pub(super) async fn ensure_replaceable(
+    connect: &Connect,
+    owner: &Owner,
+    profile: &ProfileRef,
+    progress: &Progress,
+) -> Result<(), Failure> {
+    progress.step("reading the routing profile's marker");
+    match connect.standing(profile).await {
+        Ok(standing) => ensure_owned(owner, profile, &standing.tags),
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a disposal did.
+#[derive(Clone, Debug)]
+pub enum Disposed {
+    /// The profile was deleted.
+    Deleted,
+    /// Its marker was removed; the profile stays.
+    Released,
+    /// Its marker was to be removed, and Connect refused: the profile stays, still marked (logged
+    /// at error level, with the tags left).
+    MarkerKept(ConnectError),
+    /// It is not this resource's (or this request's): left untouched (logged).
+    Left,
+    /// There is no such profile (any more).
+    Gone,
+}
+
+/// What a Delete or a cleanup in `scope` does with `profile`: reads its marker, then deletes it,
+/// releases it, or leaves it, as [`disposal`] decides for `owner` (the request the scope is about
+/// for [`Scope::Request`]). Every path that deletes or releases a profile comes through here, so
+/// none acts on a marker it did not just read. A release Connect refuses is not an error: the
+/// profile is kept either way, and a stack's deletion or rollback must not fail on a tag.
 pub(super) async fn dispose(
     connect: &Connect,
     profile: &ProfileRef,
     owner: &Owner,
     scope: Scope,
     progress: &Progress,
-) -> Result<(), Failure> {
+) -> Result<Disposed, Failure> {
     progress.step("reading the routing profile's marker");
     let standing = match connect.standing(profile).await {
         Ok(standing) => standing,
         Err(e) if e.kind == ErrorKind::NotFound => {
             tracing::info!(arn = %profile.arn, "routing profile already gone");
-            return Ok(());
+            return Ok(Disposed::Gone);
         }
         Err(e) => return Err(e.into()),
     };
@@ -467,52 +592,86 @@ pub(super) async fn dispose(
         Disposal::Delete => delete(connect, profile, progress).await,
         Disposal::Release => {
             tracing::info!(arn = %profile.arn, is_default = standing.is_default, "releasing the routing profile: removing the marker, keeping the profile");
-            released(connect, profile, progress).await
+            Ok(release(connect, profile, &standing.tags, progress).await)
         }
         Disposal::Leave => {
             let holder = made.holder();
-            let why = match holder {
-                None => "it carries no ownership marker",
-                Some(_) => "it carries another resource's marker",
+            let why = match &made {
+                Made::ByOtherResource(_) => "it carries another resource's marker",
+                Made::ByNobody => "it carries no ownership marker",
+                _ => "it carries the marker of another request of this resource",
             };
             tracing::warn!(
                 arn = %profile.arn,
                 why,
                 marker_stack_id = holder.as_ref().and_then(|h| h.stack_id.as_deref()),
                 marker_logical_id = holder.as_ref().and_then(|h| h.logical_id.as_deref()),
-                "left the routing profile untouched: it is not this resource's"
+                marker_request_id = standing.tags.get(OWNER_REQUEST_TAG).map(String::as_str),
+                "left the routing profile untouched"
             );
-            Ok(())
+            Ok(Disposed::Left)
         }
     }
 }
 
-/// Undoes what a failed request did to the profile it took on: deletes it when it created it,
-/// releases it when it adopted it.
+/// Undoes what the request `owner` names did to `profile`, as its marker says now: deletes it when
+/// that request created it, releases it when it adopted it, and leaves it when another request or
+/// resource holds it since.
 pub(super) async fn undo(
     connect: &Connect,
-    claimed: &Claimed,
+    profile: &ProfileRef,
+    owner: &Owner,
     progress: &Progress,
-) -> Result<(), Failure> {
-    match claimed.origin.undone_by() {
-        Disposal::Release => released(connect, &claimed.profile, progress).await,
-        Disposal::Delete => delete(connect, &claimed.profile, progress).await,
-        Disposal::Leave => Ok(()),
+) -> Result<Disposed, Failure> {
+    dispose(connect, profile, owner, Scope::Request, progress).await
+}
+
+/// [`undo`] for a request that may have made a profile without learning of it (its
+/// CreateRoutingProfile got no answer): finds the profile of `name` in the instance first.
+pub(super) async fn undo_by_name(
+    connect: &Connect,
+    instance_id: &str,
+    name: &str,
+    owner: &Owner,
+    progress: &Progress,
+) -> Result<Disposed, Failure> {
+    progress.step("looking for a profile the request made");
+    match connect.find_by_name(instance_id, name).await {
+        Ok(Some(profile)) => undo(connect, &profile, owner, progress).await,
+        Ok(None) => Ok(Disposed::Gone),
+        Err(e) if e.kind == ErrorKind::NotFound => Ok(Disposed::Gone),
+        Err(e) => Err(e.into()),
     }
 }
 
-/// [`release`], failing the request when Connect refuses: the profile stays, with the marker.
-async fn released(
+/// Removes the marker from `profile` (whose tags were `tags`), leaving the profile as it is
+/// otherwise. Connect refusing is logged at error level with the tags left, and told in the result.
+async fn release(
     connect: &Connect,
     profile: &ProfileRef,
+    tags: &BTreeMap<String, String>,
     progress: &Progress,
-) -> Result<(), Failure> {
-    release(connect, profile, progress)
-        .await
-        .map_err(|error| Failure::ReleaseFailed {
-            arn: profile.arn.clone(),
-            error,
-        })
+) -> Disposed {
+    progress.step("UntagResource (releasing the profile)");
+    let keys = MARKER_KEYS.iter().map(|k| k.to_string()).collect();
+    match connect.apply(profile, &Operation::Untag { keys }).await {
+        Ok(()) => Disposed::Released,
+        Err(e) if e.kind == ErrorKind::NotFound => Disposed::Gone,
+        Err(error) => {
+            let left: Vec<String> = tags
+                .iter()
+                .filter(|(k, _)| MARKER_KEYS.contains(&k.as_str()))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            tracing::error!(
+                arn = %profile.arn,
+                %error,
+                tags_left = %left.join(", "),
+                "could not remove the ownership marker; the profile is kept, with the marker: remove its cfn-custom-resource: tags by hand"
+            );
+            Disposed::MarkerKept(error)
+        }
+    }
 }
 
 /// DeleteRoutingProfile; a profile already gone is fine.
@@ -520,13 +679,13 @@ async fn delete(
     connect: &Connect,
     profile: &ProfileRef,
     progress: &Progress,
-) -> Result<(), Failure> {
+) -> Result<Disposed, Failure> {
     progress.step("DeleteRoutingProfile");
     match connect.delete(profile).await {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(Disposed::Deleted),
         Err(e) if e.kind == ErrorKind::NotFound => {
             tracing::info!("routing profile already gone");
-            Ok(())
+            Ok(Disposed::Gone)
         }
         Err(e) if e.kind == ErrorKind::InUse => Err(Failure::InUse {
             arn: profile.arn.clone(),
@@ -534,32 +693,6 @@ async fn delete(
         }),
         Err(e) => Err(e.into()),
     }
-}
-
-/// The profile named `name` in the instance, if `owner`'s request created or adopted it.
-pub(super) async fn find_claimed_by(
-    connect: &Connect,
-    instance_id: &str,
-    name: &str,
-    owner: &Owner,
-) -> Result<Option<Claimed>, ConnectError> {
-    let found = match connect.find_by_name(instance_id, name).await {
-        Ok(found) => found,
-        Err(e) if e.kind == ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
-    let Some(profile) = found else {
-        return Ok(None);
-    };
-    let tags = match connect.tags(&profile).await {
-        Ok(tags) => tags,
-        Err(e) if e.kind == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    Ok(match owner.made(&tags) {
-        Made::ByThisRequest(origin) => Some(Claimed { profile, origin }),
-        _ => None,
-    })
 }
 
 #[cfg(test)]
@@ -703,7 +836,7 @@ mod tests {
     }
 
     #[test]
-    fn a_delete_removes_only_its_own_never_the_default_and_only_releases_an_adoption() {
+    fn a_delete_removes_only_its_own_never_the_default_and_a_request_only_what_it_did() {
         use Disposal::*;
         let other = Made::ByOtherResource(OtherMarker {
             stack_id: Some("s".into()),
@@ -717,7 +850,9 @@ mod tests {
             Made::ByEarlierRequest(None),
             other,
         ];
-        // Per scope: what each of `made` gets, not default and default.
+        // Per scope: what each of `made` gets, not default and default. A request's scopes leave
+        // a profile another request of the resource holds since (adopted again by an Update, say),
+        // and a failed adoption's never deletes.
         let expected = [
             (
                 Scope::Resource,
@@ -725,9 +860,14 @@ mod tests {
                 [Leave, Release, Release, Release, Release, Leave],
             ),
             (
+                Scope::Request,
+                [Leave, Delete, Release, Leave, Leave, Leave],
+                [Leave, Release, Release, Leave, Leave, Leave],
+            ),
+            (
                 Scope::Adoption,
-                [Leave, Release, Release, Release, Release, Leave],
-                [Leave, Release, Release, Release, Release, Leave],
+                [Leave, Leave, Release, Leave, Leave, Leave],
+                [Leave, Leave, Release, Leave, Leave, Leave],
             ),
         ];
         for (scope, plain, default) in expected {
@@ -754,8 +894,11 @@ mod tests {
         let profile = arn::routing_profile(arn).expect("an ARN");
         assert_eq!(PhysicalId::parse(arn), PhysicalId::Profile(profile.clone()));
         assert_eq!(
-            PhysicalId::parse(&failed_adoption_id(arn)),
-            PhysicalId::FailedAdoption(profile.clone())
+            PhysicalId::parse(&failed_adoption_id("r-1", arn)),
+            PhysicalId::FailedAdoption {
+                request_id: "r-1".into(),
+                profile: profile.clone()
+            }
         );
         assert_eq!(
             PhysicalId::parse(&failed_create_id("r-1")),
@@ -763,6 +906,10 @@ mod tests {
         );
         for nothing in [
             not_created_id("r-1"),
+            // The form without a RequestId was never released: not recognised, nothing done.
+            format!("failed-adoption-{arn}"),
+            format!("failed-adoption--{arn}"),
+            "failed-adoption-r-1-not-an-arn".to_string(),
             "failed-adoption-not-an-arn".to_string(),
             "something else".to_string(),
             String::new(),
@@ -786,9 +933,62 @@ mod tests {
         );
         assert_eq!(
             failed_create_answer(claimed(Origin::Adopted), true, "r-1"),
-            failed_adoption_id(arn)
+            failed_adoption_id("r-1", arn)
         );
         assert_eq!(failed_create_answer(None, true, "r-1"), "failed-create-r-1");
         assert_eq!(failed_create_answer(None, false, "r-1"), "not-created-r-1");
+    }
+
+    #[test]
+    fn a_failed_adoption_id_splits_back_into_its_request_and_arn_whatever_either_holds() {
+        let arns = [
+            "arn:aws:connect:us-east-1:123456789012:instance/i-1/routing-profile/rp-1",
+            // A partition or region ending in "-arn" puts the separator inside the ARN too.
+            "arn:x-arn:connect:eu-arn:123456789012:instance/i-arn/routing-profile/rp-arn",
+        ];
+        let requests = [
+            "8f3c2a71-5d4e-4b9a-a1c6-2e7f0d9b3c54",
+            "r",
+            "-",
+            "a-arn:",
+            "x-arn:aws:connect:r:1:instance/i/routing-profile/p",
+            "x-arn:aws:connect:r:1:",
+            "arn:aws:connect:us-east-1:123456789012:instance/i-1/routing-profile/rp-1",
+        ];
+        for arn in arns {
+            let profile = arn::routing_profile(arn).expect("an ARN");
+            for request_id in requests {
+                assert_eq!(
+                    PhysicalId::parse(&failed_adoption_id(request_id, arn)),
+                    PhysicalId::FailedAdoption {
+                        request_id: request_id.into(),
+                        profile: profile.clone()
+                    },
+                    "{request_id} {arn}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_failed_adoption_id_fits_a_physical_resource_id() {
+        // The longest ARN Connect's IDs allow (100 characters each) in the longest partition and
+        // Region, with a RequestId as CloudFormation makes them.
+        let long = "x".repeat(100);
+        let arn = format!(
+            "arn:aws-iso-b:connect:us-isob-east-1:123456789012:instance/{long}/routing-profile/{long}"
+        );
+        let id = failed_adoption_id("8f3c2a71-5d4e-4b9a-a1c6-2e7f0d9b3c54", &arn);
+        assert!(id.len() < 1024, "{}", id.len());
+    }
+
+    #[test]
+    fn only_tags_outside_the_marker_count_against_an_adoption() {
+        let mut tags = marker(&owner("r-1"), Origin::Adopted);
+        assert_eq!(own_tags(&tags), 0);
+        tags.insert("cfn-custom-resource:other".into(), "x".into());
+        tags.insert("team".into(), "support".into());
+        assert_eq!(own_tags(&tags), 2);
+        assert_eq!(MAX_OWN_TAGS_TO_ADOPT, 47);
     }
 }

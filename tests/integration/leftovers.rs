@@ -218,7 +218,7 @@ async fn a_profile_an_earlier_request_left_is_neither_adopted_nor_deleted() {
     let earlier_id = retained.request["RequestId"].as_str().expect("RequestId");
     assert!(
         refused.reason.starts_with(&format!(
-            "A routing profile named \"Support Tier 1\" already exists in instance {} ({}) with the marker of an earlier request of this resource (RequestId {earlier_id}), left behind by DeletionPolicy: Retain or a Delete that failed.",
+            "A routing profile named \"Support Tier 1\" already exists in instance {} ({}) with the marker of an earlier request of this resource (RequestId {earlier_id}), left behind by DeletionPolicy: Retain, by a Delete that failed, or by a Create or adoption that failed and was not rolled back.",
             retained.profile().instance_id,
             retained.physical
         )),

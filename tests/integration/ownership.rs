@@ -92,18 +92,25 @@ async fn a_delete_of_a_profile_this_resource_does_not_own_succeeds_and_leaves_it
     let world = World::start().await;
     let foreign = foreign_profiles(&world).await;
     for profile in &foreign {
-        // As the Delete of a resource, and as the Delete after a failed adoption.
-        for physical in [profile.arn.clone(), failed_adoption_id(&profile.arn)] {
+        let request = profile
+            .tags
+            .get(OWNER_REQUEST_TAG)
+            .map_or("r-forged", |r| r.trim_start_matches("adopted:"));
+        // As the Delete of a resource, and as the Delete after a failed adoption (even one naming
+        // the request whose marker the profile carries: another resource's); and in the form
+        // without a RequestId, which no released version answered: not recognised, not read.
+        let reads = ["DescribeRoutingProfile"];
+        for (physical, calls) in [
+            (profile.arn.clone(), &reads[..]),
+            (failed_adoption_id(request, &profile.arn), &reads[..]),
+            (format!("failed-adoption-{}", profile.arn), &[][..]),
+        ] {
             world.connect.clear_calls();
             let delete = as_new_request(&world.event_on("delete", &physical));
             let left = world.send(delete).await;
             assert_eq!(left.status, "SUCCESS", "{left}");
             assert_eq!(left.physical, physical);
-            assert_eq!(
-                world.calls(),
-                ["DescribeRoutingProfile"],
-                "read, nothing written"
-            );
+            assert_eq!(world.calls(), calls, "read, nothing written");
         }
     }
     assert_eq!(world.connect.profiles(), {
@@ -167,4 +174,33 @@ async fn older_two_tag_profiles_are_still_replaced_and_deleted() {
     let cleanup = world.send(delete_from(&created)).await;
     assert_eq!(cleanup.status, "SUCCESS", "{cleanup}");
     assert_eq!(world.profile_arns(), [replaced.physical]);
+}
+
+#[tokio::test]
+async fn a_failed_adoption_delete_never_touches_the_resources_own_live_profile() {
+    let world = World::start().await;
+    let create = world.event("create");
+    let created = world.send(create.clone()).await;
+    let before = world.connect.profiles();
+    // Naming the request that created it (a failed adoption's id never names a profile its own
+    // request created, but a direct invoke can send anything), and another request.
+    for request in [request_id(&create), "00000000-0000-4000-9000-0000000000ff"] {
+        world.connect.clear_calls();
+        let physical = failed_adoption_id(request, &created.physical);
+        let left = world
+            .send(as_new_request(&world.event_on("delete", &physical)))
+            .await;
+        assert_eq!(left.status, "SUCCESS", "{left}");
+        assert_eq!(
+            world.calls(),
+            ["DescribeRoutingProfile"],
+            "read, nothing written"
+        );
+    }
+    assert_eq!(world.connect.profiles(), before);
+    let update = update_from(
+        &created,
+        world.event("update")["ResourceProperties"].clone(),
+    );
+    assert_eq!(world.send(update).await.status, "SUCCESS");
 }

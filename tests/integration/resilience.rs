@@ -364,7 +364,7 @@ async fn throttling_is_retried_however_many_retries_the_process_made_before() {
         world
             .connect
             .inject("DescribeRoutingProfile", Fault::throttling(), 3);
-        if let Err(e) = client.tags(&profile).await {
+        if let Err(e) = client.standing(&profile).await {
             panic!("call {call} was not retried: {e}");
         }
     }

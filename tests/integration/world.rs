@@ -110,6 +110,19 @@ impl World {
         self.handler.handle(event, Instant::now() + within).await
     }
 
+    /// The answer the receiver got for `request` (found by its RequestId), for requests run at
+    /// the same time as others.
+    pub fn answer_to(&self, request: &Value) -> Answer {
+        let puts: Vec<Received> = self
+            .receiver
+            .requests()
+            .into_iter()
+            .filter(|put| put.json()["RequestId"] == request["RequestId"])
+            .collect();
+        assert_eq!(puts.len(), 1, "exactly one answer per event");
+        Answer::of(&puts[0], request.clone())
+    }
+
     /// The ARNs of the profiles the emulator holds.
     pub fn profile_arns(&self) -> Vec<String> {
         self.connect.profiles().into_iter().map(|p| p.arn).collect()
@@ -199,6 +212,11 @@ pub fn delete_from(earlier: &Answer) -> Value {
         fields.remove("OldResourceProperties");
     }
     delete
+}
+
+/// The RequestId of `event`.
+pub fn request_id(event: &Value) -> &str {
+    event["RequestId"].as_str().expect("RequestId")
 }
 
 /// The same request again as CloudFormation's next one: a RequestId never used before.

@@ -29,6 +29,28 @@ impl Schedule {
         }
     }
 
+    /// Records the profiles a Delete that answered SUCCESS was to release while Connect refused its
+    /// last UntagResource: kept, with this stack's marker (the function logs them).
+    pub(super) fn note_marker_kept(&mut self, first: usize, answer: &Answer) {
+        if answer.status != "SUCCESS" || answer.request["RequestType"] != "Delete" {
+            return;
+        }
+        let calls = self.world.connect.calls();
+        for profile in self.world.connect.profiles() {
+            let last = calls[first..]
+                .iter()
+                .rev()
+                .find(|c| c.operation == "UntagResource" && c.path.contains(&profile.id));
+            if last.is_some_and(|c| c.status != 200)
+                && profile.tags.get(OWNER_STACK_TAG) == Some(&self.stack_id)
+            {
+                self.counts
+                    .bump("ownership: markers kept, UntagResource refused to a Delete");
+                self.marker_kept.insert(profile.arn);
+            }
+        }
+    }
+
     /// From now on no request may write or delete the profiles `which` picks: CloudFormation no
     /// longer knows of them.
     pub(super) fn protect(&mut self, which: impl Fn(&Profile) -> bool, why: &'static str) {
@@ -212,12 +234,13 @@ impl Schedule {
             State::DeleteFailed { physical, .. } => {
                 !end && (*physical == profile.arn
                     || *physical == format!("failed-create-{request}")
-                    || *physical == failed_adoption_id(&profile.arn))
+                    || *physical == failed_adoption_id(&request, &profile.arn))
             }
         });
         known
             || self.told.contains(&request)
             || self.kept.contains(&profile.arn)
+            || self.marker_kept.contains(&profile.arn)
             || self.in_use.contains(&profile.arn)
     }
 }

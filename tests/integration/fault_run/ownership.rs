@@ -5,19 +5,24 @@
 //!
 //! Every choice here comes from a stream of its own ([`Rng::stream`]), never from the schedule's:
 //! a seed picks the same schedule it picked before this class existed, and in the schedules this
-//! class leaves alone (two in five) nothing of it happens at all.
+//! class leaves alone (two in five) nothing of it happens at all. The late Deletes of failed
+//! adoptions draw from a stream of their own again, so that the class's other choices are as they
+//! were before them.
 //!
 //! The promises checked: a profile that existed before the run (or that CloudFormation no longer
 //! knows of) is never deleted and never written, except by a request that asked to adopt it; a
 //! failed adoption leaves it released (no marker of this run), never deleted; a forged Update
-//! answers FAILED and a forged Delete SUCCESS, neither writing anything; after the stack's
-//! deletion the adopted profiles are gone, except an instance's default profile, which remains
-//! without a marker.
+//! answers FAILED and a forged Delete SUCCESS, neither writing anything; the Delete of a failed
+//! adoption's id, delivered late when the resource holds the profile under a marker of its own
+//! (adopted again, or created), answers SUCCESS and writes nothing; after the stack's deletion the
+//! adopted profiles are gone, except an instance's default profile, which remains without a marker.
 
 use super::*;
 
 /// The ownership class's share of schedules.
 const ENABLED: usize = 60;
+/// How often, between stack operations, a failed adoption's Delete comes late.
+const LATE_DELETES: usize = 20;
 
 /// What the ownership class knows of a schedule.
 #[derive(Default)]
@@ -31,6 +36,21 @@ pub(super) struct Ownership {
     pub(super) watched: BTreeMap<String, Watched>,
     /// Forged requests sent so far (their RequestIds are numbered apart from the schedule's).
     pub(super) forged: u64,
+    /// The stream of the late Deletes of failed adoptions.
+    pub(super) late: Option<Rng>,
+    /// Late Deletes sent so far (numbered apart from the forged requests).
+    pub(super) late_sent: u64,
+    /// The failed adoptions of the run: what their Deletes, delivered again, carry.
+    pub(super) failed_adoptions: Vec<FailedAdoption>,
+}
+
+/// A Create that answered FAILED with a failed adoption's id.
+#[derive(Clone, Debug)]
+pub(super) struct FailedAdoption {
+    pub(super) logical: &'static str,
+    pub(super) request_id: String,
+    pub(super) arn: String,
+    pub(super) template: Template,
 }
 
 /// A profile the class watches.
@@ -99,6 +119,12 @@ impl Schedule {
             }
         }
         self.ownership.rng = Some(rng);
+        if self.ownership.enabled {
+            self.ownership.late = Some(Rng::stream(
+                self.seed,
+                "ownership: late failed-adoption Deletes",
+            ));
+        }
         let since = self.world.connect.calls().len();
         for profile in self.world.connect.profiles() {
             self.watch(&profile);
@@ -224,9 +250,9 @@ impl Schedule {
             .find(|p| p.arn == physical && p.is_default);
         match default {
             Some(profile) => {
-                assert_ne!(
-                    profile.tags.get(OWNER_STACK_TAG),
-                    Some(&self.stack_id),
+                assert!(
+                    profile.tags.get(OWNER_STACK_TAG) != Some(&self.stack_id)
+                        || self.marker_kept.contains(physical),
                     "the default profile {physical} still carries the marker after its Delete"
                 );
                 self.counts
@@ -258,10 +284,10 @@ impl Schedule {
             State::Live { physical, .. } => *physical == profile.arn,
             State::DeleteFailed { physical, .. } => {
                 *physical == profile.arn
-                    || *physical == failed_adoption_id(&profile.arn)
-                    || request
-                        .as_ref()
-                        .is_some_and(|r| *physical == format!("failed-create-{r}"))
+                    || request.as_ref().is_some_and(|r| {
+                        *physical == format!("failed-create-{r}")
+                            || *physical == failed_adoption_id(r, &profile.arn)
+                    })
             }
         })
     }
@@ -290,7 +316,8 @@ impl Schedule {
             {
                 let told = self.told.contains(request.trim_start_matches("adopted:"))
                     || self.kept.contains(&profile.arn)
-                    || self.in_use.contains(&profile.arn);
+                    || self.in_use.contains(&profile.arn)
+                    || self.marker_kept.contains(&profile.arn);
                 assert!(
                     told,
                     "{} was adopted by a request that did not keep it, and still carries its marker ({request})",
@@ -311,7 +338,9 @@ impl Schedule {
         let now = self.world.connect.profiles();
         for watched in self.ownership.watched.values().filter(|w| w.adopted) {
             let left = now.iter().find(|p| p.arn == watched.arn);
-            let told = self.kept.contains(&watched.arn) || self.in_use.contains(&watched.arn);
+            let told = self.kept.contains(&watched.arn)
+                || self.in_use.contains(&watched.arn)
+                || self.marker_kept.contains(&watched.arn);
             match (left, watched.is_default) {
                 (Some(profile), true) => assert!(
                     told || profile.tags.get(OWNER_STACK_TAG) != Some(&self.stack_id),
@@ -343,7 +372,87 @@ impl Schedule {
         if flip {
             self.flip_adopt_existing().await;
         }
+        let late = self
+            .ownership
+            .late
+            .as_mut()
+            .is_some_and(|late| late.percent(LATE_DELETES));
+        if late {
+            self.late_failed_adoption_delete().await;
+        }
         self.check().await;
+    }
+
+    /// The Delete of a failed adoption's id naming a live resource's profile, as a late delivery
+    /// brings it: the very Delete CloudFormation sent after this resource's failed adoption of the
+    /// profile, when there was one, else one naming a request that never adopted it. The resource
+    /// holds the profile under another request's marker: SUCCESS, nothing written.
+    async fn late_failed_adoption_delete(&mut self) {
+        let live: Vec<(usize, String, Template)> = (0..self.resources.len())
+            .filter_map(|i| match &self.resources[i].state {
+                State::Live {
+                    physical, template, ..
+                } => Some((i, physical.clone(), template.clone())),
+                _ => None,
+            })
+            .collect();
+        let Some(rng) = self.ownership.late.as_mut() else {
+            return;
+        };
+        if live.is_empty() {
+            return;
+        }
+        let (i, physical, template) = live[rng.below(live.len())].clone();
+        let logical = self.resources[i].logical;
+        self.ownership.late_sent += 1;
+        let numbered = format!(
+            "{:08x}-{:04x}-4000-9000-{:012}",
+            self.seed, 0xf1, self.ownership.late_sent
+        );
+        let replayed = self
+            .ownership
+            .failed_adoptions
+            .iter()
+            .rev()
+            .find(|f| f.logical == logical && f.arn == physical)
+            .cloned();
+        let (adopter, template, count) = match replayed {
+            Some(failed) => (
+                failed.request_id,
+                failed.template,
+                "ownership: failed adoption's Delete delivered again, profile adopted since",
+            ),
+            None => (
+                numbered.clone(),
+                template,
+                "ownership: failed adoption's Delete naming the resource's own profile",
+            ),
+        };
+        let id = failed_adoption_id(&adopter, &physical);
+        let event = self.event_as(
+            &numbered,
+            "Delete",
+            logical,
+            template.properties(),
+            Some(&id),
+            None,
+        );
+        let first = self.world.connect.calls().len();
+        let before = self.world.connect.profiles();
+        let answer = self.send(event, &Faults::default()).await;
+        self.counts.bump(count);
+        assert_eq!(answer.status, "SUCCESS", "{}", answer.reason);
+        assert_eq!(answer.physical, id);
+        let writes = self.writes_since(first);
+        assert!(
+            writes.is_empty(),
+            "a late failed-adoption Delete of {physical} wrote {writes:?}"
+        );
+        assert_eq!(
+            self.world.connect.profiles(),
+            before,
+            "a late failed-adoption Delete changed a profile"
+        );
     }
 
     /// A request of this class, numbered apart from the schedule's own requests, so that theirs
@@ -433,7 +542,13 @@ impl Schedule {
             }
         } else {
             let physical = if as_adoption {
-                failed_adoption_id(&target.arn)
+                // The request its marker names, if any: the forged Delete names the very
+                // adoption, of another resource, that holds the profile.
+                let request = target
+                    .tags
+                    .get(OWNER_REQUEST_TAG)
+                    .map_or("forged", |r| r.trim_start_matches("adopted:"));
+                failed_adoption_id(request, &target.arn)
             } else {
                 target.arn.clone()
             };

@@ -221,6 +221,7 @@ impl Schedule {
             failure_kind(&answer.reason)
         });
         self.note_left_behind(&request_id, &answer);
+        self.note_marker_kept(first_call, &answer);
         self.check_calls(first_call, faults, &request_id);
         self.count_hits(first_call, faults);
         let reason: String = answer.reason.chars().take(300).collect();
@@ -410,8 +411,10 @@ pub(super) fn failure_kind(reason: &str) -> &'static str {
         "answers: FAILED, name taken by another's profile"
     } else if reason.contains("is not this resource's") {
         "answers: FAILED, not this resource's profile"
-    } else if reason.starts_with("Could not remove the ownership marker") {
-        "answers: FAILED, release refused"
+    } else if reason.contains("was adopted by another resource at the same time") {
+        "answers: FAILED, adopted by another resource at the same time"
+    } else if reason.contains("tags of its own") {
+        "answers: FAILED, too many tags to adopt"
     } else if reason.starts_with("Cannot rename") {
         "answers: FAILED, name taken on update"
     } else if reason.contains("still assigned to users") {

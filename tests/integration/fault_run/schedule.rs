@@ -55,6 +55,9 @@ pub(super) struct Schedule {
     pub(super) kept: BTreeSet<String>,
     /// Profiles left in the stack's deletion because users are assigned to them.
     pub(super) in_use: BTreeSet<String>,
+    /// Profiles a Delete was to release and Connect refused the UntagResource: kept with the
+    /// marker, logged, answered SUCCESS.
+    pub(super) marker_kept: BTreeSet<String>,
     /// Whose profile it is: profiles from before the stack, adoption, forged requests.
     pub(super) ownership: Ownership,
 }
@@ -111,6 +114,7 @@ impl Schedule {
             told: BTreeSet::new(),
             kept: BTreeSet::new(),
             in_use: BTreeSet::new(),
+            marker_kept: BTreeSet::new(),
             ownership: Ownership::default(),
         };
         schedule.log(format!(
@@ -303,7 +307,9 @@ impl Schedule {
             answer.reason
         );
         let failed_id = format!("failed-create-{request_id}");
-        let failed_adoption = adoptable.as_ref().map(|p| failed_adoption_id(&p.arn));
+        let failed_adoption = adoptable
+            .as_ref()
+            .map(|p| failed_adoption_id(&request_id, &p.arn));
         assert!(
             answer.physical == failed_id
                 || Some(&answer.physical) == failed_adoption.as_ref()
@@ -311,8 +317,16 @@ impl Schedule {
             "a failed Create answers its request's id, the profile it made, or the adoption it failed: {}",
             answer.physical
         );
-        if Some(&answer.physical) == failed_adoption.as_ref() {
+        if let Some(adopted) =
+            adoptable.filter(|_| Some(&answer.physical) == failed_adoption.as_ref())
+        {
             self.counts.bump("ownership: failed adoptions");
+            self.ownership.failed_adoptions.push(FailedAdoption {
+                logical,
+                request_id: request_id.clone(),
+                arn: adopted.arn,
+                template: template.clone(),
+            });
         }
         // CloudFormation deletes what the failed Create answered, with the same properties.
         self.resources[i].state = State::DeleteFailed {
