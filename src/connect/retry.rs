@@ -9,15 +9,15 @@
 //! quotas: `cargo run --release -p runner --bin bench -- --stack 200`; the rate bound is 100 s):
 //!
 //! - **The deadline ends the retries, not a number of attempts.** With 25 attempts (the earlier
-//!   limit; about 90 s of backoff) 23 of the 200 Creates, and then 8 of the rollback's Deletes,
-//!   answered FAILED with ThrottlingException while each invocation still had over 200 of its
-//!   300 s, and 8 profiles were left. The attempts a call needs grow with the stack, so any count
-//!   is wrong for some stack. Attempts are now as good as unbounded (1,000, whose waits add up to
-//!   over an hour); the handler's deadline (Lambda's, less the time kept for the answer) stops the
-//!   work, and the answer says "Ran out of time while <step> (the last attempt: ... answered HTTP
-//!   429 ThrottlingException)". Measured: creates 101.4 s, deletes 99.6 s, none FAILED, nothing
-//!   left. A retry policy that knows the deadline would stop at the same moment with the same
-//!   news; the deadline is already the handler's, so the policy does not need it.
+//!   limit; about 90 s of backoff) 25 of the 200 Creates, and then 7 of the Deletes, answered
+//!   FAILED with ThrottlingException while each invocation still had over 200 of its 300 s, and 7
+//!   profiles were left. The attempts a call needs grow with the stack, so any count is wrong for
+//!   some stack. Attempts are now as good as unbounded (1,000, whose waits add up to over an
+//!   hour); the handler's deadline (Lambda's, less the time kept for the answer) stops the work,
+//!   and the answer says "Ran out of time while <step> (the last attempt: ... answered HTTP 429
+//!   ThrottlingException)". Measured: creates 102.2 s, deletes 102.6 s, none FAILED, nothing left.
+//!   A retry policy that knew the deadline would stop at the same moment with the same news; the
+//!   deadline is already the handler's, so the policy does not need it.
 //! - **Full jitter, capped at 8 s** (the SDK's standard retry: each wait drawn between zero and
 //!   250 ms doubled per attempt, at most 8 s): invocations that start together do not stay in step,
 //!   and each retry is an equal draw for the next token, so none waits much longer than the phase
@@ -30,7 +30,7 @@
 //! - **Not the SDK's adaptive mode.** Its client-side rate limiter learns from the throttling one
 //!   process sees, and each invocation is a process making one call at a time: the limiter only
 //!   slows that call further. Measured: creates took 294 s (2.9 times the bound), 15 ran out of
-//!   time, and deletes took 280 s; 50 at once took 72 s instead of 27 s.
+//!   time, and deletes took 280 s; 50 at once took 72 s instead of about 25 s.
 //! - **No retry quota.** The SDK's default quota (500 tokens per process, 5 per throttled retry,
 //!   not given back while retries keep failing) would make a warm process that weathered a
 //!   throttled stack answer ThrottlingException at once for every later request; each client has

@@ -145,7 +145,11 @@ async fn a_not_found_after_the_window_is_the_answer() {
         .inject("DescribeRoutingProfile", profile_not_found(), 1);
     world.connect.clear_calls();
     let profile = created.profile();
-    let error = world.client.standing(&profile).await.expect_err("not found");
+    let error = world
+        .client
+        .standing(&profile)
+        .await
+        .expect_err("not found");
     assert_eq!(
         error.kind,
         routing_profile_resource::connect::ErrorKind::NotFound
