@@ -11,8 +11,8 @@
 //! invocation has Lambda's deadline of the template's function, 300 s.
 //!
 //! It prints, for each phase, the wall time from the first event handed out to the last answer
-//! PUT received, against the rate bound (N / 2 s: every invocation makes one call of the same
-//! operation, CreateRoutingProfile or DeleteRoutingProfile), how many answered FAILED (and
+//! PUT received, against the rate bound (N / 2 s: every invocation makes one call of each
+//! operation it uses, each operation with a bucket of its own), how many answered FAILED (and
 //! why), the spread of the invocations' own times, and how many calls Connect throttled; then how
 //! many profiles are left. Figures only: it exits 0 whatever they are.
 
