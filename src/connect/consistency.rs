@@ -73,17 +73,21 @@ impl ReadAgain {
     ///
     /// When the write's time is not known (a Create whose answer was lost, or one made by another
     /// invocation), pass the time of the first read: the window then runs from there. Where the
-    /// lifecycle should use it, with [`ReadAgain::not_found`] or [`ReadAgain::not_listed`] as
-    /// `missed`:
+    /// lifecycle should use it (`Connect` already does for profiles its own client created), with
+    /// [`ReadAgain::not_found`] or [`ReadAgain::not_listed`] as `missed` and the request's
+    /// deadline less what must follow:
     /// - after DuplicateResourceException, the search by name for the profile this very request's
-    ///   lost answer made (`find_by_name` answering `None` although the name is taken);
-    /// - the Delete after a failed Create (`failed-create-...`), whose search by name finds
-    ///   nothing: the Create may have been carried out moments ago;
-    /// - a Delete whose profile answers NotFound although it was made moments ago (a Describe
-    ///   first, so that a profile really gone costs reads, not writes).
+    ///   lost answer made (`find_by_name` answering `None` although the name is taken:
+    ///   `ownership::claim_name`);
+    /// - the Delete after a failed Create (`failed-create-...`) and a replacement's cleanup, whose
+    ///   search by name finds nothing (`ownership::find_claimed_by`): the Create may have been
+    ///   carried out moments ago, by another invocation;
+    /// - a Delete whose profile answers NotFound although it may have been made moments ago by
+    ///   another invocation (`standing` in `ownership::dispose`: a read, so that a profile really
+    ///   gone costs reads, not writes).
     ///
-    /// Each costs up to the window when the profile is really not there; a call within the window
-    /// that does find it costs nothing more.
+    /// Each costs up to the window when the profile is really not there (a throttled Create that
+    /// never ran, say); a read within the window that does find it costs nothing more.
     pub async fn read<T, F, Fut>(
         &self,
         written: Instant,
