@@ -14,8 +14,8 @@
 //!   profiles were left. The attempts a call needs grow with the stack, so any count is wrong for
 //!   some stack. Attempts are now as good as unbounded (1,000, whose waits add up to over an
 //!   hour); the handler's deadline (Lambda's, less the time kept for the answer) stops the work,
-//!   and the answer says "Ran out of time while <step> (the last attempt: ... answered HTTP 429
-//!   ThrottlingException)". Measured: creates 102.2 s, deletes 102.6 s, none FAILED, nothing left.
+//!   and the answer says `Ran out of time while <step> (the last attempt: ... answered HTTP 429
+//!   ThrottlingException)`. Measured: creates 102.2 s, deletes 102.6 s, none FAILED, nothing left.
 //!   A retry policy that knew the deadline would stop at the same moment with the same news; the
 //!   deadline is already the handler's, so the policy does not need it.
 //! - **Full jitter, capped at 8 s** (the SDK's standard retry: each wait drawn between zero and
