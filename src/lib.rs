@@ -16,7 +16,9 @@
 //!         ids, queues, concurrency, tags   the rules, by shape
 //!       plan         pure: desired + live ProfileState -> ordered Connect write calls
 //!       connect      the only module that calls aws-sdk-connect (wire: the SDK's shapes;
-//!                    trail: the endpoint and the last attempt's failure, for the answers)
+//!                    trail: the endpoint and the last attempt's failure, for the answers;
+//!                    retry: retries until the deadline; consistency: reading again while
+//!                    Connect may not show a new profile yet)
 //!     failure    every way a request fails; its Display is the FAILED Reason
 //!     response   the answer body (<= 4096 bytes) and its PUT to the ResponseURL
 //! model, arn     the domain types and Connect ARNs that all of the above share

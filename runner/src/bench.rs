@@ -25,6 +25,10 @@
 //! Options: `--runs N`; `--binary PATH` benchmarks that binary instead of building one;
 //! `--no-zip` skips the arm64 zip build; `--http-only` skips the HTTPS runs (for a binary that
 //! predates `AWS_CA_BUNDLE`).
+//!
+//! `--stack [N,...]` runs the stack-scale benchmark instead (default sizes 50 and 200; see
+//! `stack.rs`): N profiles created at once, then deleted at once, under Connect's per-operation
+//! quotas, one process per invocation.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{BufRead, BufReader, Read};
@@ -39,10 +43,20 @@ use connect_emulator::runtime_api::{Outcome, RuntimeApi};
 use connect_emulator::tls::{PemFile, ServerTls, TestCa};
 use serde_json::Value;
 
+mod stack;
+
 /// How long any one step may take before the run is reported as failed instead of hanging.
 const STEP_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_RUNS: usize = 15;
+/// The stack sizes `--stack` runs when given none.
+const DEFAULT_STACKS: [usize; 2] = [50, 200];
 const BIN: &str = "routing-profile-resource";
+/// The role credentials Lambda would hand the function: dummies the emulator accepts.
+const CREDENTIALS: [&str; 3] = [
+    "ASIABENCHDUMMYKEY001",
+    "benchDummySecretKey0000000000000000000000",
+    "benchDummySessionToken",
+];
 
 const INIT_TARGET_MS: f64 = 5.0;
 const FIRST_TARGET_MS: f64 = 6.0;
@@ -54,6 +68,8 @@ const MB: f64 = 1024.0 * 1024.0;
 
 struct Args {
     runs: usize,
+    /// Stack sizes for the stack-scale benchmark; empty for the cold-start one.
+    stack: Vec<usize>,
     binary: Option<PathBuf>,
     zip: bool,
     https: bool,
@@ -62,11 +78,12 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
         runs: DEFAULT_RUNS,
+        stack: Vec::new(),
         binary: None,
         zip: true,
         https: true,
     };
-    let mut it = std::env::args().skip(1);
+    let mut it = std::env::args().skip(1).peekable();
     while let Some(arg) = it.next() {
         match arg.as_str() {
             "--runs" => {
@@ -76,12 +93,24 @@ fn parse_args() -> Result<Args, String> {
                     .filter(|n| *n > 0)
                     .ok_or("--runs needs a positive number")?;
             }
+            "--stack" => {
+                args.stack = match it.peek().filter(|next| !next.starts_with("--")) {
+                    Some(_) => it
+                        .next()
+                        .unwrap_or_default()
+                        .split(',')
+                        .map(|n| n.trim().parse().ok().filter(|n| *n > 0))
+                        .collect::<Option<Vec<usize>>>()
+                        .ok_or("--stack takes positive sizes separated by commas, e.g. 50,200")?,
+                    None => DEFAULT_STACKS.to_vec(),
+                };
+            }
             "--binary" => args.binary = Some(it.next().ok_or("--binary needs a path")?.into()),
             "--no-zip" => args.zip = false,
             "--http-only" => args.https = false,
             "-h" | "--help" => {
                 return Err(
-                    "usage: cargo run --release -p runner --bin bench [-- --runs N] [--binary PATH] [--no-zip] [--http-only]"
+                    "usage: cargo run --release -p runner --bin bench [-- --runs N] [--binary PATH] [--no-zip] [--http-only]\n       cargo run --release -p runner --bin bench -- --stack [N,...] [--binary PATH]"
                         .into(),
                 );
             }
@@ -125,6 +154,13 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if !args.stack.is_empty() {
+        if let Err(problem) = stack::run(&binary, &template, &args.stack).await {
+            eprintln!("error: {problem}");
+            return ExitCode::from(1);
+        }
+        return ExitCode::SUCCESS;
+    }
 
     println!(
         "benchmarking {} over {} fresh processes per transport",
@@ -336,15 +372,7 @@ async fn one_run(
     connect.seed_demo();
     let runtime = RuntimeApi::start().await;
 
-    let mut command = runtime.function_command(
-        binary,
-        &connect.endpoint(),
-        [
-            "ASIABENCHDUMMYKEY001",
-            "benchDummySecretKey0000000000000000000000",
-            "benchDummySessionToken",
-        ],
-    );
+    let mut command = runtime.function_command(binary, &connect.endpoint(), CREDENTIALS);
     // Set or cleared, never inherited: the machine may point it at the system's bundle.
     match transport {
         Transport::Http => command.env_remove("AWS_CA_BUNDLE"),

@@ -3,7 +3,7 @@
 
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 
-use super::trail::Trail;
+use super::trail::{Trail, could_not_reach, innermost};
 
 /// What kind of failure Connect reported, where the caller's decision depends on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,10 +62,9 @@ impl ConnectError {
                 (kind, format!("{code}: {message}"))
             }
             SdkError::TimeoutError(_) => (ErrorKind::Unreachable, trail.no_answer(&endpoint)),
-            SdkError::DispatchFailure(_) => (
-                ErrorKind::Unreachable,
-                format!("could not reach {endpoint}: {}", innermost(&err)),
-            ),
+            SdkError::DispatchFailure(_) => {
+                (ErrorKind::Unreachable, could_not_reach(&endpoint, &err))
+            }
             SdkError::ResponseError(_) => (
                 ErrorKind::Other,
                 format!("unreadable answer from {endpoint}: {}", innermost(&err)),
@@ -91,34 +90,40 @@ impl ConnectError {
     }
 }
 
-/// The last error of `error`'s source chain: the one that says why ("Connection refused"), where
-/// the outer ones only say where ("dispatch failure", "io error").
-pub(super) fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = error;
-    while let Some(source) = cause.source() {
-        cause = source;
+impl ConnectError {
+    /// Whether Connect's message names `id` as a whole word (so that `q-1` is not found in `q-10`):
+    /// which of the call's resources a ResourceNotFoundException is about, when the message says.
+    pub fn names(&self, id: &str) -> bool {
+        let part_of_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+        let text = &self.detail;
+        !id.is_empty()
+            && text.match_indices(id).any(|(at, _)| {
+                let before = text[..at].chars().next_back();
+                let after = text[at + id.len()..].chars().next();
+                !before.is_some_and(part_of_id) && !after.is_some_and(part_of_id)
+            })
     }
-    cause.to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[derive(Debug, thiserror::Error)]
-    #[error("{0}")]
-    struct Layer(&'static str, #[source] Option<Box<Layer>>);
+    fn not_found(message: &str) -> ConnectError {
+        ConnectError {
+            operation: "AssociateRoutingProfileQueues",
+            kind: ErrorKind::NotFound,
+            detail: format!("ResourceNotFoundException: {message}"),
+        }
+    }
 
     #[test]
-    fn the_innermost_cause_is_the_one_that_says_why() {
-        let chain = Layer(
-            "dispatch failure",
-            Some(Box::new(Layer(
-                "io error",
-                Some(Box::new(Layer("Connection refused (os error 111)", None))),
-            ))),
-        );
-        assert_eq!(innermost(&chain), "Connection refused (os error 111)");
-        assert_eq!(innermost(&Layer("alone", None)), "alone");
+    fn ids_are_named_as_whole_words() {
+        let error = not_found("Queue not found: q-1 in instance i-1");
+        assert!(error.names("q-1"));
+        assert!(error.names("i-1"));
+        assert!(!not_found("Queue not found: q-10").names("q-1"));
+        assert!(!not_found("Queue not found: aq-1").names("q-1"));
+        assert!(!error.names(""));
     }
 }

@@ -1,17 +1,12 @@
 //! The only module that calls Amazon Connect. It turns [`ProfileState`] and [`Operation`] into SDK
 //! requests, reads the live profile back into a [`ProfileState`], and turns SDK errors into
 //! [`ConnectError`]s that carry Connect's own code and message. The SDK's shapes, both ways, are in
-//! `wire`.
+//! `wire`; making a client is in `client`, how it retries in `retry`, reading again while Connect
+//! may not show a write yet in `consistency`, and the endpoint and last failure in `trail`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::time::Duration;
 
 use aws_sdk_connect::Client;
-use aws_sdk_connect::config::interceptors::InterceptorContext;
-use aws_sdk_connect::config::retry::{
-    ClassifyRetry, RetryAction, RetryConfig, RetryPartition, TokenBucket,
-};
-use aws_sdk_connect::config::timeout::TimeoutConfig;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types as sdk;
 
@@ -21,212 +16,37 @@ use crate::model::{
 };
 use crate::plan::Operation;
 
+mod client;
+mod consistency;
 mod error;
+mod retry;
 mod trail;
 mod wire;
 
+pub use consistency::ReadAgain;
+use consistency::{Created, missed_new_profile};
 pub use error::{ConnectError, ErrorKind};
+pub use retry::Tuning;
 use trail::Trail;
 
-/// How an attempt may take before the SDK gives up on it and retries.
-const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long opening a connection may take.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-/// Throttling is the normal case (about 2 writes a second per account); the handler's deadline,
-/// not this count, is what ends the retries.
-const MAX_ATTEMPTS: u32 = 25;
 /// Queues per page when listing a profile's queues: the most the model allows.
 const PAGE_SIZE: i32 = constraints::MAX_RESULT_100.max as i32;
 /// Profiles per page when looking for a name: the most the model allows.
 const PROFILES_PAGE_SIZE: i32 = constraints::MAX_RESULT_1000.max as i32;
 
-/// An Amazon Connect client configured for this function's work.
+/// An Amazon Connect client configured for this function's work (made in `client`).
 #[derive(Clone, Debug)]
 pub struct Connect {
     client: Client,
     /// Where the calls went and why the last attempt failed, for the answers.
     trail: Trail,
-}
-
-/// How the SDK retries and how long it waits for Connect. [`Tuning::default`] is what the function
-/// runs with; tests that drive many requests through faults shorten it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Tuning {
-    /// How long one attempt may take before the SDK gives up on it and retries.
-    pub attempt_timeout: Duration,
-    /// How long opening a connection may take.
-    pub connect_timeout: Duration,
-    /// Attempts per call, the first included.
-    pub max_attempts: u32,
-    /// The first retry's backoff, before jitter; it doubles up to `max_backoff`.
-    pub initial_backoff: Duration,
-    /// The longest backoff between attempts.
-    pub max_backoff: Duration,
-}
-
-impl Default for Tuning {
-    fn default() -> Self {
-        Tuning {
-            attempt_timeout: ATTEMPT_TIMEOUT,
-            connect_timeout: CONNECT_TIMEOUT,
-            max_attempts: MAX_ATTEMPTS,
-            initial_backoff: Duration::from_millis(250),
-            max_backoff: Duration::from_secs(8),
-        }
-    }
-}
-
-/// The retry and timeout settings every client uses: the SDK's standard retry (exponential backoff
-/// with jitter, throttling and 5xx only, quotas excepted) with a per-attempt timeout.
-///
-/// The SDK also gates retries with a retry quota that every client of the process shares (500
-/// tokens, 5 or 10 per retry, and a retry that is followed by another never gives its tokens
-/// back): a warm process that has weathered throttling would stop retrying and answer
-/// `ThrottlingException` at once, for every later request. Here the deadline is what ends the
-/// retries, so each client has its own quota that never runs dry.
-fn tune(
-    builder: aws_sdk_connect::config::Builder,
-    tuning: Tuning,
-) -> aws_sdk_connect::config::Builder {
-    builder
-        .retry_classifier(QuotaIsNotThrottling)
-        .retry_classifier(CertificateIsFinal)
-        .retry_partition(
-            RetryPartition::custom("routing-profile-resource")
-                .token_bucket(TokenBucket::unlimited())
-                .build(),
-        )
-        .retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(tuning.max_attempts)
-                .with_initial_backoff(tuning.initial_backoff)
-                .with_max_backoff(tuning.max_backoff),
-        )
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(tuning.connect_timeout)
-                .operation_attempt_timeout(tuning.attempt_timeout)
-                .build(),
-        )
-}
-
-/// The SDK counts LimitExceededException among throttling errors, but Connect uses it for quotas
-/// (queues per profile, profiles per instance): retrying cannot help and only delays the answer.
-#[derive(Debug)]
-struct QuotaIsNotThrottling;
-
-impl ClassifyRetry for QuotaIsNotThrottling {
-    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
-        let code = ctx
-            .response()
-            .and_then(|r| r.headers().get("x-amzn-errortype"))
-            .and_then(|v| v.split(':').next());
-        match code {
-            Some("LimitExceededException") => RetryAction::RetryForbidden,
-            _ => RetryAction::NoActionIndicated,
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        "QuotaIsNotThrottling"
-    }
-}
-
-/// A certificate Connect's endpoint presents that the client does not trust (another CA, another
-/// host's name) is the same on every attempt: the SDK would retry it as a transient I/O error until
-/// the deadline; answer at once instead, with the TLS error in the Reason.
-#[derive(Debug)]
-struct CertificateIsFinal;
-
-impl ClassifyRetry for CertificateIsFinal {
-    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
-        let refused = ctx
-            .output_or_error()
-            .and_then(|result| result.err())
-            .and_then(|error| error.as_connector_error())
-            .is_some_and(|error| crate::tls::is_certificate_error(error));
-        if refused {
-            RetryAction::RetryForbidden
-        } else {
-            RetryAction::NoActionIndicated
-        }
-    }
-
-    fn name(&self) -> &'static str {
-        "CertificateIsFinal"
-    }
+    /// How to read again while Connect may not show a write yet.
+    read_again: ReadAgain,
+    /// The profiles this client created lately, whose NotFound is read again.
+    created: Created,
 }
 
 impl Connect {
-    /// A client from the environment (Lambda's credentials and Region, the SDK's endpoint overrides)
-    /// whose HTTPS connections trust `trust`'s certificates.
-    pub async fn from_env(trust: &crate::tls::Trust) -> Self {
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .http_client(crate::https::for_sdk(trust));
-        // Lambda puts the role's credentials in the environment. Naming that provider skips
-        // building the rest of the default chain, whose web-identity provider makes an STS client
-        // at every cold start. Elsewhere (a laptop), the default chain: profiles with keys work in
-        // any build; IAM Identity Center (SSO), credential_process and `aws login` profiles need
-        // the `local-credentials` cargo feature, which the deployed build leaves out.
-        if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
-            loader = loader.credentials_provider(
-                aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
-            );
-        }
-        let shared = loader.load().await;
-        Self::from_config(
-            tune(
-                aws_sdk_connect::config::Builder::from(&shared),
-                Tuning::default(),
-            )
-            .build(),
-        )
-    }
-
-    /// A client for a given endpoint with fixed test credentials: for the local emulator.
-    pub fn for_endpoint(endpoint: &str) -> Self {
-        Self::for_endpoint_trusting(endpoint, &crate::tls::Trust::default())
-    }
-
-    /// Like [`Connect::for_endpoint`], for an HTTPS endpoint whose certificate `trust` vouches for.
-    pub fn for_endpoint_trusting(endpoint: &str, trust: &crate::tls::Trust) -> Self {
-        Self::local(endpoint, trust, Tuning::default())
-    }
-
-    /// [`Connect::for_endpoint`] with other retry and timeout settings.
-    pub fn for_endpoint_tuned(endpoint: &str, tuning: Tuning) -> Self {
-        Self::local(endpoint, &crate::tls::Trust::default(), tuning)
-    }
-
-    fn local(endpoint: &str, trust: &crate::tls::Trust, tuning: Tuning) -> Self {
-        let credentials =
-            aws_sdk_connect::config::Credentials::new("AKIDLOCAL", "local", None, None, "local");
-        let config = aws_sdk_connect::Config::builder()
-            .behavior_version(aws_sdk_connect::config::BehaviorVersion::latest())
-            .region(aws_sdk_connect::config::Region::new("us-east-1"))
-            .credentials_provider(credentials)
-            .http_client(crate::https::for_sdk(trust))
-            .endpoint_url(endpoint);
-        Self::from_config(tune(config, tuning).build())
-    }
-
-    /// A client from a finished SDK config.
-    pub fn from_config(config: aws_sdk_connect::Config) -> Self {
-        let attempt_timeout = config
-            .timeout_config()
-            .and_then(|t| t.operation_attempt_timeout());
-        let trail = Trail::new(attempt_timeout);
-        let config = config
-            .to_builder()
-            .interceptor(trail.clone())
-            .interceptor(wire::OmitNotGiven)
-            .build();
-        Connect {
-            client: Client::from_conf(config),
-            trail,
-        }
-    }
-
     /// The endpoint the last call went to (`scheme://host[:port]`).
     pub fn endpoint(&self) -> String {
         self.trail.endpoint()
@@ -256,7 +76,14 @@ impl Connect {
             .map_or("", |region| region.as_ref())
     }
 
-    /// CreateRoutingProfile with everything `state` holds (at most 10 queues of each kind).
+    /// How this client reads again while Connect may not show a write yet: for the lifecycle's
+    /// reads that rest on a write made elsewhere (see [`ReadAgain::read`]).
+    pub fn read_again(&self) -> ReadAgain {
+        self.read_again
+    }
+
+    /// CreateRoutingProfile with everything `state` holds (at most 10 queues of each kind). Calls
+    /// on the profile it makes read again while Connect may not show it yet.
     pub async fn create(
         &self,
         instance_id: &str,
@@ -282,11 +109,15 @@ impl Connect {
             ));
         let out = self.call(OP, request.send()).await?;
         match (out.routing_profile_arn(), out.routing_profile_id()) {
-            (Some(arn), Some(id)) => Ok(ProfileRef {
-                instance_id: instance_id.to_string(),
-                routing_profile_id: id.to_string(),
-                arn: arn.to_string(),
-            }),
+            (Some(arn), Some(id)) => {
+                let created = ProfileRef {
+                    instance_id: instance_id.to_string(),
+                    routing_profile_id: id.to_string(),
+                    arn: arn.to_string(),
+                };
+                self.created.note(&created, self.read_again.window);
+                Ok(created)
+            }
             _ => Err(ConnectError {
                 operation: OP,
                 kind: ErrorKind::Other,
@@ -297,6 +128,11 @@ impl Connect {
 
     /// The live profile: Describe for its settings and tags, the List calls (all pages) for queues.
     pub async fn fetch(&self, profile: &ProfileRef) -> Result<ProfileState, ConnectError> {
+        self.on_profile(profile, &[], || self.fetch_once(profile))
+            .await
+    }
+
+    async fn fetch_once(&self, profile: &ProfileRef) -> Result<ProfileState, ConnectError> {
         const OP: &str = "DescribeRoutingProfile";
         let described = self.describe(profile).await?;
         let Some(rp) = described.routing_profile() else {
@@ -444,6 +280,11 @@ impl Connect {
 
     /// One planned write call.
     pub async fn apply(&self, profile: &ProfileRef, op: &Operation) -> Result<(), ConnectError> {
+        self.on_profile(profile, &queues_named(op), || self.apply_once(profile, op))
+            .await
+    }
+
+    async fn apply_once(&self, profile: &ProfileRef, op: &Operation) -> Result<(), ConnectError> {
         let api = op.api_name();
         let (instance, id) = (&profile.instance_id, &profile.routing_profile_id);
         let c = &self.client;
@@ -529,6 +370,11 @@ impl Connect {
 
     /// DeleteRoutingProfile.
     pub async fn delete(&self, profile: &ProfileRef) -> Result<(), ConnectError> {
+        self.on_profile(profile, &[], || self.delete_once(profile))
+            .await
+    }
+
+    async fn delete_once(&self, profile: &ProfileRef) -> Result<(), ConnectError> {
         let request = self
             .client
             .delete_routing_profile()
@@ -539,6 +385,33 @@ impl Connect {
 }
 
 impl Connect {
+    /// Runs `call` on `profile`; when this client created the profile within the read-again
+    /// window and Connect answers that it is not found (and not that a queue of the call,
+    /// `queues`, is), runs it again within the window: Connect may not show the profile yet.
+    async fn on_profile<T, F, Fut>(
+        &self,
+        profile: &ProfileRef,
+        queues: &[&str],
+        mut call: F,
+    ) -> Result<T, ConnectError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ConnectError>>,
+    {
+        // Boxed: the lifecycle's futures nest deeply enough without this one's inside them.
+        Box::pin(async move {
+            match self.created.at(profile) {
+                None => call().await,
+                Some(created) => {
+                    let missed =
+                        |answer: &Result<T, ConnectError>| missed_new_profile(answer, queues);
+                    self.read_again.read(created, None, call, missed).await
+                }
+            }
+        })
+        .await
+    }
+
     /// Awaits one SDK call, its error turned into a [`ConnectError`] of `operation`.
     async fn call<O, E, R>(
         &self,
@@ -567,6 +440,28 @@ impl Connect {
     }
 }
 
+/// The queues a planned write names: a NotFound that names one of them is about that queue.
+fn queues_named(op: &Operation) -> Vec<&str> {
+    fn routed(queues: &[(QueueRef, Placement)]) -> Vec<&str> {
+        queues.iter().map(|(q, _)| q.queue_id.as_str()).collect()
+    }
+    match op {
+        Operation::UpdateDefaultOutboundQueue { queue_id } => vec![queue_id.as_str()],
+        Operation::UpdateQueues { queues } => routed(queues),
+        Operation::Associate { queues, manual } => {
+            let mut named = routed(queues);
+            named.extend(manual.iter().map(|q| q.queue_id.as_str()));
+            named
+        }
+        Operation::Disassociate { queues, manual } => queues
+            .iter()
+            .chain(manual)
+            .map(|q| q.queue_id.as_str())
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The API takes an absent list, not an empty one.
 fn non_empty<T>(items: Vec<T>) -> Option<Vec<T>> {
     (!items.is_empty()).then_some(items)
@@ -588,7 +483,9 @@ pub struct Standing {
 impl Connect {
     /// The profile's tags and whether it is the instance's default (DescribeRoutingProfile).
     pub async fn standing(&self, profile: &ProfileRef) -> Result<Standing, ConnectError> {
-        let described = self.describe(profile).await?;
+        let described = self
+            .on_profile(profile, &[], || self.describe(profile))
+            .await?;
         let rp = described.routing_profile();
         Ok(Standing {
             tags: rp

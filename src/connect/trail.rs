@@ -2,7 +2,8 @@
 //! went to, and why the last attempt failed. The SDK resolves the endpoint per request (an
 //! override, the Region's, FIPS or dual-stack) without saying which, and retries failed attempts
 //! out of sight; when the deadline ends the retries, the last attempt's failure is what the
-//! Reason can still say.
+//! Reason can still say. The wording of a call that got no answer is here too, so that a failed
+//! call and a deadline's "last attempt" say it alike.
 
 use std::sync::{Arc, Mutex};
 
@@ -12,8 +13,6 @@ use aws_sdk_connect::config::interceptors::{
 use aws_sdk_connect::config::{ConfigBag, Intercept, RuntimeComponents};
 
 use std::time::Duration;
-
-use super::error::innermost;
 
 /// Records every attempt of one client's calls; cheap to clone (the clones share the record).
 #[derive(Clone, Debug, Default)]
@@ -110,13 +109,29 @@ impl Intercept for Trail {
                 (status >= 300).then(|| format!("{endpoint} answered HTTP {status}{code}"))
             }
             (None, Some(Err(e))) if e.is_timeout_error() => Some(self.no_answer(&endpoint)),
-            (None, Some(Err(e))) => Some(format!("could not reach {endpoint}: {}", innermost(e))),
+            (None, Some(Err(e))) => Some(could_not_reach(&endpoint, e)),
         };
         if let Ok(mut record) = self.0.lock() {
             record.last_failure = failure;
         }
         Ok(())
     }
+}
+
+/// That no connection to `endpoint` could be made, with the innermost cause: DNS, a refused
+/// connection, TLS.
+pub(super) fn could_not_reach(endpoint: &str, error: &(dyn std::error::Error + 'static)) -> String {
+    format!("could not reach {endpoint}: {}", innermost(error))
+}
+
+/// The last error of `error`'s source chain: the one that says why ("Connection refused"), where
+/// the outer ones only say where ("dispatch failure", "io error").
+pub(super) fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = error;
+    while let Some(source) = cause.source() {
+        cause = source;
+    }
+    cause.to_string()
 }
 
 /// `scheme://host[:port]` of a URI: where a call went, without the path that names resources.
@@ -145,6 +160,27 @@ mod tests {
             "no answer from http://127.0.0.1:9100 within 300 ms"
         );
         assert_eq!(trail(None), "no answer from http://127.0.0.1:9100 in time");
+    }
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("{0}")]
+    struct Layer(&'static str, #[source] Option<Box<Layer>>);
+
+    #[test]
+    fn the_innermost_cause_is_the_one_that_says_why() {
+        let chain = Layer(
+            "dispatch failure",
+            Some(Box::new(Layer(
+                "io error",
+                Some(Box::new(Layer("Connection refused (os error 111)", None))),
+            ))),
+        );
+        assert_eq!(innermost(&chain), "Connection refused (os error 111)");
+        assert_eq!(innermost(&Layer("alone", None)), "alone");
+        assert_eq!(
+            could_not_reach("http://127.0.0.1:9", &chain),
+            "could not reach http://127.0.0.1:9: Connection refused (os error 111)"
+        );
     }
 
     #[test]

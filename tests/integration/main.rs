@@ -1,10 +1,11 @@
 //! The integration tests, one binary (so the SDK is linked once): the handler end to end over
 //! HTTP (`lifecycle`, `concurrency`, `resilience`; `leftovers`, `limits` and `answers` for the
-//! edges of issue 9; `ownership` and `adoption` for whose a profile is, issue 16; `fault_run`,
-//! random schedules of them under faults) and the built binary
-//! under a local Lambda Runtime API (`binary`), all on the harness in `world`; the function over
-//! HTTPS with certificate problems and slow TLS servers
-//! (`https`); and the property parser against the corpus the cfn-lint rules share (`corpus`).
+//! edges of issue 9; `ownership` and `adoption` for whose a profile is, issue 16; `read_again`,
+//! calls on a profile Connect does not show yet; `scale`, a stack of many profiles under Connect's
+//! quotas; `fault_run`, random schedules of them under faults) and the built binary under a local
+//! Lambda Runtime API (`binary`), all on the harness in `world`; the function over HTTPS with
+//! certificate problems and slow TLS servers (`https`); and the property parser against the
+//! corpus the cfn-lint rules share (`corpus`).
 
 mod adoption;
 mod answers;
@@ -17,6 +18,8 @@ mod leftovers;
 mod lifecycle;
 mod limits;
 mod ownership;
+mod read_again;
 mod resilience;
+mod scale;
 mod workload_only;
 mod world;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use connect_emulator::connect::ConnectEmulator;
 use connect_emulator::receiver::{Received, ResponseReceiver};
-use routing_profile_resource::connect::{Connect, Tuning};
+use routing_profile_resource::connect::{Connect, ReadAgain, Tuning};
 use routing_profile_resource::handler::{Handler, InvocationError};
 use routing_profile_resource::lifecycle::ownership::{Origin, Owner};
 use routing_profile_resource::model::{ProfileRef, ProfileState};
@@ -20,6 +20,15 @@ use tokio::time::Instant;
 
 /// The path and query every test ResponseURL carries, signature included.
 pub const RESPONSE_TARGET: &str = "/cfn/arn%3Aaws%3Acloudformation%3Aus-east-1%3A123456789012%3Astack/s/1%7CSupportTier1%7Cr?X-Amz-Credential=AKIA%2F20261124%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=0123456789abcdef";
+
+/// How the worlds' clients read again: the emulator shows every write at once, so a NotFound for a
+/// profile the client just made comes from a test (a console delete, an injected fault) and is
+/// read again only briefly; `read_again` tests the policy with windows of its own.
+pub const QUICK_READ_AGAIN: ReadAgain = ReadAgain {
+    window: Duration::from_millis(400),
+    first_wait: Duration::from_millis(20),
+    max_wait: Duration::from_millis(100),
+};
 
 /// A Connect emulator with the demo account, a receiver, and a handler wired to both.
 pub struct World {
@@ -34,12 +43,20 @@ impl World {
         Self::start_tuned(Tuning::default()).await
     }
 
-    /// A world whose handler's Connect client retries and times out as `tuning` says.
+    /// A world whose handler's Connect client retries and times out as `tuning` says, and reads
+    /// again as [`QUICK_READ_AGAIN`] says.
     pub async fn start_tuned(tuning: Tuning) -> World {
+        Self::start_with(tuning, QUICK_READ_AGAIN).await
+    }
+
+    /// A world whose handler's Connect client retries as `tuning` says and reads again as
+    /// `read_again` says.
+    pub async fn start_with(tuning: Tuning, read_again: ReadAgain) -> World {
         let connect = ConnectEmulator::start().await;
         connect.seed_demo();
         let receiver = ResponseReceiver::start().await;
-        let client = Connect::for_endpoint_tuned(&connect.endpoint(), tuning);
+        let client =
+            Connect::for_endpoint_tuned(&connect.endpoint(), tuning).with_read_again(read_again);
         let handler = Handler::new(client.clone(), Responder::new(false));
         World {
             connect,

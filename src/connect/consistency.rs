@@ -1,0 +1,381 @@
+//! Reading again while Connect may not show a write yet: the one place that decides how.
+//!
+//! Connect's API is eventually consistent ("Eventual consistency in the Amazon Connect API", API
+//! Reference): a change usually propagates within seconds, sometimes longer, and meanwhile a call
+//! on a profile just created may answer ResourceNotFoundException, and ListRoutingProfiles may not
+//! list it. A read that misses a write that may be that recent is therefore repeated, with a
+//! growing wait, until it shows the write, the window after the write closes, or the caller's
+//! deadline comes; only then is "not there" the answer.
+//!
+//! [`ReadAgain`] is the policy, [`ReadAgain::read`] the loop. `Connect` uses it for the case that
+//! lives entirely inside it: a call on a profile this client created within the window. The
+//! lifecycle uses it where a decision rests on a read reflecting a write made elsewhere (see
+//! [`ReadAgain::read`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::error::{ConnectError, ErrorKind};
+use crate::model::ProfileRef;
+
+/// How long and how often to read again when a read may not show a write yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReadAgain {
+    /// How long after the write a read may still miss it.
+    pub window: Duration,
+    /// The wait before the first read again; it doubles up to `max_wait`.
+    pub first_wait: Duration,
+    /// The longest wait between two reads.
+    pub max_wait: Duration,
+}
+
+impl Default for ReadAgain {
+    /// For Connect, whose changes "usually propagate within seconds": 20 s, reading again after
+    /// 0.25, 0.5, 1, 2 and then every 4 s (about 9 reads). Nobody has published the lag Connect
+    /// shows for routing profiles; 20 s is several times "seconds" and a fifteenth of the
+    /// function's timeout, which is what reading again costs at most when the thing is really
+    /// not there.
+    fn default() -> Self {
+        ReadAgain {
+            window: Duration::from_secs(20),
+            first_wait: Duration::from_millis(250),
+            max_wait: Duration::from_secs(4),
+        }
+    }
+}
+
+impl ReadAgain {
+    /// The wait before the next read, after `misses` reads that missed the write, `since_write`
+    /// after it, with `time_left` before the deadline; `None` when that read would start after
+    /// the window closes or the deadline comes: conclude that it is not there.
+    pub fn wait(
+        &self,
+        misses: u32,
+        since_write: Duration,
+        time_left: Option<Duration>,
+    ) -> Option<Duration> {
+        let doublings = misses.saturating_sub(1).min(16);
+        let wait = self
+            .first_wait
+            .saturating_mul(1 << doublings)
+            .min(self.max_wait);
+        let opens = since_write.saturating_add(wait) < self.window;
+        let in_time = time_left.is_none_or(|left| wait < left);
+        (misses > 0 && opens && in_time).then_some(wait)
+    }
+
+    /// Runs `read` until its answer shows the write (`missed` says it does not), the window after
+    /// `written` closes, or `deadline` (the time the caller must have an answer by; `None`: only
+    /// the window bounds it) comes; returns the last answer.
+    ///
+    /// When the write's time is not known (a Create whose answer was lost, or one made by another
+    /// invocation), pass the time of the first read: the window then runs from there. Where the
+    /// lifecycle should use it (`Connect` already does for profiles its own client created), with
+    /// [`ReadAgain::not_found`] or [`ReadAgain::not_listed`] as `missed` and the request's
+    /// deadline less what must follow:
+    /// - after DuplicateResourceException, the search by name for the profile this very request's
+    ///   lost answer made (`find_by_name` answering `None` although the name is taken:
+    ///   `ownership::claim_name`);
+    /// - the Delete after a failed Create (`failed-create-...`) and a replacement's cleanup, whose
+    ///   search by name finds nothing (`ownership::find_claimed_by`): the Create may have been
+    ///   carried out moments ago, by another invocation;
+    /// - a Delete whose profile answers NotFound although it may have been made moments ago by
+    ///   another invocation (`standing` in `ownership::dispose`: a read, so that a profile really
+    ///   gone costs reads, not writes).
+    ///
+    /// Each costs up to the window when the profile is really not there (a throttled Create that
+    /// never ran, say); a read within the window that does find it costs nothing more.
+    pub async fn read<T, F, Fut>(
+        &self,
+        written: Instant,
+        deadline: Option<Instant>,
+        mut read: F,
+        missed: impl Fn(&T) -> bool,
+    ) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = T>,
+    {
+        let mut misses = 0;
+        loop {
+            let answer = read().await;
+            if !missed(&answer) {
+                return answer;
+            }
+            misses += 1;
+            let now = Instant::now();
+            let time_left = deadline.map(|d| d.saturating_duration_since(now));
+            let Some(wait) = self.wait(misses, now.saturating_duration_since(written), time_left)
+            else {
+                return answer;
+            };
+            tracing::info!(
+                misses,
+                wait_ms = wait.as_millis(),
+                "Connect does not show a recent write yet; reading again"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// `missed` for a call on one resource: it answered ResourceNotFoundException.
+    pub fn not_found<T>(answer: &Result<T, ConnectError>) -> bool {
+        matches!(answer, Err(e) if e.kind == ErrorKind::NotFound)
+    }
+
+    /// `missed` for a search: it found nothing (or the instance was not found).
+    pub fn not_listed<T>(answer: &Result<Option<T>, ConnectError>) -> bool {
+        matches!(answer, Ok(None)) || Self::not_found(answer)
+    }
+}
+
+/// The profiles a client created, and when: a call on one of them that answers NotFound within
+/// the window is read again. Shared by a client's clones; entries older than the window go.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Created(Arc<Mutex<HashMap<String, Instant>>>);
+
+impl Created {
+    /// Notes that `profile` was created now, forgetting profiles made before `window`.
+    pub(super) fn note(&self, profile: &ProfileRef, window: Duration) {
+        if let Ok(mut made) = self.0.lock() {
+            made.retain(|_, at| at.elapsed() < window);
+            made.insert(key(profile), Instant::now());
+        }
+    }
+
+    /// When this client created `profile`, if it did.
+    pub(super) fn at(&self, profile: &ProfileRef) -> Option<Instant> {
+        self.0.lock().ok()?.get(&key(profile)).copied()
+    }
+}
+
+fn key(profile: &ProfileRef) -> String {
+    format!("{}/{}", profile.instance_id, profile.routing_profile_id)
+}
+
+/// Whether a call on a profile this client just created missed it: ResourceNotFoundException whose
+/// message names none of `queues` (the queues the call named). A message that names one of them
+/// says it is the queue that is missing, which reading again cannot change; one that names none
+/// (or the profile) may be about the profile that Connect does not show yet, and costs at most the
+/// rest of the window when it was a queue after all.
+pub(super) fn missed_new_profile<T>(answer: &Result<T, ConnectError>, queues: &[&str]) -> bool {
+    matches!(answer, Err(e) if e.kind == ErrorKind::NotFound && !queues.iter().any(|q| e.names(q)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    fn policy() -> ReadAgain {
+        ReadAgain {
+            window: 1000 * MS,
+            first_wait: 100 * MS,
+            max_wait: 300 * MS,
+        }
+    }
+
+    #[test]
+    fn waits_double_up_to_the_longest_wait() {
+        let p = policy();
+        let waits: Vec<_> = (1..=5)
+            .map(|misses| p.wait(misses, Duration::ZERO, None))
+            .collect();
+        assert_eq!(
+            waits,
+            [
+                Some(100 * MS),
+                Some(200 * MS),
+                Some(300 * MS),
+                Some(300 * MS),
+                Some(300 * MS)
+            ]
+        );
+        assert_eq!(p.wait(0, Duration::ZERO, None), None, "nothing missed yet");
+        assert_eq!(p.wait(u32::MAX, Duration::ZERO, None), Some(300 * MS));
+    }
+
+    #[test]
+    fn no_read_starts_after_the_window_closes() {
+        let p = policy();
+        assert_eq!(p.wait(1, 850 * MS, None), Some(100 * MS));
+        assert_eq!(
+            p.wait(1, 900 * MS, None),
+            None,
+            "it would start as the window closes"
+        );
+        assert_eq!(p.wait(3, 750 * MS, None), None);
+        assert_eq!(p.wait(1, 5000 * MS, None), None, "long after the write");
+    }
+
+    #[test]
+    fn no_read_starts_after_the_deadline() {
+        let p = policy();
+        assert_eq!(p.wait(1, Duration::ZERO, Some(101 * MS)), Some(100 * MS));
+        assert_eq!(p.wait(1, Duration::ZERO, Some(100 * MS)), None);
+        assert_eq!(p.wait(2, Duration::ZERO, Some(Duration::ZERO)), None);
+    }
+
+    #[test]
+    fn the_default_reads_for_twenty_seconds() {
+        let p = ReadAgain::default();
+        let mut since = Duration::ZERO;
+        let mut reads = 1;
+        while let Some(wait) = p.wait(reads, since, None) {
+            since += wait;
+            reads += 1;
+        }
+        assert_eq!(reads, 9, "reads within the window");
+        assert!(
+            since > Duration::from_secs(15) && since < Duration::from_secs(20),
+            "{since:?}"
+        );
+    }
+
+    fn missing() -> Result<u32, ConnectError> {
+        Err(ConnectError {
+            operation: "DescribeRoutingProfile",
+            kind: ErrorKind::NotFound,
+            detail: "ResourceNotFoundException: RoutingProfile not found: rp-1".into(),
+        })
+    }
+
+    /// A policy for the loop's tests, which run in real time: short waits, a long window.
+    fn quick() -> ReadAgain {
+        ReadAgain {
+            window: 1000 * MS,
+            first_wait: 10 * MS,
+            max_wait: 30 * MS,
+        }
+    }
+
+    #[tokio::test]
+    async fn reads_until_the_write_shows() {
+        let reads = Cell::new(0);
+        let started = Instant::now();
+        let answer = quick()
+            .read(
+                started,
+                None,
+                || {
+                    reads.set(reads.get() + 1);
+                    let n = reads.get();
+                    async move { if n < 3 { missing() } else { Ok(n) } }
+                },
+                ReadAgain::not_found,
+            )
+            .await;
+        assert_eq!(answer.ok(), Some(3));
+        assert!(started.elapsed() >= 30 * MS, "waited 10 ms, then 20 ms");
+    }
+
+    #[tokio::test]
+    async fn concludes_not_there_when_the_window_closes() {
+        let reads = Cell::new(0);
+        let window = ReadAgain {
+            window: 100 * MS,
+            ..quick()
+        };
+        let started = Instant::now();
+        let answer = window
+            .read(
+                started,
+                None,
+                || {
+                    reads.set(reads.get() + 1);
+                    async { missing() }
+                },
+                ReadAgain::not_found,
+            )
+            .await;
+        assert!(ReadAgain::not_found(&answer));
+        // At 0, 10, 30, 60 and 90 ms at the most; none after the window.
+        assert!((2..=5).contains(&reads.get()), "{} reads", reads.get());
+        assert!(started.elapsed() < 1000 * MS);
+    }
+
+    #[tokio::test]
+    async fn the_deadline_comes_before_the_window() {
+        let reads = Cell::new(0);
+        let started = Instant::now();
+        let answer = quick()
+            .read(
+                started,
+                Some(started + 25 * MS),
+                || {
+                    reads.set(reads.get() + 1);
+                    async { Ok::<Option<u32>, ConnectError>(None) }
+                },
+                ReadAgain::not_listed,
+            )
+            .await;
+        assert!(matches!(answer, Ok(None)));
+        assert_eq!(
+            reads.get(),
+            2,
+            "at 0 and 10 ms; the next would wait past the deadline"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_answer_that_shows_the_write_is_not_read_again() {
+        let reads = Cell::new(0);
+        let answer = quick()
+            .read(
+                Instant::now(),
+                None,
+                || {
+                    reads.set(reads.get() + 1);
+                    async { Ok::<Option<u32>, ConnectError>(Some(7)) }
+                },
+                ReadAgain::not_listed,
+            )
+            .await;
+        assert_eq!(answer.ok().flatten(), Some(7));
+        assert_eq!(reads.get(), 1);
+    }
+
+    #[test]
+    fn a_missing_queue_named_by_connect_is_not_the_new_profile() {
+        let queue_missing: Result<(), ConnectError> = Err(ConnectError {
+            operation: "AssociateRoutingProfileQueues",
+            kind: ErrorKind::NotFound,
+            detail: "ResourceNotFoundException: Queue not found: q-9 in instance i-1".into(),
+        });
+        assert!(!missed_new_profile(&queue_missing, &["q-8", "q-9"]));
+        assert!(
+            missed_new_profile(&queue_missing, &["q-8"]),
+            "names none of the call's"
+        );
+        assert!(missed_new_profile(&missing(), &["q-8"]), "the profile");
+        assert!(!missed_new_profile(&Ok::<(), ConnectError>(()), &[]));
+        let throttled: Result<(), ConnectError> = Err(ConnectError {
+            operation: "AssociateRoutingProfileQueues",
+            kind: ErrorKind::Other,
+            detail: "ThrottlingException: Rate exceeded".into(),
+        });
+        assert!(!missed_new_profile(&throttled, &[]));
+    }
+
+    #[test]
+    fn created_profiles_are_remembered_for_the_window() {
+        let created = Created::default();
+        let profile = |id: &str| ProfileRef {
+            instance_id: "i-1".into(),
+            routing_profile_id: id.into(),
+            arn: format!("arn:rp/{id}"),
+        };
+        created.note(&profile("rp-1"), Duration::from_secs(20));
+        assert!(created.at(&profile("rp-1")).is_some());
+        assert!(created.at(&profile("rp-2")).is_none());
+        // A note with a window of zero forgets every older one.
+        created.note(&profile("rp-2"), Duration::ZERO);
+        assert!(created.at(&profile("rp-1")).is_none());
+        assert!(created.at(&profile("rp-2")).is_some());
+    }
+}

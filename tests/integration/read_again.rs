@@ -1,0 +1,215 @@
+//! Connect's eventual consistency inside the client: a call on a profile the client has just
+//! created that answers ResourceNotFoundException is made again within the read-again window, as
+//! Connect may not show the new profile yet; a NotFound that names a queue of the call, or that
+//! comes after the window, is the answer at once. Over HTTP, with injected NotFound answers and
+//! with the emulator's reads lagging its writes.
+
+use std::time::Duration;
+
+use connect_emulator::connect::Fault;
+use routing_profile_resource::connect::{ReadAgain, Tuning};
+use serde_json::json;
+use tokio::time::Instant;
+
+use crate::world::*;
+
+/// A window long enough to see the reads, short enough for a test.
+const WINDOW: ReadAgain = ReadAgain {
+    window: Duration::from_secs(3),
+    first_wait: Duration::from_millis(50),
+    max_wait: Duration::from_millis(400),
+};
+
+/// ResourceNotFoundException as Connect answers a call on a profile it does not show (yet); the
+/// message names nothing of the call.
+fn profile_not_found() -> Fault {
+    Fault::Error {
+        status: 404,
+        error_type: "ResourceNotFoundException".into(),
+        message: "The specified resource was not found.".into(),
+    }
+}
+
+fn statuses(world: &World, operation: &str) -> Vec<u16> {
+    world
+        .connect
+        .calls()
+        .iter()
+        .filter(|c| c.operation == operation)
+        .map(|c| c.status)
+        .collect()
+}
+
+#[tokio::test]
+async fn queues_associated_right_after_the_create_wait_until_connect_shows_the_profile() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", profile_not_found(), 3);
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    assert_eq!(
+        statuses(&world, "AssociateRoutingProfileQueues"),
+        [404, 404, 404, 200, 200],
+        "the first batch read again until it went through, the second at once"
+    );
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create)
+    );
+}
+
+#[tokio::test]
+async fn a_missing_queue_that_connect_names_is_answered_at_once() {
+    // The default window (20 s): reading again would show in the time taken.
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    let created = world.send(world.event("create")).await;
+    let missing = "0b6c2f1e-0000-4a5b-8c7d-0000000000ee";
+    let mut props = created.properties();
+    props["QueueConfigs"].as_array_mut().expect("list").push(
+        json!({ "QueueReference": { "QueueId": missing, "Channel": "CHAT" }, "Priority": "5" }),
+    );
+    world.connect.clear_calls();
+    let started = Instant::now();
+    let failed = world.send(update_from(&created, props)).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed
+            .reason
+            .starts_with(&format!("Queue {missing} was not found")),
+        "{}",
+        failed.reason
+    );
+    assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [404]);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "no reading again"
+    );
+}
+
+#[tokio::test]
+async fn a_profile_still_not_found_when_the_window_closes_is_not_found() {
+    let window = ReadAgain {
+        window: Duration::from_millis(600),
+        ..WINDOW
+    };
+    let world = World::start_with(Tuning::default(), window).await;
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", profile_not_found(), 1000);
+    let started = Instant::now();
+    let failed = world.send(world.event("create-large")).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed.reason.contains(
+            "AssociateRoutingProfileQueues failed: ResourceNotFoundException: The specified resource was not found."
+        ),
+        "{}",
+        failed.reason
+    );
+    // Reads at about 0, 50, 150 and 350 ms; the next would start after the window.
+    let attempts = statuses(&world, "AssociateRoutingProfileQueues").len();
+    assert!((3..=5).contains(&attempts), "{attempts} attempts");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "bounded by the window"
+    );
+}
+
+#[tokio::test]
+async fn a_delete_right_after_the_create_deletes_the_profile_connect_did_not_show_yet() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    world
+        .connect
+        .inject("DeleteRoutingProfile", profile_not_found(), 2);
+    let deleted = world.send(delete_from(&created)).await;
+    assert_eq!(deleted.status, "SUCCESS", "{deleted}");
+    assert_eq!(statuses(&world, "DeleteRoutingProfile"), [404, 404, 200]);
+    assert!(world.profile_arns().is_empty(), "nothing left behind");
+}
+
+#[tokio::test]
+async fn a_not_found_after_the_window_is_the_answer() {
+    let window = ReadAgain {
+        window: Duration::from_millis(200),
+        ..WINDOW
+    };
+    let world = World::start_with(Tuning::default(), window).await;
+    let created = world.send(world.event("create")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    world
+        .connect
+        .inject("DescribeRoutingProfile", profile_not_found(), 1);
+    world.connect.clear_calls();
+    let profile = created.profile();
+    let error = world
+        .client
+        .standing(&profile)
+        .await
+        .expect_err("not found");
+    assert_eq!(
+        error.kind,
+        routing_profile_resource::connect::ErrorKind::NotFound
+    );
+    assert_eq!(statuses(&world, "DescribeRoutingProfile"), [404]);
+}
+
+/// The emulator's reads lag its writes by this much, and calls on a profile younger than it
+/// answer ResourceNotFoundException, as Connect's may.
+const LAG: Duration = Duration::from_millis(800);
+
+#[tokio::test]
+async fn while_reads_lag_a_create_of_25_queues_associates_them_all() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world.connect.set_read_lag(Some(LAG));
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let associates = statuses(&world, "AssociateRoutingProfileQueues");
+    assert_eq!(associates.first(), Some(&404), "the lag was really met");
+    assert_eq!(associates.iter().filter(|s| **s == 200).count(), 2);
+    // Reads show the associations once the lag is over.
+    world.connect.set_read_lag(None);
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create)
+    );
+}
+
+#[tokio::test]
+async fn while_reads_lag_an_update_right_after_the_create_updates_the_same_profile() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world.connect.set_read_lag(Some(LAG));
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let update = world.event_on("update", &created.physical);
+    let updated = world.send(update.clone()).await;
+    assert_eq!(updated.status, "SUCCESS", "{updated}");
+    assert_eq!(
+        updated.physical, created.physical,
+        "in place, not made again"
+    );
+    assert_eq!(world.connect.profiles().len(), 1);
+    assert_eq!(
+        statuses(&world, "DescribeRoutingProfile").first(),
+        Some(&404),
+        "the lag was really met"
+    );
+}
+
+#[tokio::test]
+async fn while_reads_lag_a_delete_right_after_the_create_leaves_nothing() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world.connect.set_read_lag(Some(LAG));
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let deleted = world.send(delete_from(&created)).await;
+    assert_eq!(deleted.status, "SUCCESS", "{deleted}");
+    assert!(
+        world.connect.profiles().is_empty(),
+        "deleted, not taken for gone"
+    );
+}
