@@ -17,10 +17,13 @@
 //!   marker read just before.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use super::Progress;
 use crate::arn;
-use crate::connect::{Connect, ConnectError, ErrorKind};
+use crate::connect::{Connect, ConnectError, ErrorKind, ReadAgain, Standing};
 use crate::constraints::TAG_MAP;
 use crate::event::ReplyTo;
 use crate::failure::Failure;
@@ -388,10 +391,12 @@ pub(super) async fn claim_name(
     adopt_existing: bool,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
     duplicate: ConnectError,
 ) -> Result<(Claimed, ProfileState), Failure> {
     progress.step("ListRoutingProfiles (name already taken)");
-    let Some(existing) = connect.find_by_name(instance_id, name).await? else {
+    // Connect says the Name is taken: a search that does not show it yet is read again.
+    let Some(existing) = find_by_name(connect, instance_id, name, deadline).await? else {
         return Err(Failure::NameTaken {
             name: name.to_string(),
             instance_id: instance_id.to_string(),
@@ -399,7 +404,7 @@ pub(super) async fn claim_name(
         });
     };
     progress.step("reading the existing routing profile's marker");
-    let tags = connect.standing(&existing).await?.tags;
+    let tags = standing(connect, &existing, deadline, |_| false).await?.tags;
     let made = owner.made(&tags);
     let origin = match claim(&made, adopt_existing) {
         Claim::Resume => Origin::Created,
@@ -430,7 +435,7 @@ pub(super) async fn claim_name(
         }
         Origin::Adopted => {
             tracing::info!(arn = %claimed.profile.arn, ?made, "adopting the existing routing profile");
-            adopt(connect, &claimed.profile, owner, progress).await?
+            adopt(connect, &claimed.profile, owner, progress, deadline).await?
         }
     };
     Ok((claimed, live))
@@ -455,14 +460,15 @@ fn refusal(name: &str, existing: ProfileRef, made: Made) -> Failure {
 }
 
 /// Marks `profile` as adopted by this request, first (every other write needs the marker), then
-/// reads it back: a marker of another resource there means another resource adopted it at the same
-/// time, and this one backs off. The live state returned carries this request's marker even when
-/// the read does not show it yet.
+/// reads it back until the read shows that TagResource or a later one: a marker of another resource
+/// there means another resource adopted it at the same time, and this one backs off. The live
+/// state returned carries this request's marker even when no read showed it within the window.
 async fn adopt(
     connect: &Connect,
     profile: &ProfileRef,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<ProfileState, Failure> {
     let marker = owner.tags(Origin::Adopted);
     progress.step("TagResource (marking the adopted profile)");
@@ -475,7 +481,11 @@ async fn adopt(
         )
         .await?;
     progress.step("reading the adopted routing profile");
-    let mut live = connect.fetch(profile).await?;
+    let missed = |read: &Result<ProfileState, ConnectError>| {
+        read.as_ref()
+            .is_ok_and(|live| predates_adoption(&owner.made(&live.tags)))
+    };
+    let mut live = read_again(connect, deadline, || connect.fetch(profile), missed).await?;
     not_adopted_elsewhere(owner, profile, &live.tags, false)?;
     live.tags.extend(marker);
     Ok(live)
@@ -490,10 +500,22 @@ pub(super) async fn confirm_adoption(
     profile: &ProfileRef,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<(), Failure> {
     progress.step("reading the adopted routing profile's marker again");
-    let tags = connect.standing(profile).await?.tags;
+    let tags = standing(connect, profile, deadline, |read| {
+        predates_adoption(&owner.made(&read.tags))
+    })
+    .await?
+    .tags;
     not_adopted_elsewhere(owner, profile, &tags, true)
+}
+
+/// Whether a read of a profile this request has marked as adopted shows the profile from before
+/// that TagResource: neither this request's marker nor another resource's (which would be a later
+/// TagResource, or a stale one: either way another resource adopted it at the same time).
+fn predates_adoption(made: &Made) -> bool {
+    !matches!(made, Made::ByThisRequest(_) | Made::ByOtherResource(_))
 }
 
 /// Fails when `tags` carry another resource's marker: it adopted `profile` at the same time,
@@ -534,16 +556,51 @@ pub(super) fn ensure_owned(
     })
 }
 
+/// Before an Update in place: the live profile, when it is this resource's; `None` when it is gone
+/// (deleted outside CloudFormation: the Update makes it again). Not found or without a marker is
+/// read again first: a profile created or adopted moments ago by another invocation (the Create
+/// right before, say) may not show yet, and making it again would make a second profile of its
+/// Name.
+pub(super) async fn read_own(
+    connect: &Connect,
+    owner: &Owner,
+    profile: &ProfileRef,
+    progress: &Progress,
+    deadline: Instant,
+) -> Result<Option<ProfileState>, Failure> {
+    progress.step("reading the live routing profile");
+    let missed = |read: &Result<ProfileState, ConnectError>| match read {
+        Ok(live) => owner.made(&live.tags) == Made::ByNobody,
+        Err(e) => e.kind == ErrorKind::NotFound,
+    };
+    match read_again(connect, deadline, || connect.fetch(profile), missed).await {
+        Ok(live) => {
+            ensure_owned(owner, profile, &live.tags)?;
+            Ok(Some(live))
+        }
+        Err(e) if e.kind == ErrorKind::NotFound => {
+            tracing::warn!(error = %e, "routing profile no longer exists");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Before a replacement, which writes nothing to the old profile: reads its marker and fails unless
-/// the profile is this resource's, or gone.
+/// the profile is this resource's, or gone. Not found or without a marker is read again first:
+/// another invocation may have created or adopted it moments ago.
 pub(super) async fn ensure_replaceable(
     connect: &Connect,
     owner: &Owner,
     profile: &ProfileRef,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<(), Failure> {
     progress.step("reading the routing profile's marker");
-    match connect.standing(profile).await {
+    let read = standing(connect, profile, deadline, |standing| {
+        owner.made(&standing.tags) == Made::ByNobody
+    });
+    match read.await {
         Ok(standing) => ensure_owned(owner, profile, &standing.tags),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e.into()),
@@ -577,9 +634,13 @@ pub(super) async fn dispose(
     owner: &Owner,
     scope: Scope,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Disposed, Failure> {
     progress.step("reading the routing profile's marker");
-    let standing = match connect.standing(profile).await {
+    let read = standing(connect, profile, deadline, |standing| {
+        may_miss_marker(&owner.made(&standing.tags), scope)
+    });
+    let standing = match read.await {
         Ok(standing) => standing,
         Err(e) if e.kind == ErrorKind::NotFound => {
             tracing::info!(arn = %profile.arn, "routing profile already gone");
@@ -622,26 +683,92 @@ pub(super) async fn undo(
     profile: &ProfileRef,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Disposed, Failure> {
-    dispose(connect, profile, owner, Scope::Request, progress).await
+    dispose(connect, profile, owner, Scope::Request, progress, deadline).await
 }
 
 /// [`undo`] for a request that may have made a profile without learning of it (its
-/// CreateRoutingProfile got no answer): finds the profile of `name` in the instance first.
+/// CreateRoutingProfile got no answer): finds the profile of `name` in the instance first, reading
+/// again while the search does not show one (that Create may have been carried out moments ago).
 pub(super) async fn undo_by_name(
     connect: &Connect,
     instance_id: &str,
     name: &str,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Disposed, Failure> {
     progress.step("looking for a profile the request made");
-    match connect.find_by_name(instance_id, name).await {
-        Ok(Some(profile)) => undo(connect, &profile, owner, progress).await,
+    match find_by_name(connect, instance_id, name, deadline).await {
+        Ok(Some(profile)) => undo(connect, &profile, owner, progress, deadline).await,
         Ok(None) => Ok(Disposed::Gone),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(Disposed::Gone),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Whether a Delete in `scope` that read `made` may have read the profile from before a marker
+/// written moments ago that would make it act: this resource's adoption (no marker shown yet), or,
+/// for a request's scopes, that request's adoption of a profile an earlier request of this
+/// resource held. A read that lets it act, or that shows another resource's marker, is taken as it
+/// is.
+fn may_miss_marker(made: &Made, scope: Scope) -> bool {
+    match scope {
+        Scope::Resource => *made == Made::ByNobody,
+        Scope::Request | Scope::Adoption => {
+            matches!(made, Made::ByNobody | Made::ByEarlierRequest(_))
+        }
+    }
+}
+
+/// What a read again leaves of the time to the deadline for the calls that follow it (a Describe,
+/// a Delete or a TagResource, with a throttled retry or two): this, or a quarter of the time left.
+const KEPT_AFTER_READING_AGAIN: Duration = Duration::from_secs(5);
+
+/// Runs `read` until `missed` says its answer shows what it may not have shown yet (a write made
+/// moments ago), as the client's [`ReadAgain`] says: the window runs from the first read, and no
+/// read starts after `deadline` less [`KEPT_AFTER_READING_AGAIN`]. The last answer.
+async fn read_again<T, F, Fut>(
+    connect: &Connect,
+    deadline: Instant,
+    read: F,
+    missed: impl Fn(&T) -> bool,
+) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = T>,
+{
+    let now = Instant::now();
+    let kept = KEPT_AFTER_READING_AGAIN.min(deadline.saturating_duration_since(now) / 4);
+    let until = deadline.checked_sub(kept).unwrap_or(deadline);
+    connect.read_again().read(now, Some(until), read, missed).await
+}
+
+/// The profile of `name` in the instance, read again while the search shows none.
+async fn find_by_name(
+    connect: &Connect,
+    instance_id: &str,
+    name: &str,
+    deadline: Instant,
+) -> Result<Option<ProfileRef>, ConnectError> {
+    let search = || connect.find_by_name(instance_id, name);
+    read_again(connect, deadline, search, ReadAgain::not_listed).await
+}
+
+/// The profile's marker, read again while it is not found or `missed` says what it shows may
+/// predate a marker written moments ago.
+async fn standing(
+    connect: &Connect,
+    profile: &ProfileRef,
+    deadline: Instant,
+    missed: impl Fn(&Standing) -> bool,
+) -> Result<Standing, ConnectError> {
+    let missed = |read: &Result<Standing, ConnectError>| match read {
+        Ok(standing) => missed(standing),
+        Err(e) => e.kind == ErrorKind::NotFound,
+    };
+    read_again(connect, deadline, || connect.standing(profile), missed).await
 }
 
 /// Removes the marker from `profile` (whose tags were `tags`), leaving the profile as it is
@@ -880,6 +1007,54 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_delete_reads_again_only_a_marker_that_may_not_show_yet() {
+        let other = Made::ByOtherResource(OtherMarker {
+            stack_id: Some("s".into()),
+            logical_id: Some("l".into()),
+        });
+        let made = [
+            Made::ByNobody,
+            Made::ByThisRequest(Origin::Created),
+            Made::ByThisRequest(Origin::Adopted),
+            Made::ByEarlierRequest(Some("r-0".into())),
+            Made::ByEarlierRequest(None),
+            other,
+        ];
+        // Per scope, for each of `made`: whether the read is read again. What lets the Delete act
+        // is not; nor is another resource's marker.
+        let expected = [
+            (Scope::Resource, [true, false, false, false, false, false]),
+            (Scope::Request, [true, false, false, true, true, false]),
+            (Scope::Adoption, [true, false, false, true, true, false]),
+        ];
+        for (scope, again) in expected {
+            for (made, again) in made.iter().zip(again) {
+                assert_eq!(may_miss_marker(made, scope), again, "{scope:?} {made:?}");
+                if again {
+                    assert_eq!(
+                        disposal(made, false, scope),
+                        Disposal::Leave,
+                        "only a read that would leave the profile is read again"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_adoption_reads_back_until_a_marker_shows() {
+        let other = Made::ByOtherResource(OtherMarker {
+            stack_id: None,
+            logical_id: None,
+        });
+        assert!(predates_adoption(&Made::ByNobody));
+        assert!(predates_adoption(&Made::ByEarlierRequest(Some("r-0".into()))));
+        assert!(predates_adoption(&Made::ByEarlierRequest(None)));
+        assert!(!predates_adoption(&Made::ByThisRequest(Origin::Adopted)));
+        assert!(!predates_adoption(&other), "another adopted it too");
     }
 
     #[test]

@@ -124,13 +124,8 @@ pub(super) fn not_found(
     done: usize,
     total: usize,
 ) -> Failure {
-    let named: Vec<String> = queues
-        .iter()
-        .filter(|q| mentions(&error.detail, q))
-        .cloned()
-        .collect();
-    let other_named = mentions(&error.detail, instance_id)
-        || profile_id.is_some_and(|id| mentions(&error.detail, id));
+    let named: Vec<String> = queues.iter().filter(|q| error.names(q)).cloned().collect();
+    let other_named = error.names(instance_id) || profile_id.is_some_and(|id| error.names(id));
     let (queues, certain) = match (named.is_empty(), other_named) {
         (false, _) => (named, true),
         (true, false) if !queues.is_empty() => (queues.into_iter().collect(), false),
@@ -146,17 +141,6 @@ pub(super) fn not_found(
     }
 }
 
-/// Whether `text` names `id` as a whole word (so that `q-1` is not found in `q-10`).
-fn mentions(text: &str, id: &str) -> bool {
-    let part_of_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    !id.is_empty()
-        && text.match_indices(id).any(|(at, _)| {
-            let before = text[..at].chars().next_back();
-            let after = text[at + id.len()..].chars().next();
-            !before.is_some_and(part_of_id) && !after.is_some_and(part_of_id)
-        })
-}
-
 /// The queue IDs a profile state names, both lists.
 pub(super) fn queue_ids(state: &ProfileState) -> BTreeSet<String> {
     state
@@ -165,18 +149,4 @@ pub(super) fn queue_ids(state: &ProfileState) -> BTreeSet<String> {
         .chain(&state.manual_queues)
         .map(|q| q.queue_id.clone())
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_found_in_messages_as_whole_words() {
-        assert!(mentions("Queue not found: q-1 in instance i", "q-1"));
-        assert!(mentions("Queue q-1", "q-1"));
-        assert!(!mentions("Queue not found: q-10", "q-1"));
-        assert!(!mentions("Queue not found: aq-1", "q-1"));
-        assert!(!mentions("anything", ""));
-    }
 }

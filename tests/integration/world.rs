@@ -155,6 +155,14 @@ impl World {
             .collect()
     }
 
+    /// Whether the calls since the last `clear_calls` are `operation` alone, at least once: one
+    /// read, read again while it may not show a write made moments ago (a Delete that leaves a
+    /// profile reads its marker again within the window first), and nothing written.
+    pub fn only_read(&self, operation: &str) -> bool {
+        let calls = self.calls();
+        !calls.is_empty() && calls.iter().all(|c| c == operation)
+    }
+
     /// Removes a tag from a profile as someone in the console would (or as an older version of
     /// the function left it, without the request tag).
     pub async fn untag_by_hand(&self, arn: &str, key: &str) {
