@@ -386,13 +386,26 @@ mod tests {
             ErrorKind::NotFound,
             "ResourceNotFoundException: Queue not found: q-9 in instance i-1",
         );
-        assert!(!missed_recent_write(&queue_missing, &["q-8", "q-9"], CREATED(), true));
+        assert!(!missed_recent_write(
+            &queue_missing,
+            &["q-8", "q-9"],
+            CREATED(),
+            true
+        ));
         assert!(
             missed_recent_write(&queue_missing, &["q-8"], CREATED(), true),
             "names none of the call's"
         );
-        assert!(missed_recent_write(&missing(), &["q-8"], CREATED(), false), "the profile");
-        assert!(!missed_recent_write(&Ok::<(), ConnectError>(()), &[], CREATED(), true));
+        assert!(
+            missed_recent_write(&missing(), &["q-8"], CREATED(), false),
+            "the profile"
+        );
+        assert!(!missed_recent_write(
+            &Ok::<(), ConnectError>(()),
+            &[],
+            CREATED(),
+            true
+        ));
         let throttled = error(
             "AssociateRoutingProfileQueues",
             ErrorKind::Other,

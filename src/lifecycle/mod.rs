@@ -271,8 +271,15 @@ async fn delete(
     let gone = Done::Deleted(physical.to_string());
     let disposed = match PhysicalId::parse(physical) {
         PhysicalId::Profile(profile) => {
-            ownership::dispose(connect, &profile, owner, Scope::Resource, progress, deadline)
-                .await?
+            ownership::dispose(
+                connect,
+                &profile,
+                owner,
+                Scope::Resource,
+                progress,
+                deadline,
+            )
+            .await?
         }
         PhysicalId::FailedAdoption {
             request_id,
@@ -281,8 +288,15 @@ async fn delete(
             // Released only while that adoption still holds it: an Update or a later Create may
             // have adopted it again since, under its own marker.
             let adopter = owner.at_request(&request_id);
-            ownership::dispose(connect, &profile, &adopter, Scope::Adoption, progress, deadline)
-                .await?
+            ownership::dispose(
+                connect,
+                &profile,
+                &adopter,
+                Scope::Adoption,
+                progress,
+                deadline,
+            )
+            .await?
         }
         PhysicalId::FailedCreate(request_id) => {
             // The Create failed without knowing of a profile, but its call may have been carried
@@ -296,15 +310,8 @@ async fn delete(
                 return Ok(gone);
             };
             let creator = owner.at_request(&request_id);
-            ownership::undo_by_name(
-                connect,
-                &instance_id,
-                &name,
-                &creator,
-                progress,
-                deadline,
-            )
-            .await?
+            ownership::undo_by_name(connect, &instance_id, &name, &creator, progress, deadline)
+                .await?
         }
         PhysicalId::Nothing => {
             tracing::info!("PhysicalResourceId is not a routing profile ARN; nothing to delete");
@@ -340,17 +347,7 @@ async fn provision(
             (claimed, first)
         }
         Err(e) if e.kind == ErrorKind::Duplicate => {
-            ownership::claim_name(
-                connect,
-                &props.instance_id,
-                &props.profile.name,
-                props.adopt_existing,
-                owner,
-                progress,
-                deadline,
-                e,
-            )
-            .await?
+            ownership::claim_name(connect, props, owner, progress, deadline, e).await?
         }
         Err(e) if e.kind == ErrorKind::NotFound => {
             let mut queues = queue_ids(&first);

@@ -29,6 +29,7 @@ use crate::event::ReplyTo;
 use crate::failure::Failure;
 use crate::model::{ProfileRef, ProfileState};
 use crate::plan::Operation;
+use crate::properties::Properties;
 
 /// Tag key recording the CloudFormation stack a profile belongs to.
 pub const OWNER_STACK_TAG: &str = "cfn-custom-resource:stack-id";
@@ -383,17 +384,17 @@ pub fn failed_create_answer(
 
 /// After CreateRoutingProfile answered DuplicateResourceException: the profile that holds the Name,
 /// resumed (this request made it), adopted (`AdoptExisting`, no marker or an earlier request's of
-/// this resource), or refused and left untouched. Returns it with its live state, marked.
+/// this resource), or refused and left untouched, as `props` (its InstanceId, Name and
+/// `AdoptExisting`) say. Returns it with its live state, marked.
 pub(super) async fn claim_name(
     connect: &Connect,
-    instance_id: &str,
-    name: &str,
-    adopt_existing: bool,
+    props: &Properties,
     owner: &Owner,
     progress: &Progress,
     deadline: Instant,
     duplicate: ConnectError,
 ) -> Result<(Claimed, ProfileState), Failure> {
+    let (instance_id, name) = (props.instance_id.as_str(), props.profile.name.as_str());
     progress.step("ListRoutingProfiles (name already taken)");
     // Connect says the Name is taken: a search that does not show it yet is read again.
     let Some(existing) = find_by_name(connect, instance_id, name, deadline).await? else {
@@ -404,9 +405,11 @@ pub(super) async fn claim_name(
         });
     };
     progress.step("reading the existing routing profile's marker");
-    let tags = standing(connect, &existing, deadline, |_| false).await?.tags;
+    let tags = standing(connect, &existing, deadline, |_| false)
+        .await?
+        .tags;
     let made = owner.made(&tags);
-    let origin = match claim(&made, adopt_existing) {
+    let origin = match claim(&made, props.adopt_existing) {
         Claim::Resume => Origin::Created,
         Claim::Adopt => Origin::Adopted,
         Claim::Refuse => {
@@ -742,7 +745,10 @@ where
     let now = Instant::now();
     let kept = KEPT_AFTER_READING_AGAIN.min(deadline.saturating_duration_since(now) / 4);
     let until = deadline.checked_sub(kept).unwrap_or(deadline);
-    connect.read_again().read(now, Some(until), read, missed).await
+    connect
+        .read_again()
+        .read(now, Some(until), read, missed)
+        .await
 }
 
 /// The profile of `name` in the instance, read again while the search shows none.
@@ -1051,7 +1057,9 @@ mod tests {
             logical_id: None,
         });
         assert!(predates_adoption(&Made::ByNobody));
-        assert!(predates_adoption(&Made::ByEarlierRequest(Some("r-0".into()))));
+        assert!(predates_adoption(&Made::ByEarlierRequest(Some(
+            "r-0".into()
+        ))));
         assert!(predates_adoption(&Made::ByEarlierRequest(None)));
         assert!(!predates_adoption(&Made::ByThisRequest(Origin::Adopted)));
         assert!(!predates_adoption(&other), "another adopted it too");
