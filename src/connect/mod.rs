@@ -128,6 +128,13 @@ impl Connect {
         }
     }
 
+    /// Notes `profile` as created by this client now: a CreateRoutingProfile of this request whose
+    /// answer was lost made it (found by its Name after DuplicateResourceException), so calls on it
+    /// read again as after [`Connect::create`].
+    pub fn created_unanswered(&self, profile: &ProfileRef) {
+        self.recent.note(profile, true, self.read_again.window);
+    }
+
     /// The live profile: Describe for its settings and tags, the List calls (all pages) for queues.
     pub async fn fetch(&self, profile: &ProfileRef) -> Result<ProfileState, ConnectError> {
         self.on_profile(profile, &[], false, || self.fetch_once(profile))

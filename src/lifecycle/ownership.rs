@@ -433,6 +433,7 @@ pub(super) async fn claim_name(
     let live = match origin {
         Origin::Created => {
             tracing::info!(arn = %claimed.profile.arn, "resuming the profile an earlier attempt of this request created");
+            connect.created_unanswered(&claimed.profile);
             progress.step("reading the existing routing profile");
             connect.fetch(&claimed.profile).await?
         }
