@@ -47,29 +47,57 @@ impl Default for ReadAgain {
     }
 }
 
+/// What follows a read that missed the write ([`ReadAgain::wait`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Read again after this wait.
+    Wait(Duration),
+    /// The window closes before the next read would start: the write is not there.
+    Closed,
+    /// The deadline comes before the next read would start, the window still open: whether the
+    /// write is there cannot be told in time.
+    OutOfTime,
+}
+
+/// The last answer of [`ReadAgain::read`], and whether it may be taken as the answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reread<T> {
+    /// It shows the write, or the window closed without it: the answer.
+    Answer(T),
+    /// It missed the write when the deadline came, the window still open: it cannot tell.
+    OutOfTime(T),
+}
+
+impl<T> Reread<T> {
+    /// The last answer, whichever it is.
+    pub fn last(self) -> T {
+        match self {
+            Reread::Answer(answer) | Reread::OutOfTime(answer) => answer,
+        }
+    }
+}
+
 impl ReadAgain {
-    /// The wait before the next read, after `misses` reads that missed the write, `since_write`
-    /// after it, with `time_left` before the deadline; `None` when that read would start after
-    /// the window closes or the deadline comes: conclude that it is not there.
-    pub fn wait(
-        &self,
-        misses: u32,
-        since_write: Duration,
-        time_left: Option<Duration>,
-    ) -> Option<Duration> {
+    /// What follows the `misses`-th read that missed the write, `since_write` after it, with
+    /// `time_left` before the deadline (`None`: no deadline).
+    pub fn wait(&self, misses: u32, since_write: Duration, time_left: Option<Duration>) -> Next {
         let doublings = misses.saturating_sub(1).min(16);
         let wait = self
             .first_wait
             .saturating_mul(1 << doublings)
             .min(self.max_wait);
-        let opens = since_write.saturating_add(wait) < self.window;
-        let in_time = time_left.is_none_or(|left| wait < left);
-        (misses > 0 && opens && in_time).then_some(wait)
+        if misses == 0 || since_write.saturating_add(wait) >= self.window {
+            Next::Closed
+        } else if time_left.is_some_and(|left| wait >= left) {
+            Next::OutOfTime
+        } else {
+            Next::Wait(wait)
+        }
     }
 
     /// Runs `read` until its answer shows the write (`missed` says it does not), the window after
     /// `written` closes, or `deadline` (the time the caller must have an answer by; `None`: only
-    /// the window bounds it) comes; returns the last answer.
+    /// the window bounds it) comes; returns the last answer, and which of these ended it.
     ///
     /// When the write's time is not known (a Create whose answer was lost, or one made by another
     /// invocation), pass the time of the first read: the window then runs from there. Where the
@@ -80,7 +108,7 @@ impl ReadAgain {
         deadline: Option<Instant>,
         mut read: F,
         missed: impl Fn(&T) -> bool,
-    ) -> T
+    ) -> Reread<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = T>,
@@ -89,14 +117,21 @@ impl ReadAgain {
         loop {
             let answer = read().await;
             if !missed(&answer) {
-                return answer;
+                return Reread::Answer(answer);
             }
             misses += 1;
             let now = Instant::now();
             let time_left = deadline.map(|d| d.saturating_duration_since(now));
-            let Some(wait) = self.wait(misses, now.saturating_duration_since(written), time_left)
-            else {
-                return answer;
+            let wait = match self.wait(misses, now.saturating_duration_since(written), time_left) {
+                Next::Wait(wait) => wait,
+                Next::Closed => return Reread::Answer(answer),
+                Next::OutOfTime => {
+                    tracing::warn!(
+                        misses,
+                        "out of time while Connect does not show a recent write yet"
+                    );
+                    return Reread::OutOfTime(answer);
+                }
             };
             tracing::info!(
                 misses,
@@ -211,36 +246,55 @@ mod tests {
         assert_eq!(
             waits,
             [
-                Some(100 * MS),
-                Some(200 * MS),
-                Some(300 * MS),
-                Some(300 * MS),
-                Some(300 * MS)
+                Next::Wait(100 * MS),
+                Next::Wait(200 * MS),
+                Next::Wait(300 * MS),
+                Next::Wait(300 * MS),
+                Next::Wait(300 * MS)
             ]
         );
-        assert_eq!(p.wait(0, Duration::ZERO, None), None, "nothing missed yet");
-        assert_eq!(p.wait(u32::MAX, Duration::ZERO, None), Some(300 * MS));
+        assert_eq!(
+            p.wait(0, Duration::ZERO, None),
+            Next::Closed,
+            "nothing missed yet"
+        );
+        assert_eq!(p.wait(u32::MAX, Duration::ZERO, None), Next::Wait(300 * MS));
     }
 
     #[test]
     fn no_read_starts_after_the_window_closes() {
         let p = policy();
-        assert_eq!(p.wait(1, 850 * MS, None), Some(100 * MS));
+        assert_eq!(p.wait(1, 850 * MS, None), Next::Wait(100 * MS));
         assert_eq!(
             p.wait(1, 900 * MS, None),
-            None,
+            Next::Closed,
             "it would start as the window closes"
         );
-        assert_eq!(p.wait(3, 750 * MS, None), None);
-        assert_eq!(p.wait(1, 5000 * MS, None), None, "long after the write");
+        assert_eq!(p.wait(3, 750 * MS, None), Next::Closed);
+        assert_eq!(
+            p.wait(1, 5000 * MS, None),
+            Next::Closed,
+            "long after the write"
+        );
+        assert_eq!(
+            p.wait(1, 900 * MS, Some(Duration::ZERO)),
+            Next::Closed,
+            "the window closes first: the answer, although the deadline has come too"
+        );
     }
 
     #[test]
     fn no_read_starts_after_the_deadline() {
         let p = policy();
-        assert_eq!(p.wait(1, Duration::ZERO, Some(101 * MS)), Some(100 * MS));
-        assert_eq!(p.wait(1, Duration::ZERO, Some(100 * MS)), None);
-        assert_eq!(p.wait(2, Duration::ZERO, Some(Duration::ZERO)), None);
+        assert_eq!(
+            p.wait(1, Duration::ZERO, Some(101 * MS)),
+            Next::Wait(100 * MS)
+        );
+        assert_eq!(p.wait(1, Duration::ZERO, Some(100 * MS)), Next::OutOfTime);
+        assert_eq!(
+            p.wait(2, Duration::ZERO, Some(Duration::ZERO)),
+            Next::OutOfTime
+        );
     }
 
     #[test]
@@ -248,7 +302,7 @@ mod tests {
         let p = ReadAgain::default();
         let mut since = Duration::ZERO;
         let mut reads = 1;
-        while let Some(wait) = p.wait(reads, since, None) {
+        while let Next::Wait(wait) = p.wait(reads, since, None) {
             since += wait;
             reads += 1;
         }
@@ -292,7 +346,7 @@ mod tests {
                 ReadAgain::not_found,
             )
             .await;
-        assert_eq!(answer.ok(), Some(3));
+        assert!(matches!(answer, Reread::Answer(Ok(3))), "{answer:?}");
         assert!(started.elapsed() >= 30 * MS, "waited 10 ms, then 20 ms");
     }
 
@@ -315,6 +369,9 @@ mod tests {
                 ReadAgain::not_found,
             )
             .await;
+        let Reread::Answer(answer) = answer else {
+            panic!("the window closed: not there is the answer");
+        };
         assert!(ReadAgain::not_found(&answer));
         // At 0, 10, 30, 60 and 90 ms at the most; none after the window.
         assert!((2..=5).contains(&reads.get()), "{} reads", reads.get());
@@ -336,7 +393,10 @@ mod tests {
                 ReadAgain::not_listed,
             )
             .await;
-        assert!(matches!(answer, Ok(None)));
+        assert!(
+            matches!(answer, Reread::OutOfTime(Ok(None))),
+            "the window still open, it cannot tell: {answer:?}"
+        );
         assert_eq!(
             reads.get(),
             2,
@@ -358,7 +418,7 @@ mod tests {
                 ReadAgain::not_listed,
             )
             .await;
-        assert_eq!(answer.ok().flatten(), Some(7));
+        assert!(matches!(answer, Reread::Answer(Ok(Some(7)))), "{answer:?}");
         assert_eq!(reads.get(), 1);
     }
 

@@ -23,7 +23,7 @@ mod retry;
 mod trail;
 mod wire;
 
-pub use consistency::ReadAgain;
+pub use consistency::{Next, ReadAgain, Reread};
 use consistency::{Recent, missed_recent_write};
 pub use error::{ConnectError, ErrorKind};
 pub use retry::Tuning;
@@ -426,7 +426,11 @@ impl Connect {
                     let missed = |answer: &Result<T, ConnectError>| {
                         missed_recent_write(answer, queues, written, marker_checked)
                     };
-                    self.read_again.read(written.at, None, call, missed).await
+                    // No deadline: the window alone ends it (the handler's guard ends the work).
+                    self.read_again
+                        .read(written.at, None, call, missed)
+                        .await
+                        .last()
                 }
             }
         })

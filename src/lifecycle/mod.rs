@@ -20,6 +20,7 @@ use tokio::time::Instant;
 
 pub mod ownership;
 mod progress;
+mod reads;
 mod writes;
 
 use ownership::{Claimed, Disposed, Origin, Owner, PhysicalId, Scope};
@@ -159,7 +160,7 @@ async fn update(
     // (profiles of older versions keep their two tags).
     let mut desired = props.profile.clone();
     desired.tags.extend(ownership::marker_of(&live.tags));
-    converge(connect, &existing, &desired, &live, progress).await?;
+    converge(connect, &existing, &desired, &live, progress, deadline).await?;
     Ok(Done::Profile(existing))
 }
 
@@ -359,7 +360,15 @@ async fn provision(
     // An adopted profile keeps the adoption's marker; everything else is the template's.
     let mut desired = props.profile.clone();
     desired.tags.extend(owner.tags(claimed.origin));
-    converge(connect, &claimed.profile, &desired, &current, progress).await?;
+    converge(
+        connect,
+        &claimed.profile,
+        &desired,
+        &current,
+        progress,
+        deadline,
+    )
+    .await?;
     if claimed.origin == Origin::Adopted {
         ownership::confirm_adoption(connect, &claimed.profile, owner, progress, deadline).await?;
     }

@@ -17,13 +17,13 @@
 //!   marker read just before.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use tokio::time::Instant;
 
 use super::Progress;
+use super::reads::{fetch, find_by_name, standing};
 use crate::arn;
-use crate::connect::{Connect, ConnectError, ErrorKind, ReadAgain, Standing};
+use crate::connect::{Connect, ConnectError, ErrorKind};
 use crate::constraints::TAG_MAP;
 use crate::event::ReplyTo;
 use crate::failure::Failure;
@@ -397,7 +397,8 @@ pub(super) async fn claim_name(
     let (instance_id, name) = (props.instance_id.as_str(), props.profile.name.as_str());
     progress.step("ListRoutingProfiles (name already taken)");
     // Connect says the Name is taken: a search that does not show it yet is read again.
-    let Some(existing) = find_by_name(connect, instance_id, name, deadline).await? else {
+    let Some(existing) = find_by_name(connect, instance_id, name, progress, deadline).await??
+    else {
         return Err(Failure::NameTaken {
             name: name.to_string(),
             instance_id: instance_id.to_string(),
@@ -405,8 +406,8 @@ pub(super) async fn claim_name(
         });
     };
     progress.step("reading the existing routing profile's marker");
-    let tags = standing(connect, &existing, deadline, |_| false)
-        .await?
+    let tags = standing(connect, &existing, progress, deadline, |_| false)
+        .await??
         .tags;
     let made = owner.made(&tags);
     let origin = match claim(&made, props.adopt_existing) {
@@ -485,11 +486,8 @@ async fn adopt(
         )
         .await?;
     progress.step("reading the adopted routing profile");
-    let missed = |read: &Result<ProfileState, ConnectError>| {
-        read.as_ref()
-            .is_ok_and(|live| predates_adoption(&owner.made(&live.tags)))
-    };
-    let mut live = read_again(connect, deadline, || connect.fetch(profile), missed).await?;
+    let missed = |live: &ProfileState| predates_adoption(&owner.made(&live.tags));
+    let mut live = fetch(connect, profile, progress, deadline, missed).await??;
     not_adopted_elsewhere(owner, profile, &live.tags, false)?;
     live.tags.extend(marker);
     Ok(live)
@@ -507,10 +505,10 @@ pub(super) async fn confirm_adoption(
     deadline: Instant,
 ) -> Result<(), Failure> {
     progress.step("reading the adopted routing profile's marker again");
-    let tags = standing(connect, profile, deadline, |read| {
+    let tags = standing(connect, profile, progress, deadline, |read| {
         predates_adoption(&owner.made(&read.tags))
     })
-    .await?
+    .await??
     .tags;
     not_adopted_elsewhere(owner, profile, &tags, true)
 }
@@ -573,11 +571,8 @@ pub(super) async fn read_own(
     deadline: Instant,
 ) -> Result<Option<ProfileState>, Failure> {
     progress.step("reading the live routing profile");
-    let missed = |read: &Result<ProfileState, ConnectError>| match read {
-        Ok(live) => owner.made(&live.tags) == Made::ByNobody,
-        Err(e) => e.kind == ErrorKind::NotFound,
-    };
-    match read_again(connect, deadline, || connect.fetch(profile), missed).await {
+    let missed = |live: &ProfileState| owner.made(&live.tags) == Made::ByNobody;
+    match fetch(connect, profile, progress, deadline, missed).await? {
         Ok(live) => {
             ensure_owned(owner, profile, &live.tags)?;
             Ok(Some(live))
@@ -601,10 +596,10 @@ pub(super) async fn ensure_replaceable(
     deadline: Instant,
 ) -> Result<(), Failure> {
     progress.step("reading the routing profile's marker");
-    let read = standing(connect, profile, deadline, |standing| {
+    let read = standing(connect, profile, progress, deadline, |standing| {
         owner.made(&standing.tags) == Made::ByNobody
     });
-    match read.await {
+    match read.await? {
         Ok(standing) => ensure_owned(owner, profile, &standing.tags),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e.into()),
@@ -641,10 +636,10 @@ pub(super) async fn dispose(
     deadline: Instant,
 ) -> Result<Disposed, Failure> {
     progress.step("reading the routing profile's marker");
-    let read = standing(connect, profile, deadline, |standing| {
+    let read = standing(connect, profile, progress, deadline, |standing| {
         may_miss_marker(&owner.made(&standing.tags), scope)
     });
-    let standing = match read.await {
+    let standing = match read.await? {
         Ok(standing) => standing,
         Err(e) if e.kind == ErrorKind::NotFound => {
             tracing::info!(arn = %profile.arn, "routing profile already gone");
@@ -704,7 +699,7 @@ pub(super) async fn undo_by_name(
     deadline: Instant,
 ) -> Result<Disposed, Failure> {
     progress.step("looking for a profile the request made");
-    match find_by_name(connect, instance_id, name, deadline).await {
+    match find_by_name(connect, instance_id, name, progress, deadline).await? {
         Ok(Some(profile)) => undo(connect, &profile, owner, progress, deadline).await,
         Ok(None) => Ok(Disposed::Gone),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(Disposed::Gone),
@@ -724,58 +719,6 @@ fn may_miss_marker(made: &Made, scope: Scope) -> bool {
             matches!(made, Made::ByNobody | Made::ByEarlierRequest(_))
         }
     }
-}
-
-/// What a read again leaves of the time to the deadline for the calls that follow it (a Describe,
-/// a Delete or a TagResource, with a throttled retry or two): this, or a quarter of the time left.
-const KEPT_AFTER_READING_AGAIN: Duration = Duration::from_secs(5);
-
-/// Runs `read` until `missed` says its answer shows what it may not have shown yet (a write made
-/// moments ago), as the client's [`ReadAgain`] says: the window runs from the first read, and no
-/// read starts after `deadline` less [`KEPT_AFTER_READING_AGAIN`]. The last answer.
-async fn read_again<T, F, Fut>(
-    connect: &Connect,
-    deadline: Instant,
-    read: F,
-    missed: impl Fn(&T) -> bool,
-) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = T>,
-{
-    let now = Instant::now();
-    let kept = KEPT_AFTER_READING_AGAIN.min(deadline.saturating_duration_since(now) / 4);
-    let until = deadline.checked_sub(kept).unwrap_or(deadline);
-    connect
-        .read_again()
-        .read(now, Some(until), read, missed)
-        .await
-}
-
-/// The profile of `name` in the instance, read again while the search shows none.
-async fn find_by_name(
-    connect: &Connect,
-    instance_id: &str,
-    name: &str,
-    deadline: Instant,
-) -> Result<Option<ProfileRef>, ConnectError> {
-    let search = || connect.find_by_name(instance_id, name);
-    read_again(connect, deadline, search, ReadAgain::not_listed).await
-}
-
-/// The profile's marker, read again while it is not found or `missed` says what it shows may
-/// predate a marker written moments ago.
-async fn standing(
-    connect: &Connect,
-    profile: &ProfileRef,
-    deadline: Instant,
-    missed: impl Fn(&Standing) -> bool,
-) -> Result<Standing, ConnectError> {
-    let missed = |read: &Result<Standing, ConnectError>| match read {
-        Ok(standing) => missed(standing),
-        Err(e) => e.kind == ErrorKind::NotFound,
-    };
-    read_again(connect, deadline, || connect.standing(profile), missed).await
 }
 
 /// Removes the marker from `profile` (whose tags were `tags`), leaving the profile as it is

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeSet;
 
-use super::Progress;
+use tokio::time::Instant;
+
+use super::{Progress, reads};
 use crate::connect::{Connect, ConnectError, ErrorKind};
 use crate::failure::Failure;
 use crate::model::{ProfileRef, ProfileState};
@@ -11,13 +13,31 @@ use crate::plan::{self, Operation, Order};
 
 /// Applies the plan from `current` to `desired`, one call at a time: queues added first, and when
 /// Connect answers an association with LimitExceededException (the account's queues-per-profile
-/// quota), the rest planned again from the state reached, removing first.
+/// quota), the rest planned again from the state reached, removing first. Whether it ends in
+/// success or failure, what it wrote is read back until Connect shows it (by `deadline`), so that
+/// the request CloudFormation sends next plans from it ([`reads::shown`]).
 pub(super) async fn converge(
     connect: &Connect,
     profile: &ProfileRef,
     desired: &ProfileState,
     current: &ProfileState,
     progress: &Progress,
+    deadline: Instant,
+) -> Result<(), Failure> {
+    let mut written = Vec::new();
+    let outcome = apply_plan(connect, profile, desired, current, progress, &mut written).await;
+    reads::shown(connect, profile, &written, progress, deadline).await;
+    outcome
+}
+
+/// [`converge`]'s writes, each one Connect accepted added to `written`.
+async fn apply_plan(
+    connect: &Connect,
+    profile: &ProfileRef,
+    desired: &ProfileState,
+    current: &ProfileState,
+    progress: &Progress,
+    written: &mut Vec<Operation>,
 ) -> Result<(), Failure> {
     let mut order = Order::AddFirst;
     let mut state = current.clone();
@@ -39,6 +59,7 @@ pub(super) async fn converge(
         match connect.apply(profile, op).await {
             Ok(()) => {
                 state = plan::apply(&state, std::slice::from_ref(op));
+                written.push(op.clone());
                 done += 1;
                 next += 1;
             }

@@ -68,7 +68,10 @@ async fn a_create_whose_answer_was_lost_resumes_its_profile_before_the_list_show
     let create = world.event("create");
     let created = world.send(create.clone()).await;
     assert_eq!(created.status, "SUCCESS", "{created}");
-    assert_eq!(world.profile_arns(), std::slice::from_ref(&created.physical));
+    assert_eq!(
+        world.profile_arns(),
+        std::slice::from_ref(&created.physical)
+    );
     let lists = statuses(&world, "ListRoutingProfiles");
     assert!(lists.len() >= 2, "the lag was really met: {lists:?}");
     world.connect.set_read_lag(None);

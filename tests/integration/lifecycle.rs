@@ -303,12 +303,16 @@ async fn more_than_ten_queues_are_created_in_batches_of_ten() {
     assert_eq!(queue_count, Some(25));
     let created = world.send(event.clone()).await;
     assert_eq!(created.status, "SUCCESS", "{created}");
+    // The writes, then the read that shows them before the answer.
     assert_eq!(
         world.calls(),
         [
             "CreateRoutingProfile",
             "AssociateRoutingProfileQueues",
-            "AssociateRoutingProfileQueues"
+            "AssociateRoutingProfileQueues",
+            "DescribeRoutingProfile",
+            "ListRoutingProfileQueues",
+            "ListRoutingProfileManualAssignmentQueues"
         ]
     );
     for call in world.connect.calls() {

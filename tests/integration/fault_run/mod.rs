@@ -21,7 +21,7 @@
 //! that races a deadline may land on either side of it, and the checks hold on both sides.
 //!
 //! `FAULT_RUN_SCHEDULES=N` runs schedules 0 to N-1 (200 by default), `FAULT_RUN_SEED=S` runs
-//! schedule S alone and prints its log, `FAULT_RUN_PARALLEL=P` runs P schedules at once (12).
+//! schedule S alone and prints its log, `FAULT_RUN_PARALLEL=P` runs P schedules at once (20).
 //!
 //! `template` makes the properties and says what Connect should hold for them, `schedule` runs the
 //! stack operations as CloudFormation does, `request` runs one request as Lambda does (with its
@@ -34,6 +34,7 @@
 //! answers lead to).
 
 mod checks;
+mod conditions;
 mod ownership;
 mod request;
 mod schedule;
@@ -46,8 +47,8 @@ use std::time::Duration;
 
 use aws_sdk_connect::types::{AgentAvailabilityTimer, RoutingProfileQueueReference};
 use connect_emulator::connect::{
-    DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault, Profile, RateLimit, demo_queue_id, demo2_queue_id,
-    instance_arn, queue_arn,
+    ConnectEmulator, DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID, Fault, Profile, RateLimit, demo_queue_id,
+    demo2_queue_id, instance_arn, queue_arn,
 };
 use routing_profile_resource::connect::{Connect, Tuning};
 use routing_profile_resource::handler::{Handler, InvocationError};
@@ -62,6 +63,7 @@ use tokio::time::Instant;
 
 use crate::world::{Answer, RESPONSE_TARGET, World};
 
+use conditions::*;
 use ownership::*;
 use request::*;
 use schedule::*;
@@ -70,7 +72,7 @@ use template::*;
 /// Schedules a plain `cargo test` runs.
 const DEFAULT_SCHEDULES: u64 = 200;
 /// Schedules run at once: most of a schedule's time is spent waiting on hung calls.
-const DEFAULT_PARALLEL: usize = 12;
+const DEFAULT_PARALLEL: usize = 20;
 
 /// The test's Connect client: short attempts and backoffs, so that a hang costs a fifth of a
 /// second and a throttling burst a few milliseconds; fewer attempts than a burst can last.
@@ -201,6 +203,16 @@ async fn randomized_fault_run() {
         slowest.join(", "),
         total
     );
+    for (seed, message, _) in &failed {
+        let first: String = message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(240)
+            .collect();
+        eprintln!("schedule {seed} failed: {first}");
+    }
     for (seed, message, log) in failed.iter().take(3) {
         eprintln!(
             "schedule {seed} FAILED: {message}\nreplay: FAULT_RUN_SEED={seed} cargo test --test integration fault_run -- --nocapture\n{}",
@@ -287,6 +299,20 @@ impl Rng {
 
     fn pick<T: Copy>(&mut self, items: &[T]) -> T {
         items[self.below(items.len())]
+    }
+
+    /// A stream of its own for `class`, derived from the schedule's seed: drawing from it leaves
+    /// the schedule's own stream as it was.
+    fn stream(seed: u64, class: &str) -> Rng {
+        // FNV-1a of the class name.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in class.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        let mut rng = Rng(seed ^ hash);
+        rng.next();
+        rng
     }
 }
 
