@@ -5,8 +5,9 @@
 //! Create whose answer came after the deadline finds and deletes its profile (case c); a Delete and
 //! an Update right after a Create made by another process act on that profile; an adoption reads
 //! its marker back until it shows, so that another resource's marker written right after is seen;
-//! the Delete right after a failed adoption releases the profile its stale read showed unmarked.
-//! Each of them fails with the lifecycle's reading again switched off.
+//! the Delete right after a failed adoption releases the profile its stale read showed unmarked;
+//! the rollback right after a partly applied Update undoes what that Update wrote, which it read
+//! back before answering. Each of them fails with the lifecycle's reading again switched off.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -284,5 +285,40 @@ async fn the_delete_right_after_a_failed_adoption_releases_the_profile_its_read_
     assert!(
         statuses(&world, "DescribeRoutingProfile").len() >= 2,
         "the lag was really met"
+    );
+}
+
+#[tokio::test]
+async fn the_rollback_right_after_a_partly_applied_update_undoes_what_it_wrote() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    let create = world.event("create");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    world.connect.set_read_lag(Some(LAG));
+    // The update writes its first changes, and Connect refuses one after them.
+    world
+        .connect
+        .inject("UpdateRoutingProfileQueues", refused(), 1);
+    let update = update_from(
+        &created,
+        world.event("update")["ResourceProperties"].clone(),
+    );
+    let failed = world.send(update.clone()).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed.reason.contains("changes were made"),
+        "partly applied: {}",
+        failed.reason
+    );
+    // CloudFormation's rollback, at once, in another process: the properties swapped.
+    let mut rollback = update_from(&failed, create["ResourceProperties"].clone());
+    rollback["OldResourceProperties"] = update["ResourceProperties"].clone();
+    let rolled_back = world.send_via(&world.other_process(), rollback).await;
+    assert_eq!(rolled_back.status, "SUCCESS", "{rolled_back}");
+    world.connect.set_read_lag(None);
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create),
+        "as before the failed update, its writes undone"
     );
 }
