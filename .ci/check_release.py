@@ -10,7 +10,7 @@ Application Repository (SAR) takes as it is.
   Earth now, UTC+14), the newest one the crate's version. Every heading has its link reference
   (`[X.Y.Z]: ...` naming the tag `vX.Y.Z`; `[Unreleased]: ...` naming the newest release's tag).
 - README.md shows no other version where it shows the current one: `SemanticVersion:` in the
-  consuming template, and the init log line's version.
+  consuming template, `--semantic-version` in the SAR CLI's, and the init log line's version.
 - The SAR metadata holds what `sam publish` requires (checked by SAM CLI's own code), within the
   limits SAR documents, with literal values only; LicenseUrl and ReadmeUrl name files of the
   repository; SpdxLicenseId is Cargo.toml's licence.
@@ -51,9 +51,11 @@ HEADING = re.compile(r"^## \[(?P<version>[^\]]+)\](?: - (?P<date>\S+))?\s*$")
 UNRELEASED = "Unreleased"
 # A Markdown link reference definition: `[1.2.3]: <target>`.
 LINK_REFERENCE = re.compile(r"^\[(?P<label>[^\]]+)\]:\s+(?P<target>\S+)")
-# Where README.md shows the current version: the consuming template's SemanticVersion and the
-# init log line (JSON and Text formats).
-README_VERSIONS = re.compile(r'SemanticVersion: (?P<a>\S+)|"version":"(?P<b>[^"]*)"|\bversion="(?P<c>[^"]*)"')
+# Where README.md shows the current version: the consuming templates' SemanticVersion, the SAR
+# CLI's --semantic-version, and the init log line (JSON and Text formats).
+README_VERSIONS = re.compile(
+    r'SemanticVersion: (?P<a>\S+)|--semantic-version (?P<b>\S+)|"version":"(?P<c>[^"]*)"|\bversion="(?P<d>[^"]*)"'
+)
 # The latest calendar date anywhere on Earth is UTC's plus 14 hours (UTC+14, Line Islands): a
 # release dated later than that is dated in the future wherever it was written.
 LATEST_OFFSET = datetime.timedelta(hours=14)

@@ -71,6 +71,8 @@ README = """\
         SemanticVersion: 1.2.3
 ```
 
+`aws serverlessrepo create-cloud-formation-change-set --semantic-version 1.2.3 ...`
+
 The first line: `"message":"init","version":"1.2.3"`, or `INFO init version="1.2.3"` as Text.
 """
 # A day on which every date above is in the past.
@@ -134,6 +136,7 @@ def test_a_release_that_agrees_passes(repo):
         ("CHANGELOG.md", "[1.2.3]: ../../compare/v1.2.2...v1.2.3", "[1.2.3]: ../../compare/v1.2.2...v1.2.30", "does not name the tag v1.2.3"),
         # README.md's consuming template and init line show the crate's version.
         ("README.md", "SemanticVersion: 1.2.3", "SemanticVersion: 1.2.2", "README.md: shows version '1.2.2'"),
+        ("README.md", "--semantic-version 1.2.3", "--semantic-version 1.3.0", "README.md: shows version '1.3.0'"),
         ("README.md", '"version":"1.2.3"', '"version":"1.0.0"', "README.md: shows version '1.0.0'"),
         ("README.md", 'version="1.2.3"', 'version="1.2"', "README.md: shows version '1.2'"),
         ("Cargo.toml", '"1.2.3"', '"1.3.0"', "README.md: shows version '1.2.3' where Cargo.toml says '1.3.0'"),
