@@ -7,6 +7,14 @@ CloudFormation sends it, `Fn::Sub` without variables and `Fn::Join` of literals 
 any other intrinsic function is Unknown. The port of the parser checks that value, and each
 problem is placed at the template node its path came from (in the branch the scenario took), or
 at the nearest node that exists for a missing property.
+
+Which resources are routing profiles: every `Custom::RoutingProfile`, and every
+`AWS::CloudFormation::CustomResource` (the long form, the one type of custom resource the
+Serverless Application Repository accepts, so `template.yaml`'s example is written so) whose
+Properties name `InstanceId`, `DefaultOutboundQueueId` and `MediaConcurrencies`. The three are
+required, so a complete routing profile always names them, and together they name no other custom
+resource one is likely to meet. A long-form one that lacks any of them is taken for another custom
+resource and not checked: write `Custom::RoutingProfile` where nothing requires the long form.
 """
 
 import itertools
@@ -15,6 +23,10 @@ from dataclasses import dataclass
 from .properties import Unknown, check
 
 RESOURCE_TYPE = "Custom::RoutingProfile"
+# Any custom resource's type, which the Serverless Application Repository requires instead.
+LONG_FORM_TYPE = "AWS::CloudFormation::CustomResource"
+# The properties that make a custom resource of the long form a routing profile (all of them).
+LONG_FORM_SHAPE = ("InstanceId", "DefaultOutboundQueueId", "MediaConcurrencies")
 
 # Beyond this many distinct conditions, only "all true" and "all false" are checked.
 _MAX_FREE_CONDITIONS = 6
@@ -179,10 +191,25 @@ def check_properties(properties, base_path, cfn=None, resource_condition=None):
     return list(findings.values())
 
 
+def is_routing_profile(resource):
+    """Whether a resource of the template is a routing profile (see the module doc)."""
+    if not (isinstance(resource, dict) and "Properties" in resource):
+        return False
+    if resource.get("Type") == RESOURCE_TYPE:
+        return True
+    properties = resource["Properties"]
+    return (
+        resource.get("Type") == LONG_FORM_TYPE
+        and isinstance(properties, dict)
+        and all(key in properties for key in LONG_FORM_SHAPE)
+    )
+
+
 def routing_profiles(cfn):
-    """`(logical id, resource)` for every Custom::RoutingProfile with Properties."""
-    for name, resource in cfn.get_resources([RESOURCE_TYPE]).items():
-        if isinstance(resource, dict) and "Properties" in resource:
+    """`(logical id, resource)` for every routing profile with Properties: each
+    Custom::RoutingProfile, and each AWS::CloudFormation::CustomResource shaped like one."""
+    for name, resource in cfn.get_resources([RESOURCE_TYPE, LONG_FORM_TYPE]).items():
+        if is_routing_profile(resource):
             yield str(name), resource
 
 

@@ -43,6 +43,32 @@ def test_repository_templates_lint_clean(path):
     assert lint(path) == []
 
 
+def test_the_repository_templates_example_profile_is_checked(tmp_path):
+    # template.yaml writes its example in the long form (AWS::CloudFormation::CustomResource), as
+    # the Serverless Application Repository requires; the rules still check it.
+    text = (REPO / "template.yaml").read_text(encoding="utf-8")
+    assert "Type: AWS::CloudFormation::CustomResource" in text
+    broken = text.replace("          Concurrency: 2\n", "          Concurrency: 12\n", 1)
+    assert broken != text
+    found = [(rule, message) for rule, _, _, message in lint_text(tmp_path, broken)]
+    assert found == [("E9005", 'MediaConcurrencies[1].Concurrency: "12" must be between 1 and 10')]
+
+
+def test_only_a_long_form_custom_resource_of_a_routing_profiles_shape_is_one():
+    resource = {
+        "Type": template.LONG_FORM_TYPE,
+        "Properties": {"ServiceToken": "t", "InstanceId": "i", "DefaultOutboundQueueId": "q", "MediaConcurrencies": []},
+    }
+    assert template.is_routing_profile(resource)
+    assert template.is_routing_profile({"Type": template.RESOURCE_TYPE, "Properties": {}})
+    for key in template.LONG_FORM_SHAPE:
+        partial = {k: v for k, v in resource["Properties"].items() if k != key}
+        assert not template.is_routing_profile({**resource, "Properties": partial}), key
+    assert not template.is_routing_profile({**resource, "Type": "Custom::Other"})
+    assert not template.is_routing_profile({**resource, "Properties": {"Fn::If": ["C", {}, {}]}})
+    assert not template.is_routing_profile({"Type": template.LONG_FORM_TYPE})
+
+
 def test_the_example_uses_the_resource_as_teams_do():
     decoded, _ = decode(str(REPO / "examples" / "contact-centre.yaml"))
     profiles = [r for r in decoded["Resources"].values() if r["Type"] == template.RESOURCE_TYPE]
