@@ -21,9 +21,9 @@ use std::collections::BTreeMap;
 use tokio::time::Instant;
 
 use super::Progress;
-use super::reads::{fetch, find_by_name, standing};
+use super::reads::{Found, fetch, find_marked, shown, standing};
 use crate::arn;
-use crate::connect::{Connect, ConnectError, ErrorKind};
+use crate::connect::{Connect, ConnectError, ErrorKind, Standing};
 use crate::constraints::TAG_MAP;
 use crate::event::ReplyTo;
 use crate::failure::Failure;
@@ -396,19 +396,21 @@ pub(super) async fn claim_name(
 ) -> Result<(Claimed, ProfileState), Failure> {
     let (instance_id, name) = (props.instance_id.as_str(), props.profile.name.as_str());
     progress.step("ListRoutingProfiles (name already taken)");
-    // Connect says the Name is taken: a search that does not show it yet is read again.
-    let Some(existing) = find_by_name(connect, instance_id, name, progress, deadline).await??
-    else {
+    // Connect says the Name is taken: a search that does not show it yet is read again, and so is
+    // one that shows a profile this Create would refuse (the search may still show a profile of
+    // that Name deleted moments ago, while this request's own is not listed yet).
+    let refused = |standing: &Standing| {
+        claim(&owner.made(&standing.tags), props.adopt_existing) == Claim::Refuse
+    };
+    let found = find_marked(connect, instance_id, name, progress, deadline, refused).await??;
+    let Found::Marked(existing, standing) = found else {
         return Err(Failure::NameTaken {
             name: name.to_string(),
             instance_id: instance_id.to_string(),
             duplicate,
         });
     };
-    progress.step("reading the existing routing profile's marker");
-    let tags = standing(connect, &existing, progress, deadline, |_| false)
-        .await??
-        .tags;
+    let tags = standing.tags;
     let made = owner.made(&tags);
     let origin = match claim(&made, props.adopt_existing) {
         Claim::Resume => Origin::Created,
@@ -647,12 +649,28 @@ pub(super) async fn dispose(
         }
         Err(e) => return Err(e.into()),
     };
+    act(
+        connect, profile, owner, scope, &standing, progress, deadline,
+    )
+    .await
+}
+
+/// What [`dispose`] does once it has read the profile's marker (`standing`).
+async fn act(
+    connect: &Connect,
+    profile: &ProfileRef,
+    owner: &Owner,
+    scope: Scope,
+    standing: &Standing,
+    progress: &Progress,
+    deadline: Instant,
+) -> Result<Disposed, Failure> {
     let made = owner.made(&standing.tags);
     match disposal(&made, standing.is_default, scope) {
         Disposal::Delete => delete(connect, profile, progress).await,
         Disposal::Release => {
             tracing::info!(arn = %profile.arn, is_default = standing.is_default, "releasing the routing profile: removing the marker, keeping the profile");
-            Ok(release(connect, profile, &standing.tags, progress).await)
+            Ok(release(connect, profile, &standing.tags, progress, deadline).await)
         }
         Disposal::Leave => {
             let holder = made.holder();
@@ -689,7 +707,9 @@ pub(super) async fn undo(
 
 /// [`undo`] for a request that may have made a profile without learning of it (its
 /// CreateRoutingProfile got no answer): finds the profile of `name` in the instance first, reading
-/// again while the search does not show one (that Create may have been carried out moments ago).
+/// again while the search shows none, or one whose marker may predate that request's (that Create
+/// may have been carried out moments ago, and the search may still show a profile of the Name
+/// deleted moments ago).
 pub(super) async fn undo_by_name(
     connect: &Connect,
     instance_id: &str,
@@ -699,9 +719,16 @@ pub(super) async fn undo_by_name(
     deadline: Instant,
 ) -> Result<Disposed, Failure> {
     progress.step("looking for a profile the request made");
-    match find_by_name(connect, instance_id, name, progress, deadline).await? {
-        Ok(Some(profile)) => undo(connect, &profile, owner, progress, deadline).await,
-        Ok(None) => Ok(Disposed::Gone),
+    let missed = |standing: &Standing| may_miss_marker(&owner.made(&standing.tags), Scope::Request);
+    match find_marked(connect, instance_id, name, progress, deadline, missed).await? {
+        Ok(Found::Marked(profile, standing)) => {
+            let scope = Scope::Request;
+            act(
+                connect, &profile, owner, scope, &standing, progress, deadline,
+            )
+            .await
+        }
+        Ok(Found::Nothing) => Ok(Disposed::Gone),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(Disposed::Gone),
         Err(e) => Err(e.into()),
     }
@@ -728,11 +755,17 @@ async fn release(
     profile: &ProfileRef,
     tags: &BTreeMap<String, String>,
     progress: &Progress,
+    deadline: Instant,
 ) -> Disposed {
     progress.step("UntagResource (releasing the profile)");
     let keys = MARKER_KEYS.iter().map(|k| k.to_string()).collect();
-    match connect.apply(profile, &Operation::Untag { keys }).await {
-        Ok(()) => Disposed::Released,
+    let untag = Operation::Untag { keys };
+    match connect.apply(profile, &untag).await {
+        Ok(()) => {
+            // Until reads show it released: a request after this one must not find the marker.
+            shown(connect, profile, &[untag], None, progress, deadline).await;
+            Disposed::Released
+        }
         Err(e) if e.kind == ErrorKind::NotFound => Disposed::Gone,
         Err(error) => {
             let left: Vec<String> = tags

@@ -5,7 +5,7 @@
 //! created moments ago may answer ResourceNotFoundException or be missing from
 //! ListRoutingProfiles, and a Describe may show the tags or settings from before the last write.
 //! So a read that would lead a request to conclude that a write of this resource is not there (not
-//! found, not listed, no marker yet) is read again, as the client's [`ReadAgain`] says, until it
+//! found, not listed, no marker yet) is read again, as the client's [`ReadAgain`](crate::connect::ReadAgain) says, until it
 //! shows the write or the window closes; a read that lets the request go on is taken at once.
 //! When the deadline comes first, the request fails as out of time ([`Failure::NotShownYet`])
 //! rather than concluding that the write is not there.
@@ -45,7 +45,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::Progress;
-use crate::connect::{Connect, ConnectError, ErrorKind, ReadAgain, Reread, Standing};
+use crate::connect::{Connect, ConnectError, ErrorKind, Reread, Standing};
 use crate::failure::Failure;
 use crate::model::{ProfileRef, ProfileState};
 use crate::plan::{self, Operation, Order};
@@ -55,7 +55,7 @@ use crate::plan::{self, Operation, Order};
 const KEPT_AFTER_READING_AGAIN: Duration = Duration::from_secs(5);
 
 /// Runs `read` until `missed` says its answer shows what it may not have shown yet (a write made
-/// moments ago), as the client's [`ReadAgain`] says: the window runs from the first read, and no
+/// moments ago), as the client's [`ReadAgain`](crate::connect::ReadAgain) says: the window runs from the first read, and no
 /// read starts after `deadline` less [`KEPT_AFTER_READING_AGAIN`]. The last answer, once it shows
 /// the write or the window has closed; a failure when the deadline comes first, for then that it
 /// is not there cannot be told (the step under way in `progress` says where).
@@ -96,16 +96,43 @@ where
     }
 }
 
-/// The profile of `name` in the instance, read again while the search shows none.
-pub(super) async fn find_by_name(
+/// What a search by Name found.
+#[derive(Clone, Debug)]
+pub(super) enum Found {
+    /// No profile of that Name (one listed and not found counts as none: deleted).
+    Nothing,
+    /// The profile listed with that Name, and its marker.
+    Marked(ProfileRef, Standing),
+}
+
+/// The profile of `name` in the instance and its marker, read again (search and marker both) while
+/// the search shows none, shows one that is not found (a profile of that Name deleted moments ago
+/// may still be listed while the one that holds the Name now is not yet), or `missed` says the
+/// marker it shows may not be the whole story.
+pub(super) async fn find_marked(
     connect: &Connect,
     instance_id: &str,
     name: &str,
     progress: &Progress,
     deadline: Instant,
-) -> Result<Result<Option<ProfileRef>, ConnectError>, Failure> {
-    let search = || connect.find_by_name(instance_id, name);
-    read_again(connect, deadline, progress, search, ReadAgain::not_listed).await
+    missed: impl Fn(&Standing) -> bool,
+) -> Result<Result<Found, ConnectError>, Failure> {
+    let read = || async {
+        let Some(profile) = connect.find_by_name(instance_id, name).await? else {
+            return Ok(Found::Nothing);
+        };
+        match connect.standing(&profile).await {
+            Ok(standing) => Ok(Found::Marked(profile, standing)),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(Found::Nothing),
+            Err(e) => Err(e),
+        }
+    };
+    let missed = |read: &Result<Found, ConnectError>| match read {
+        Ok(Found::Nothing) => true,
+        Ok(Found::Marked(_, standing)) => missed(standing),
+        Err(e) => e.kind == ErrorKind::NotFound,
+    };
+    read_again(connect, deadline, progress, read, missed).await
 }
 
 /// The profile's marker, read again while it is not found or `missed` says what it shows may
@@ -142,24 +169,31 @@ pub(super) async fn fetch(
     read_again(connect, deadline, progress, read, missed).await
 }
 
-/// After this request's writes `done` to `profile`: reads the profile again until it shows them
-/// (the window, the deadline), so that whatever request comes next reads them. Nothing comes of a
-/// read that never shows them within the window (Connect refused or lost one, or someone changed
-/// the profile meanwhile), nor of the deadline: the writes are made either way, and the answer is
-/// what it was.
+/// After this request's writes `done` to `profile`, and `maybe` (a write whose outcome is not
+/// known): reads the profile again until it shows them all (the window, the deadline), so that
+/// whatever request comes next reads them. A write that may not have been carried out is given the
+/// window, then taken as not carried out. Nothing comes of a read that never shows `done` within
+/// the window (someone changed the profile meanwhile, say), nor of the deadline: the writes are
+/// made either way, and the answer is what it was.
 pub(super) async fn shown(
     connect: &Connect,
     profile: &ProfileRef,
     done: &[Operation],
+    maybe: Option<&Operation>,
     progress: &Progress,
     deadline: Instant,
 ) {
-    if done.is_empty() {
+    if done.is_empty() && maybe.is_none() {
         return;
     }
     progress.step("reading the routing profile until it shows the changes");
-    let missed = |read: &Result<ProfileState, ConnectError>| {
-        read.as_ref().is_ok_and(|live| !shows(live, done))
+    // A read that failed (throttled past the SDK's attempts, say) is made again too: nothing would
+    // tell the next request that this one's writes may not show yet.
+    let missed = |read: &Result<ProfileState, ConnectError>| match read {
+        Ok(live) => {
+            !shows(live, done) || maybe.is_some_and(|op| !shows(live, std::slice::from_ref(op)))
+        }
+        Err(_) => true,
     };
     let read = || connect.fetch(profile);
     // Only the answer follows: the reads may go on until the deadline.
@@ -178,9 +212,11 @@ pub(super) async fn shown(
 }
 
 /// Whether `live` shows the writes `done`: carrying them out again would change nothing, as the
-/// plan compares (a channel given by its workload types alone compares as the plan says).
+/// plan compares (a channel given by its workload types alone compares as the plan says), and the
+/// tags, the marker's included (which the plan leaves alone), are as they would be.
 pub(super) fn shows(live: &ProfileState, done: &[Operation]) -> bool {
-    plan::update(&plan::apply(live, done), live, Order::AddFirst).is_empty()
+    let again = plan::apply(live, done);
+    again.tags == live.tags && plan::update(&again, live, Order::AddFirst).is_empty()
 }
 
 #[cfg(test)]
@@ -218,6 +254,27 @@ mod tests {
             }
         }
         assert!(shows(&state("create"), &[]), "nothing written");
+    }
+
+    #[test]
+    fn a_release_shows_once_the_marker_is_gone() {
+        let mut marked = state("create");
+        marked
+            .tags
+            .insert("cfn-custom-resource:stack-id".into(), "s".into());
+        let release = [Operation::Untag {
+            keys: vec!["cfn-custom-resource:stack-id".into()],
+        }];
+        assert!(
+            !shows(&marked, &release),
+            "the plan leaves the marker alone"
+        );
+        assert!(shows(&state("create"), &release));
+        let mark = [Operation::Tag {
+            tags: [("cfn-custom-resource:stack-id".to_string(), "s".to_string())].into(),
+        }];
+        assert!(shows(&marked, &mark));
+        assert!(!shows(&state("create"), &mark));
     }
 
     #[test]

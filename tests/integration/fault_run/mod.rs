@@ -26,12 +26,15 @@
 //! `template` makes the properties and says what Connect should hold for them, `schedule` runs the
 //! stack operations as CloudFormation does, `request` runs one request as Lambda does (with its
 //! faults) and checks its one answer, `checks` holds the checks between operations, `ownership`
-//! adds profiles that exist before the stack (console, default), adoption and forged requests.
+//! adds profiles that exist before the stack (console, default), adoption and forged requests,
+//! `conditions` what Connect is like for a whole schedule (reads that lag writes, per-operation
+//! quotas).
 //!
 //! A new class of events or faults draws from a random stream of its own ([`Rng::stream`], the
 //! seed and the class's name), never from the schedule's: adding it leaves every choice the
 //! schedule's own stream makes for a seed as it was (what changes is only what the function's
-//! answers lead to).
+//! answers lead to). The classes and their shares of schedules are in one table,
+//! [`conditions::CLASSES`]: ownership 60 %, read lag 35 %, operation quotas 30 %.
 
 mod checks;
 mod conditions;

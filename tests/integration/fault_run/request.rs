@@ -252,6 +252,14 @@ impl Schedule {
                 format!(" (after invocation errors {errors:?})")
             }
         ));
+        if std::env::var_os("FAULT_RUN_CALLS").is_some() {
+            // Every call of the request, for a replay: FAULT_RUN_CALLS=1 FAULT_RUN_SEED=S.
+            let calls = self.world.connect.calls();
+            for call in &calls[first_call..] {
+                let profile = call.path.rsplit('/').find(|p| p.len() == 36).unwrap_or("");
+                self.log(format!("    {} {} {profile}", call.status, call.operation));
+            }
+        }
         answer
     }
 
