@@ -78,6 +78,16 @@ impl Function {
         self.output.lock().unwrap().join("\n")
     }
 
+    /// Everything the process has written once a line contains `needle`, or after [`WAIT`]:
+    /// the pipes are read by threads, so a line logged before an answer may arrive after it.
+    async fn output_with(&self, needle: &str) -> String {
+        let until = Instant::now() + WAIT;
+        while Instant::now() < until && !self.output().contains(needle) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.output()
+    }
+
     /// Waits up to `timeout` for the process to exit by itself.
     async fn exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
         let until = Instant::now() + timeout;
@@ -181,11 +191,8 @@ async fn one_process_reuses_one_tls_connection_per_endpoint_through_retries_and_
         1,
         "one TLS connection to the ResponseURL"
     );
-    assert!(
-        function.output().contains("trusting AWS_CA_BUNDLE"),
-        "{}",
-        function.output()
-    );
+    let output = function.output_with("trusting AWS_CA_BUNDLE").await;
+    assert!(output.contains("trusting AWS_CA_BUNDLE"), "{output}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -286,12 +293,12 @@ async fn an_untrusted_response_url_certificate_ends_the_invocation_at_once_and_s
         "{error}"
     );
     assert!(receiver.requests().is_empty());
+    let output = function
+        .output_with("ResponseURL's TLS certificate is not trusted")
+        .await;
     assert!(
-        function
-            .output()
-            .contains("ResponseURL's TLS certificate is not trusted"),
-        "{}",
-        function.output()
+        output.contains("ResponseURL's TLS certificate is not trusted"),
+        "{output}"
     );
 }
 
@@ -323,7 +330,7 @@ async fn a_response_url_slow_to_accept_gets_the_answer_on_a_later_attempt() {
     let puts = receiver.wait_for(1, WAIT).await;
     assert_eq!(puts.len(), 1, "one answer");
     assert_eq!(puts[0].json()["Status"], "SUCCESS");
-    let output = function.output();
+    let output = function.output_with("answer delivered").await;
     assert!(
         output.contains("ResponseURL unreachable, will retry"),
         "{output}"
@@ -407,7 +414,7 @@ async fn init_fails_with(contents: Option<&[u8]>, expected: &str) {
     assert!(message.contains(&path.display().to_string()), "{message}");
     assert!(message.contains(expected), "{message}");
     assert_eq!(runtime.polls(), 0, "no event is asked for");
-    let output = function.output();
+    let output = function.output_with("AWS_CA_BUNDLE").await;
     let logged = output
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
