@@ -86,8 +86,10 @@ const TUNING: Tuning = Tuning {
     initial_backoff: Duration::from_millis(2),
     max_backoff: Duration::from_millis(20),
 };
-/// Time to Lambda's deadline for an invocation.
-const WITHIN: Duration = Duration::from_millis(2500);
+/// Time to Lambda's deadline for an invocation: a request whose faults the SDK's retries absorb
+/// needs well under a second, and the rest is room for a machine that runs 20 schedules on 2 busy
+/// cores (2.5 s ran a clear Update of four hung attempts out of time there, seed 62).
+const WITHIN: Duration = Duration::from_millis(5000);
 /// Time to the deadline when a call is to hang past it.
 const WITHIN_SHORT: Duration = Duration::from_millis(1200);
 
