@@ -224,6 +224,16 @@ pub enum Failure {
         last_failure: Option<String>,
     },
 
+    /// The deadline came while a read was read again, for it did not show yet what was written
+    /// moments ago (Connect's reads lag its writes): whether it is there could not be told in time.
+    #[error(
+        "Ran out of time while {step}: Amazon Connect did not show yet what was written moments ago (its reads lag its writes). Retry the stack operation, or raise the function's Timeout."
+    )]
+    NotShownYet {
+        /// The step under way.
+        step: String,
+    },
+
     /// The work panicked: a bug.
     #[error(
         "Internal error while {step}: {message}. This is a bug in the routing-profile-resource function; retrying the stack operation may get past it."
@@ -519,6 +529,13 @@ mod tests {
             }
             .to_string(),
             "Ran out of time while CreateRoutingProfile (the last attempt: could not reach https://connect.us-east-1.amazonaws.com: Connection refused (os error 111)). Retry the stack operation, or raise the function's Timeout."
+        );
+        assert_eq!(
+            Failure::NotShownYet {
+                step: "looking for a profile the request made".into(),
+            }
+            .to_string(),
+            "Ran out of time while looking for a profile the request made: Amazon Connect did not show yet what was written moments ago (its reads lag its writes). Retry the stack operation, or raise the function's Timeout."
         );
         assert_eq!(
             Failure::Internal {

@@ -11,14 +11,16 @@
 //!     lifecycle  Create / Update / Delete: replacement, cleanup
 //!       ownership    whose a profile is: the marker, resume / adopt / release, what a Delete
 //!                    may remove, the PhysicalResourceId scheme
+//!       reads        the reads a decision rests on, read again while Connect may not show a
+//!                    write made moments ago; a request's own writes read back before it answers
 //!       properties   ResourceProperties -> validated Properties (every Connect rule)
 //!         reader       JSON reading helpers that collect every problem with its path
 //!         ids, queues, concurrency, tags   the rules, by shape
 //!       plan         pure: desired + live ProfileState -> ordered Connect write calls
 //!       connect      the only module that calls aws-sdk-connect (wire: the SDK's shapes;
 //!                    trail: the endpoint and the last attempt's failure, for the answers;
-//!                    retry: retries until the deadline; consistency: reading again while
-//!                    Connect may not show a new profile yet)
+//!                    retry: retries until the deadline; consistency: how to read again while
+//!                    Connect may not show a write yet, and calls on a profile just written)
 //!     failure    every way a request fails; its Display is the FAILED Reason
 //!     response   the answer body (<= 4096 bytes) and its PUT to the ResponseURL
 //! model, arn     the domain types and Connect ARNs that all of the above share

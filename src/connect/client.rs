@@ -3,7 +3,7 @@
 
 use aws_sdk_connect::Client;
 
-use super::consistency::{Created, ReadAgain};
+use super::consistency::{ReadAgain, Recent};
 use super::retry::{Tuning, configure};
 use super::trail::Trail;
 use super::{Connect, wire};
@@ -76,7 +76,7 @@ impl Connect {
             client: Client::from_conf(config),
             trail,
             read_again: ReadAgain::default(),
-            created: Created::default(),
+            recent: Recent::default(),
         }
     }
 

@@ -8,9 +8,9 @@
 //! deadline comes; only then is "not there" the answer.
 //!
 //! [`ReadAgain`] is the policy, [`ReadAgain::read`] the loop. `Connect` uses it for the case that
-//! lives entirely inside it: a call on a profile this client created within the window. The
-//! lifecycle uses it where a decision rests on a read reflecting a write made elsewhere (see
-//! [`ReadAgain::read`]).
+//! lives entirely inside it: a call on a profile this client created or tagged within the window
+//! ([`missed_recent_write`]). The lifecycle uses it where a decision rests on a read reflecting a
+//! write made elsewhere, or by the request itself (`lifecycle::ownership`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -47,54 +47,68 @@ impl Default for ReadAgain {
     }
 }
 
+/// What follows a read that missed the write ([`ReadAgain::wait`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Read again after this wait.
+    Wait(Duration),
+    /// The window closes before the next read would start: the write is not there.
+    Closed,
+    /// The deadline comes before the next read would start, the window still open: whether the
+    /// write is there cannot be told in time.
+    OutOfTime,
+}
+
+/// The last answer of [`ReadAgain::read`], and whether it may be taken as the answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reread<T> {
+    /// It shows the write, or the window closed without it: the answer.
+    Answer(T),
+    /// It missed the write when the deadline came, the window still open: it cannot tell.
+    OutOfTime(T),
+}
+
+impl<T> Reread<T> {
+    /// The last answer, whichever it is.
+    pub fn last(self) -> T {
+        match self {
+            Reread::Answer(answer) | Reread::OutOfTime(answer) => answer,
+        }
+    }
+}
+
 impl ReadAgain {
-    /// The wait before the next read, after `misses` reads that missed the write, `since_write`
-    /// after it, with `time_left` before the deadline; `None` when that read would start after
-    /// the window closes or the deadline comes: conclude that it is not there.
-    pub fn wait(
-        &self,
-        misses: u32,
-        since_write: Duration,
-        time_left: Option<Duration>,
-    ) -> Option<Duration> {
+    /// What follows the `misses`-th read that missed the write, `since_write` after it, with
+    /// `time_left` before the deadline (`None`: no deadline).
+    pub fn wait(&self, misses: u32, since_write: Duration, time_left: Option<Duration>) -> Next {
         let doublings = misses.saturating_sub(1).min(16);
         let wait = self
             .first_wait
             .saturating_mul(1 << doublings)
             .min(self.max_wait);
-        let opens = since_write.saturating_add(wait) < self.window;
-        let in_time = time_left.is_none_or(|left| wait < left);
-        (misses > 0 && opens && in_time).then_some(wait)
+        if misses == 0 || since_write.saturating_add(wait) >= self.window {
+            Next::Closed
+        } else if time_left.is_some_and(|left| wait >= left) {
+            Next::OutOfTime
+        } else {
+            Next::Wait(wait)
+        }
     }
 
     /// Runs `read` until its answer shows the write (`missed` says it does not), the window after
     /// `written` closes, or `deadline` (the time the caller must have an answer by; `None`: only
-    /// the window bounds it) comes; returns the last answer.
+    /// the window bounds it) comes; returns the last answer, and which of these ended it.
     ///
     /// When the write's time is not known (a Create whose answer was lost, or one made by another
     /// invocation), pass the time of the first read: the window then runs from there. Where the
-    /// lifecycle should use it (`Connect` already does for profiles its own client created), with
-    /// [`ReadAgain::not_found`] or [`ReadAgain::not_listed`] as `missed` and the request's
-    /// deadline less what must follow:
-    /// - after DuplicateResourceException, the search by name for the profile this very request's
-    ///   lost answer made (`find_by_name` answering `None` although the name is taken:
-    ///   `ownership::claim_name`);
-    /// - the Delete after a failed Create (`failed-create-...`) and a replacement's cleanup, whose
-    ///   search by name finds nothing (`ownership::find_claimed_by`): the Create may have been
-    ///   carried out moments ago, by another invocation;
-    /// - a Delete whose profile answers NotFound although it may have been made moments ago by
-    ///   another invocation (`standing` in `ownership::dispose`: a read, so that a profile really
-    ///   gone costs reads, not writes).
-    ///
-    /// Each costs up to the window when the profile is really not there (a throttled Create that
-    /// never ran, say); a read within the window that does find it costs nothing more.
+    /// lifecycle reads again, and what that costs, is said in `lifecycle::ownership`.
     pub async fn read<T, F, Fut>(
         &self,
         written: Instant,
         deadline: Option<Instant>,
         mut read: F,
         missed: impl Fn(&T) -> bool,
-    ) -> T
+    ) -> Reread<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = T>,
@@ -103,14 +117,21 @@ impl ReadAgain {
         loop {
             let answer = read().await;
             if !missed(&answer) {
-                return answer;
+                return Reread::Answer(answer);
             }
             misses += 1;
             let now = Instant::now();
             let time_left = deadline.map(|d| d.saturating_duration_since(now));
-            let Some(wait) = self.wait(misses, now.saturating_duration_since(written), time_left)
-            else {
-                return answer;
+            let wait = match self.wait(misses, now.saturating_duration_since(written), time_left) {
+                Next::Wait(wait) => wait,
+                Next::Closed => return Reread::Answer(answer),
+                Next::OutOfTime => {
+                    tracing::warn!(
+                        misses,
+                        "out of time while Connect does not show a recent write yet"
+                    );
+                    return Reread::OutOfTime(answer);
+                }
             };
             tracing::info!(
                 misses,
@@ -132,22 +153,41 @@ impl ReadAgain {
     }
 }
 
-/// The profiles a client created, and when: a call on one of them that answers NotFound within
-/// the window is read again. Shared by a client's clones; entries older than the window go.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Created(Arc<Mutex<HashMap<String, Instant>>>);
+/// What a client wrote to a profile lately that Connect may not show yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Written {
+    /// When the last of those writes was made: the window runs from there.
+    pub(super) at: Instant,
+    /// The client created the profile (not only tagged it): a NotFound may be that creation not
+    /// shown yet.
+    pub(super) created: bool,
+}
 
-impl Created {
-    /// Notes that `profile` was created now, forgetting profiles made before `window`.
-    pub(super) fn note(&self, profile: &ProfileRef, window: Duration) {
-        if let Ok(mut made) = self.0.lock() {
-            made.retain(|_, at| at.elapsed() < window);
-            made.insert(key(profile), Instant::now());
+/// The profiles a client created or tagged lately, and when: a call on one of them that answers
+/// as if that write had not happened is read again within the window. Shared by a client's
+/// clones; entries older than the window go.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Recent(Arc<Mutex<HashMap<String, Written>>>);
+
+impl Recent {
+    /// Notes that `profile` was created (`created`) or tagged now, forgetting profiles written
+    /// before `window`.
+    pub(super) fn note(&self, profile: &ProfileRef, created: bool, window: Duration) {
+        if let Ok(mut written) = self.0.lock() {
+            written.retain(|_, w| w.at.elapsed() < window);
+            let created = created || written.get(&key(profile)).is_some_and(|w| w.created);
+            written.insert(
+                key(profile),
+                Written {
+                    at: Instant::now(),
+                    created,
+                },
+            );
         }
     }
 
-    /// When this client created `profile`, if it did.
-    pub(super) fn at(&self, profile: &ProfileRef) -> Option<Instant> {
+    /// What this client wrote to `profile` lately, if it did.
+    pub(super) fn of(&self, profile: &ProfileRef) -> Option<Written> {
         self.0.lock().ok()?.get(&key(profile)).copied()
     }
 }
@@ -156,13 +196,30 @@ fn key(profile: &ProfileRef) -> String {
     format!("{}/{}", profile.instance_id, profile.routing_profile_id)
 }
 
-/// Whether a call on a profile this client just created missed it: ResourceNotFoundException whose
-/// message names none of `queues` (the queues the call named). A message that names one of them
-/// says it is the queue that is missing, which reading again cannot change; one that names none
-/// (or the profile) may be about the profile that Connect does not show yet, and costs at most the
-/// rest of the window when it was a queue after all.
-pub(super) fn missed_new_profile<T>(answer: &Result<T, ConnectError>, queues: &[&str]) -> bool {
-    matches!(answer, Err(e) if e.kind == ErrorKind::NotFound && !queues.iter().any(|q| e.names(q)))
+/// Whether a call on a profile this client wrote lately (`written`) missed that write:
+/// - ResourceNotFoundException, when the client created the profile, whose message names none of
+///   `queues` (the queues the call named). A message that names one of them says it is the queue
+///   that is missing, which reading again cannot change; one that names none (or the profile) may
+///   be about the profile that Connect does not show yet, and costs at most the rest of the window
+///   when it was a queue after all.
+/// - AccessDeniedException from a call IAM authorizes against the profile's marker tag
+///   (`marker_checked`: the function's role allows its writes only on profiles that carry it),
+///   when the client created the profile with the marker or tagged it: authorization may not see
+///   a tag written moments ago, as reads may not. Connect and IAM do not say how soon it does; a
+///   denial that stays costs at most the rest of the window, and is the answer then.
+pub(super) fn missed_recent_write<T>(
+    answer: &Result<T, ConnectError>,
+    queues: &[&str],
+    written: Written,
+    marker_checked: bool,
+) -> bool {
+    match answer {
+        Err(e) if e.kind == ErrorKind::NotFound => {
+            written.created && !queues.iter().any(|q| e.names(q))
+        }
+        Err(e) if e.kind == ErrorKind::AccessDenied => marker_checked,
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -189,36 +246,55 @@ mod tests {
         assert_eq!(
             waits,
             [
-                Some(100 * MS),
-                Some(200 * MS),
-                Some(300 * MS),
-                Some(300 * MS),
-                Some(300 * MS)
+                Next::Wait(100 * MS),
+                Next::Wait(200 * MS),
+                Next::Wait(300 * MS),
+                Next::Wait(300 * MS),
+                Next::Wait(300 * MS)
             ]
         );
-        assert_eq!(p.wait(0, Duration::ZERO, None), None, "nothing missed yet");
-        assert_eq!(p.wait(u32::MAX, Duration::ZERO, None), Some(300 * MS));
+        assert_eq!(
+            p.wait(0, Duration::ZERO, None),
+            Next::Closed,
+            "nothing missed yet"
+        );
+        assert_eq!(p.wait(u32::MAX, Duration::ZERO, None), Next::Wait(300 * MS));
     }
 
     #[test]
     fn no_read_starts_after_the_window_closes() {
         let p = policy();
-        assert_eq!(p.wait(1, 850 * MS, None), Some(100 * MS));
+        assert_eq!(p.wait(1, 850 * MS, None), Next::Wait(100 * MS));
         assert_eq!(
             p.wait(1, 900 * MS, None),
-            None,
+            Next::Closed,
             "it would start as the window closes"
         );
-        assert_eq!(p.wait(3, 750 * MS, None), None);
-        assert_eq!(p.wait(1, 5000 * MS, None), None, "long after the write");
+        assert_eq!(p.wait(3, 750 * MS, None), Next::Closed);
+        assert_eq!(
+            p.wait(1, 5000 * MS, None),
+            Next::Closed,
+            "long after the write"
+        );
+        assert_eq!(
+            p.wait(1, 900 * MS, Some(Duration::ZERO)),
+            Next::Closed,
+            "the window closes first: the answer, although the deadline has come too"
+        );
     }
 
     #[test]
     fn no_read_starts_after_the_deadline() {
         let p = policy();
-        assert_eq!(p.wait(1, Duration::ZERO, Some(101 * MS)), Some(100 * MS));
-        assert_eq!(p.wait(1, Duration::ZERO, Some(100 * MS)), None);
-        assert_eq!(p.wait(2, Duration::ZERO, Some(Duration::ZERO)), None);
+        assert_eq!(
+            p.wait(1, Duration::ZERO, Some(101 * MS)),
+            Next::Wait(100 * MS)
+        );
+        assert_eq!(p.wait(1, Duration::ZERO, Some(100 * MS)), Next::OutOfTime);
+        assert_eq!(
+            p.wait(2, Duration::ZERO, Some(Duration::ZERO)),
+            Next::OutOfTime
+        );
     }
 
     #[test]
@@ -226,7 +302,7 @@ mod tests {
         let p = ReadAgain::default();
         let mut since = Duration::ZERO;
         let mut reads = 1;
-        while let Some(wait) = p.wait(reads, since, None) {
+        while let Next::Wait(wait) = p.wait(reads, since, None) {
             since += wait;
             reads += 1;
         }
@@ -270,7 +346,7 @@ mod tests {
                 ReadAgain::not_found,
             )
             .await;
-        assert_eq!(answer.ok(), Some(3));
+        assert!(matches!(answer, Reread::Answer(Ok(3))), "{answer:?}");
         assert!(started.elapsed() >= 30 * MS, "waited 10 ms, then 20 ms");
     }
 
@@ -293,6 +369,9 @@ mod tests {
                 ReadAgain::not_found,
             )
             .await;
+        let Reread::Answer(answer) = answer else {
+            panic!("the window closed: not there is the answer");
+        };
         assert!(ReadAgain::not_found(&answer));
         // At 0, 10, 30, 60 and 90 ms at the most; none after the window.
         assert!((2..=5).contains(&reads.get()), "{} reads", reads.get());
@@ -314,7 +393,10 @@ mod tests {
                 ReadAgain::not_listed,
             )
             .await;
-        assert!(matches!(answer, Ok(None)));
+        assert!(
+            matches!(answer, Reread::OutOfTime(Ok(None))),
+            "the window still open, it cannot tell: {answer:?}"
+        );
         assert_eq!(
             reads.get(),
             2,
@@ -336,46 +418,103 @@ mod tests {
                 ReadAgain::not_listed,
             )
             .await;
-        assert_eq!(answer.ok().flatten(), Some(7));
+        assert!(matches!(answer, Reread::Answer(Ok(Some(7)))), "{answer:?}");
         assert_eq!(reads.get(), 1);
     }
 
+    fn error(operation: &'static str, kind: ErrorKind, detail: &str) -> Result<(), ConnectError> {
+        Err(ConnectError {
+            operation,
+            kind,
+            detail: detail.into(),
+        })
+    }
+
+    const CREATED: fn() -> Written = || Written {
+        at: Instant::now(),
+        created: true,
+    };
+    const TAGGED: fn() -> Written = || Written {
+        at: Instant::now(),
+        created: false,
+    };
+
     #[test]
     fn a_missing_queue_named_by_connect_is_not_the_new_profile() {
-        let queue_missing: Result<(), ConnectError> = Err(ConnectError {
-            operation: "AssociateRoutingProfileQueues",
-            kind: ErrorKind::NotFound,
-            detail: "ResourceNotFoundException: Queue not found: q-9 in instance i-1".into(),
-        });
-        assert!(!missed_new_profile(&queue_missing, &["q-8", "q-9"]));
+        let queue_missing = error(
+            "AssociateRoutingProfileQueues",
+            ErrorKind::NotFound,
+            "ResourceNotFoundException: Queue not found: q-9 in instance i-1",
+        );
+        assert!(!missed_recent_write(
+            &queue_missing,
+            &["q-8", "q-9"],
+            CREATED(),
+            true
+        ));
         assert!(
-            missed_new_profile(&queue_missing, &["q-8"]),
+            missed_recent_write(&queue_missing, &["q-8"], CREATED(), true),
             "names none of the call's"
         );
-        assert!(missed_new_profile(&missing(), &["q-8"]), "the profile");
-        assert!(!missed_new_profile(&Ok::<(), ConnectError>(()), &[]));
-        let throttled: Result<(), ConnectError> = Err(ConnectError {
-            operation: "AssociateRoutingProfileQueues",
-            kind: ErrorKind::Other,
-            detail: "ThrottlingException: Rate exceeded".into(),
-        });
-        assert!(!missed_new_profile(&throttled, &[]));
+        assert!(
+            missed_recent_write(&missing(), &["q-8"], CREATED(), false),
+            "the profile"
+        );
+        assert!(!missed_recent_write(
+            &Ok::<(), ConnectError>(()),
+            &[],
+            CREATED(),
+            true
+        ));
+        let throttled = error(
+            "AssociateRoutingProfileQueues",
+            ErrorKind::Other,
+            "ThrottlingException: Rate exceeded",
+        );
+        assert!(!missed_recent_write(&throttled, &[], CREATED(), true));
     }
 
     #[test]
-    fn created_profiles_are_remembered_for_the_window() {
-        let created = Created::default();
+    fn a_profile_only_tagged_was_there_before_so_its_not_found_is_the_answer() {
+        assert!(!missed_recent_write(&missing(), &[], TAGGED(), true));
+    }
+
+    #[test]
+    fn a_denial_is_read_again_only_where_iam_checks_the_marker() {
+        let denied = error(
+            "AssociateRoutingProfileQueues",
+            ErrorKind::AccessDenied,
+            "AccessDeniedException: not authorized",
+        );
+        for written in [CREATED(), TAGGED()] {
+            assert!(missed_recent_write(&denied, &["q-1"], written, true));
+            assert!(
+                !missed_recent_write(&denied, &["q-1"], written, false),
+                "TagResource, UntagResource and reads are not conditioned on the marker"
+            );
+        }
+    }
+
+    #[test]
+    fn written_profiles_are_remembered_for_the_window() {
+        let recent = Recent::default();
         let profile = |id: &str| ProfileRef {
             instance_id: "i-1".into(),
             routing_profile_id: id.into(),
             arn: format!("arn:rp/{id}"),
         };
-        created.note(&profile("rp-1"), Duration::from_secs(20));
-        assert!(created.at(&profile("rp-1")).is_some());
-        assert!(created.at(&profile("rp-2")).is_none());
+        let window = Duration::from_secs(20);
+        recent.note(&profile("rp-1"), true, window);
+        assert!(recent.of(&profile("rp-1")).is_some_and(|w| w.created));
+        assert!(recent.of(&profile("rp-2")).is_none());
+        // Tagged after it was created: still one this client created.
+        recent.note(&profile("rp-1"), false, window);
+        assert!(recent.of(&profile("rp-1")).is_some_and(|w| w.created));
+        recent.note(&profile("rp-3"), false, window);
+        assert!(recent.of(&profile("rp-3")).is_some_and(|w| !w.created));
         // A note with a window of zero forgets every older one.
-        created.note(&profile("rp-2"), Duration::ZERO);
-        assert!(created.at(&profile("rp-1")).is_none());
-        assert!(created.at(&profile("rp-2")).is_some());
+        recent.note(&profile("rp-2"), true, Duration::ZERO);
+        assert!(recent.of(&profile("rp-1")).is_none());
+        assert!(recent.of(&profile("rp-2")).is_some());
     }
 }

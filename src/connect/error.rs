@@ -16,6 +16,8 @@ pub enum ErrorKind {
     InUse,
     /// LimitExceededException: an account quota (queues per profile, profiles per instance).
     LimitExceeded,
+    /// AccessDeniedException: the function's role does not allow the call (on this resource).
+    AccessDenied,
     /// No answer came: the endpoint could not be reached, or did not answer in time.
     Unreachable,
     /// Anything else.
@@ -56,6 +58,7 @@ impl ConnectError {
                     "DuplicateResourceException" => ErrorKind::Duplicate,
                     "ResourceInUseException" => ErrorKind::InUse,
                     "LimitExceededException" => ErrorKind::LimitExceeded,
+                    "AccessDeniedException" => ErrorKind::AccessDenied,
                     _ => ErrorKind::Other,
                 };
                 let message = e.message().unwrap_or("(no message)");

@@ -23,8 +23,8 @@ mod retry;
 mod trail;
 mod wire;
 
-pub use consistency::ReadAgain;
-use consistency::{Created, missed_new_profile};
+pub use consistency::{Next, ReadAgain, Reread};
+use consistency::{Recent, missed_recent_write};
 pub use error::{ConnectError, ErrorKind};
 pub use retry::Tuning;
 use trail::Trail;
@@ -42,8 +42,9 @@ pub struct Connect {
     trail: Trail,
     /// How to read again while Connect may not show a write yet.
     read_again: ReadAgain,
-    /// The profiles this client created lately, whose NotFound is read again.
-    created: Created,
+    /// The profiles this client created or tagged lately, whose calls are read again while they
+    /// answer as if Connect did not show that yet.
+    recent: Recent,
 }
 
 impl Connect {
@@ -83,7 +84,8 @@ impl Connect {
     }
 
     /// CreateRoutingProfile with everything `state` holds (at most 10 queues of each kind). Calls
-    /// on the profile it makes read again while Connect may not show it yet.
+    /// on the profile it makes read again while Connect may not show it yet (or, for the writes
+    /// IAM checks against the marker, while authorization may not see its tags yet).
     pub async fn create(
         &self,
         instance_id: &str,
@@ -115,7 +117,7 @@ impl Connect {
                     routing_profile_id: id.to_string(),
                     arn: arn.to_string(),
                 };
-                self.created.note(&created, self.read_again.window);
+                self.recent.note(&created, true, self.read_again.window);
                 Ok(created)
             }
             _ => Err(ConnectError {
@@ -126,9 +128,16 @@ impl Connect {
         }
     }
 
+    /// Notes `profile` as created by this client now: a CreateRoutingProfile of this request whose
+    /// answer was lost made it (found by its Name after DuplicateResourceException), so calls on it
+    /// read again as after [`Connect::create`].
+    pub fn created_unanswered(&self, profile: &ProfileRef) {
+        self.recent.note(profile, true, self.read_again.window);
+    }
+
     /// The live profile: Describe for its settings and tags, the List calls (all pages) for queues.
     pub async fn fetch(&self, profile: &ProfileRef) -> Result<ProfileState, ConnectError> {
-        self.on_profile(profile, &[], || self.fetch_once(profile))
+        self.on_profile(profile, &[], false, || self.fetch_once(profile))
             .await
     }
 
@@ -278,10 +287,19 @@ impl Connect {
         Ok(None)
     }
 
-    /// One planned write call.
+    /// One planned write call. A TagResource that succeeds notes the profile as tagged: the
+    /// writes after it read again while authorization may not see the tags yet.
     pub async fn apply(&self, profile: &ProfileRef, op: &Operation) -> Result<(), ConnectError> {
-        self.on_profile(profile, &queues_named(op), || self.apply_once(profile, op))
-            .await
+        let marker_checked = !matches!(op, Operation::Tag { .. } | Operation::Untag { .. });
+        let applied = self
+            .on_profile(profile, &queues_named(op), marker_checked, || {
+                self.apply_once(profile, op)
+            })
+            .await;
+        if applied.is_ok() && matches!(op, Operation::Tag { .. }) {
+            self.recent.note(profile, false, self.read_again.window);
+        }
+        applied
     }
 
     async fn apply_once(&self, profile: &ProfileRef, op: &Operation) -> Result<(), ConnectError> {
@@ -370,7 +388,7 @@ impl Connect {
 
     /// DeleteRoutingProfile.
     pub async fn delete(&self, profile: &ProfileRef) -> Result<(), ConnectError> {
-        self.on_profile(profile, &[], || self.delete_once(profile))
+        self.on_profile(profile, &[], true, || self.delete_once(profile))
             .await
     }
 
@@ -385,13 +403,15 @@ impl Connect {
 }
 
 impl Connect {
-    /// Runs `call` on `profile`; when this client created the profile within the read-again
-    /// window and Connect answers that it is not found (and not that a queue of the call,
-    /// `queues`, is), runs it again within the window: Connect may not show the profile yet.
+    /// Runs `call` on `profile`; when this client created or tagged the profile within the
+    /// read-again window and Connect answers as if that had not happened (see
+    /// [`missed_recent_write`]: NotFound not about a queue of the call, `queues`; AccessDenied on a
+    /// call IAM checks against the marker, `marker_checked`), runs it again within the window.
     async fn on_profile<T, F, Fut>(
         &self,
         profile: &ProfileRef,
         queues: &[&str],
+        marker_checked: bool,
         mut call: F,
     ) -> Result<T, ConnectError>
     where
@@ -400,12 +420,17 @@ impl Connect {
     {
         // Boxed: the lifecycle's futures nest deeply enough without this one's inside them.
         Box::pin(async move {
-            match self.created.at(profile) {
+            match self.recent.of(profile) {
                 None => call().await,
-                Some(created) => {
-                    let missed =
-                        |answer: &Result<T, ConnectError>| missed_new_profile(answer, queues);
-                    self.read_again.read(created, None, call, missed).await
+                Some(written) => {
+                    let missed = |answer: &Result<T, ConnectError>| {
+                        missed_recent_write(answer, queues, written, marker_checked)
+                    };
+                    // No deadline: the window alone ends it (the handler's guard ends the work).
+                    self.read_again
+                        .read(written.at, None, call, missed)
+                        .await
+                        .last()
                 }
             }
         })
@@ -484,7 +509,7 @@ impl Connect {
     /// The profile's tags and whether it is the instance's default (DescribeRoutingProfile).
     pub async fn standing(&self, profile: &ProfileRef) -> Result<Standing, ConnectError> {
         let described = self
-            .on_profile(profile, &[], || self.describe(profile))
+            .on_profile(profile, &[], false, || self.describe(profile))
             .await?;
         let rp = described.routing_profile();
         Ok(Standing {

@@ -20,6 +20,7 @@ use tokio::time::Instant;
 
 pub mod ownership;
 mod progress;
+mod reads;
 mod writes;
 
 use ownership::{Claimed, Disposed, Origin, Owner, PhysicalId, Scope};
@@ -66,12 +67,14 @@ pub async fn run(
         request.request_type,
         request.physical_resource_id.as_deref(),
     ) {
-        (RequestType::Create, _) | (_, None) => create(connect, request, &owner, progress).await,
+        (RequestType::Create, _) | (_, None) => {
+            create(connect, request, &owner, progress, deadline).await
+        }
         (RequestType::Update, Some(physical)) => {
             update(connect, request, physical, &owner, progress, deadline).await
         }
         (RequestType::Delete, Some(physical)) => {
-            delete(connect, request, physical, &owner, progress).await
+            delete(connect, request, physical, &owner, progress, deadline).await
         }
     }
 }
@@ -111,12 +114,13 @@ async fn create(
     request: &Request,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Done, Failure> {
     progress.step("validating properties");
     let props = validated(connect, request)?;
     // No time is kept for a cleanup: a Create that runs out of time answers FAILED with what it
     // made or adopted (or its request), and the Delete CloudFormation sends next undoes it.
-    provision(connect, &props, owner, progress)
+    provision(connect, &props, owner, progress, deadline)
         .await
         .map(Done::Profile)
 }
@@ -142,26 +146,21 @@ async fn update(
         tracing::info!(from = %existing.instance_id, to = %props.instance_id, "InstanceId changed: replacement");
         // The old profile is not written, but a replacement is this resource's to make only
         // when the old profile is its own (or gone).
-        ownership::ensure_replaceable(connect, owner, &existing, progress).await?;
+        ownership::ensure_replaceable(connect, owner, &existing, progress, deadline).await?;
         return replace(connect, &props, owner, progress, deadline).await;
     }
 
-    progress.step("reading the live routing profile");
-    let live = match connect.fetch(&existing).await {
-        Ok(live) => live,
-        Err(e) if e.kind == ErrorKind::NotFound => {
-            // Deleted outside CloudFormation: the template still wants it, so make it again.
-            tracing::warn!(error = %e, "routing profile no longer exists; recreating it");
-            return replace(connect, &props, owner, progress, deadline).await;
-        }
-        Err(e) => return Err(e.into()),
+    let Some(live) = ownership::read_own(connect, owner, &existing, progress, deadline).await?
+    else {
+        // Deleted outside CloudFormation: the template still wants it, so make it again.
+        tracing::warn!("recreating the routing profile");
+        return replace(connect, &props, owner, progress, deadline).await;
     };
-    ownership::ensure_owned(owner, &existing, &live.tags)?;
     // The marker stays as the profile has it: an in-place update never rewrites who made it
     // (profiles of older versions keep their two tags).
     let mut desired = props.profile.clone();
     desired.tags.extend(ownership::marker_of(&live.tags));
-    converge(connect, &existing, &desired, &live, progress).await?;
+    converge(connect, &existing, &desired, &live, progress, deadline).await?;
     Ok(Done::Profile(existing))
 }
 
@@ -176,7 +175,8 @@ async fn replace(
 ) -> Result<Done, Failure> {
     let budget = CLEANUP_BUDGET.min(deadline.saturating_duration_since(Instant::now()) / 4);
     let provisioning = deadline.checked_sub(budget).unwrap_or(deadline);
-    let provisioned = tokio::time::timeout_at(provisioning, provision(connect, props, owner, progress))
+    let provisioned = provision(connect, props, owner, progress, provisioning);
+    let provisioned = tokio::time::timeout_at(provisioning, provisioned)
         .await
         .unwrap_or_else(|_elapsed| {
             tracing::error!(step = %progress.current(), "out of time; undoing what the replacement made");
@@ -222,7 +222,9 @@ async fn undo_replacement(
     let mut origin = claimed.as_ref().map_or(Origin::Created, |c| c.origin);
     let cleanup = async {
         match &claimed {
-            Some(claimed) => ownership::undo(connect, &claimed.profile, owner, progress).await,
+            Some(claimed) => {
+                ownership::undo(connect, &claimed.profile, owner, progress, deadline).await
+            }
             None => {
                 ownership::undo_by_name(
                     connect,
@@ -230,6 +232,7 @@ async fn undo_replacement(
                     &props.profile.name,
                     owner,
                     progress,
+                    deadline,
                 )
                 .await
             }
@@ -264,11 +267,20 @@ async fn delete(
     physical: &str,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Done, Failure> {
     let gone = Done::Deleted(physical.to_string());
     let disposed = match PhysicalId::parse(physical) {
         PhysicalId::Profile(profile) => {
-            ownership::dispose(connect, &profile, owner, Scope::Resource, progress).await?
+            ownership::dispose(
+                connect,
+                &profile,
+                owner,
+                Scope::Resource,
+                progress,
+                deadline,
+            )
+            .await?
         }
         PhysicalId::FailedAdoption {
             request_id,
@@ -277,7 +289,15 @@ async fn delete(
             // Released only while that adoption still holds it: an Update or a later Create may
             // have adopted it again since, under its own marker.
             let adopter = owner.at_request(&request_id);
-            ownership::dispose(connect, &profile, &adopter, Scope::Adoption, progress).await?
+            ownership::dispose(
+                connect,
+                &profile,
+                &adopter,
+                Scope::Adoption,
+                progress,
+                deadline,
+            )
+            .await?
         }
         PhysicalId::FailedCreate(request_id) => {
             // The Create failed without knowing of a profile, but its call may have been carried
@@ -291,7 +311,8 @@ async fn delete(
                 return Ok(gone);
             };
             let creator = owner.at_request(&request_id);
-            ownership::undo_by_name(connect, &instance_id, &name, &creator, progress).await?
+            ownership::undo_by_name(connect, &instance_id, &name, &creator, progress, deadline)
+                .await?
         }
         PhysicalId::Nothing => {
             tracing::info!("PhysicalResourceId is not a routing profile ARN; nothing to delete");
@@ -309,6 +330,7 @@ async fn provision(
     props: &Properties,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<ProfileRef, Failure> {
     let mut desired = props.profile.clone();
     desired.tags.extend(owner.tags(Origin::Created));
@@ -326,16 +348,7 @@ async fn provision(
             (claimed, first)
         }
         Err(e) if e.kind == ErrorKind::Duplicate => {
-            ownership::claim_name(
-                connect,
-                &props.instance_id,
-                &props.profile.name,
-                props.adopt_existing,
-                owner,
-                progress,
-                e,
-            )
-            .await?
+            ownership::claim_name(connect, props, owner, progress, deadline, e).await?
         }
         Err(e) if e.kind == ErrorKind::NotFound => {
             let mut queues = queue_ids(&first);
@@ -347,9 +360,17 @@ async fn provision(
     // An adopted profile keeps the adoption's marker; everything else is the template's.
     let mut desired = props.profile.clone();
     desired.tags.extend(owner.tags(claimed.origin));
-    converge(connect, &claimed.profile, &desired, &current, progress).await?;
+    converge(
+        connect,
+        &claimed.profile,
+        &desired,
+        &current,
+        progress,
+        deadline,
+    )
+    .await?;
     if claimed.origin == Origin::Adopted {
-        ownership::confirm_adoption(connect, &claimed.profile, owner, progress).await?;
+        ownership::confirm_adoption(connect, &claimed.profile, owner, progress, deadline).await?;
     }
     Ok(claimed.profile)
 }
@@ -405,7 +426,15 @@ mod tests {
         async fn start() -> World {
             let emulator = ConnectEmulator::start().await;
             emulator.seed_demo();
-            let connect = Connect::for_endpoint(&emulator.endpoint());
+            // The emulator shows every write at once: a read that would leave a profile (a Delete
+            // of one that is not the resource's) is read again for a short window only.
+            let connect = Connect::for_endpoint(&emulator.endpoint()).with_read_again(
+                crate::connect::ReadAgain {
+                    window: Duration::from_millis(300),
+                    first_wait: Duration::from_millis(20),
+                    max_wait: Duration::from_millis(100),
+                },
+            );
             World { emulator, connect }
         }
 

@@ -18,14 +18,18 @@
 
 use std::collections::BTreeMap;
 
+use tokio::time::Instant;
+
 use super::Progress;
+use super::reads::{Found, fetch, find_marked, shown, standing};
 use crate::arn;
-use crate::connect::{Connect, ConnectError, ErrorKind};
+use crate::connect::{Connect, ConnectError, ErrorKind, Standing};
 use crate::constraints::TAG_MAP;
 use crate::event::ReplyTo;
 use crate::failure::Failure;
 use crate::model::{ProfileRef, ProfileState};
 use crate::plan::Operation;
+use crate::properties::Properties;
 
 /// Tag key recording the CloudFormation stack a profile belongs to.
 pub const OWNER_STACK_TAG: &str = "cfn-custom-resource:stack-id";
@@ -380,28 +384,35 @@ pub fn failed_create_answer(
 
 /// After CreateRoutingProfile answered DuplicateResourceException: the profile that holds the Name,
 /// resumed (this request made it), adopted (`AdoptExisting`, no marker or an earlier request's of
-/// this resource), or refused and left untouched. Returns it with its live state, marked.
+/// this resource), or refused and left untouched, as `props` (its InstanceId, Name and
+/// `AdoptExisting`) say. Returns it with its live state, marked.
 pub(super) async fn claim_name(
     connect: &Connect,
-    instance_id: &str,
-    name: &str,
-    adopt_existing: bool,
+    props: &Properties,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
     duplicate: ConnectError,
 ) -> Result<(Claimed, ProfileState), Failure> {
+    let (instance_id, name) = (props.instance_id.as_str(), props.profile.name.as_str());
     progress.step("ListRoutingProfiles (name already taken)");
-    let Some(existing) = connect.find_by_name(instance_id, name).await? else {
+    // Connect says the Name is taken: a search that does not show it yet is read again, and so is
+    // one that shows a profile this Create would refuse (the search may still show a profile of
+    // that Name deleted moments ago, while this request's own is not listed yet).
+    let refused = |standing: &Standing| {
+        claim(&owner.made(&standing.tags), props.adopt_existing) == Claim::Refuse
+    };
+    let found = find_marked(connect, instance_id, name, progress, deadline, refused).await??;
+    let Found::Marked(existing, standing) = found else {
         return Err(Failure::NameTaken {
             name: name.to_string(),
             instance_id: instance_id.to_string(),
             duplicate,
         });
     };
-    progress.step("reading the existing routing profile's marker");
-    let tags = connect.standing(&existing).await?.tags;
+    let tags = standing.tags;
     let made = owner.made(&tags);
-    let origin = match claim(&made, adopt_existing) {
+    let origin = match claim(&made, props.adopt_existing) {
         Claim::Resume => Origin::Created,
         Claim::Adopt => Origin::Adopted,
         Claim::Refuse => {
@@ -425,12 +436,13 @@ pub(super) async fn claim_name(
     let live = match origin {
         Origin::Created => {
             tracing::info!(arn = %claimed.profile.arn, "resuming the profile an earlier attempt of this request created");
+            connect.created_unanswered(&claimed.profile);
             progress.step("reading the existing routing profile");
             connect.fetch(&claimed.profile).await?
         }
         Origin::Adopted => {
             tracing::info!(arn = %claimed.profile.arn, ?made, "adopting the existing routing profile");
-            adopt(connect, &claimed.profile, owner, progress).await?
+            adopt(connect, &claimed.profile, owner, progress, deadline).await?
         }
     };
     Ok((claimed, live))
@@ -455,14 +467,15 @@ fn refusal(name: &str, existing: ProfileRef, made: Made) -> Failure {
 }
 
 /// Marks `profile` as adopted by this request, first (every other write needs the marker), then
-/// reads it back: a marker of another resource there means another resource adopted it at the same
-/// time, and this one backs off. The live state returned carries this request's marker even when
-/// the read does not show it yet.
+/// reads it back until the read shows that TagResource or a later one: a marker of another resource
+/// there means another resource adopted it at the same time, and this one backs off. The live
+/// state returned carries this request's marker even when no read showed it within the window.
 async fn adopt(
     connect: &Connect,
     profile: &ProfileRef,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<ProfileState, Failure> {
     let marker = owner.tags(Origin::Adopted);
     progress.step("TagResource (marking the adopted profile)");
@@ -475,7 +488,8 @@ async fn adopt(
         )
         .await?;
     progress.step("reading the adopted routing profile");
-    let mut live = connect.fetch(profile).await?;
+    let missed = |live: &ProfileState| predates_adoption(&owner.made(&live.tags));
+    let mut live = fetch(connect, profile, progress, deadline, missed).await??;
     not_adopted_elsewhere(owner, profile, &live.tags, false)?;
     live.tags.extend(marker);
     Ok(live)
@@ -490,10 +504,22 @@ pub(super) async fn confirm_adoption(
     profile: &ProfileRef,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<(), Failure> {
     progress.step("reading the adopted routing profile's marker again");
-    let tags = connect.standing(profile).await?.tags;
+    let tags = standing(connect, profile, progress, deadline, |read| {
+        predates_adoption(&owner.made(&read.tags))
+    })
+    .await??
+    .tags;
     not_adopted_elsewhere(owner, profile, &tags, true)
+}
+
+/// Whether a read of a profile this request has marked as adopted shows the profile from before
+/// that TagResource: neither this request's marker nor another resource's (which would be a later
+/// TagResource, or a stale one: either way another resource adopted it at the same time).
+fn predates_adoption(made: &Made) -> bool {
+    !matches!(made, Made::ByThisRequest(_) | Made::ByOtherResource(_))
 }
 
 /// Fails when `tags` carry another resource's marker: it adopted `profile` at the same time,
@@ -534,16 +560,48 @@ pub(super) fn ensure_owned(
     })
 }
 
+/// Before an Update in place: the live profile, when it is this resource's; `None` when it is gone
+/// (deleted outside CloudFormation: the Update makes it again). Not found or without a marker is
+/// read again first: a profile created or adopted moments ago by another invocation (the Create
+/// right before, say) may not show yet, and making it again would make a second profile of its
+/// Name.
+pub(super) async fn read_own(
+    connect: &Connect,
+    owner: &Owner,
+    profile: &ProfileRef,
+    progress: &Progress,
+    deadline: Instant,
+) -> Result<Option<ProfileState>, Failure> {
+    progress.step("reading the live routing profile");
+    let missed = |live: &ProfileState| owner.made(&live.tags) == Made::ByNobody;
+    match fetch(connect, profile, progress, deadline, missed).await? {
+        Ok(live) => {
+            ensure_owned(owner, profile, &live.tags)?;
+            Ok(Some(live))
+        }
+        Err(e) if e.kind == ErrorKind::NotFound => {
+            tracing::warn!(error = %e, "routing profile no longer exists");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Before a replacement, which writes nothing to the old profile: reads its marker and fails unless
-/// the profile is this resource's, or gone.
+/// the profile is this resource's, or gone. Not found or without a marker is read again first:
+/// another invocation may have created or adopted it moments ago.
 pub(super) async fn ensure_replaceable(
     connect: &Connect,
     owner: &Owner,
     profile: &ProfileRef,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<(), Failure> {
     progress.step("reading the routing profile's marker");
-    match connect.standing(profile).await {
+    let read = standing(connect, profile, progress, deadline, |standing| {
+        owner.made(&standing.tags) == Made::ByNobody
+    });
+    match read.await? {
         Ok(standing) => ensure_owned(owner, profile, &standing.tags),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(()),
         Err(e) => Err(e.into()),
@@ -577,9 +635,13 @@ pub(super) async fn dispose(
     owner: &Owner,
     scope: Scope,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Disposed, Failure> {
     progress.step("reading the routing profile's marker");
-    let standing = match connect.standing(profile).await {
+    let read = standing(connect, profile, progress, deadline, |standing| {
+        may_miss_marker(&owner.made(&standing.tags), scope)
+    });
+    let standing = match read.await? {
         Ok(standing) => standing,
         Err(e) if e.kind == ErrorKind::NotFound => {
             tracing::info!(arn = %profile.arn, "routing profile already gone");
@@ -587,12 +649,28 @@ pub(super) async fn dispose(
         }
         Err(e) => return Err(e.into()),
     };
+    act(
+        connect, profile, owner, scope, &standing, progress, deadline,
+    )
+    .await
+}
+
+/// What [`dispose`] does once it has read the profile's marker (`standing`).
+async fn act(
+    connect: &Connect,
+    profile: &ProfileRef,
+    owner: &Owner,
+    scope: Scope,
+    standing: &Standing,
+    progress: &Progress,
+    deadline: Instant,
+) -> Result<Disposed, Failure> {
     let made = owner.made(&standing.tags);
     match disposal(&made, standing.is_default, scope) {
         Disposal::Delete => delete(connect, profile, progress).await,
         Disposal::Release => {
             tracing::info!(arn = %profile.arn, is_default = standing.is_default, "releasing the routing profile: removing the marker, keeping the profile");
-            Ok(release(connect, profile, &standing.tags, progress).await)
+            Ok(release(connect, profile, &standing.tags, progress, deadline).await)
         }
         Disposal::Leave => {
             let holder = made.holder();
@@ -622,25 +700,51 @@ pub(super) async fn undo(
     profile: &ProfileRef,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Disposed, Failure> {
-    dispose(connect, profile, owner, Scope::Request, progress).await
+    dispose(connect, profile, owner, Scope::Request, progress, deadline).await
 }
 
 /// [`undo`] for a request that may have made a profile without learning of it (its
-/// CreateRoutingProfile got no answer): finds the profile of `name` in the instance first.
+/// CreateRoutingProfile got no answer): finds the profile of `name` in the instance first, reading
+/// again while the search shows none, or one whose marker may predate that request's (that Create
+/// may have been carried out moments ago, and the search may still show a profile of the Name
+/// deleted moments ago).
 pub(super) async fn undo_by_name(
     connect: &Connect,
     instance_id: &str,
     name: &str,
     owner: &Owner,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Disposed, Failure> {
     progress.step("looking for a profile the request made");
-    match connect.find_by_name(instance_id, name).await {
-        Ok(Some(profile)) => undo(connect, &profile, owner, progress).await,
-        Ok(None) => Ok(Disposed::Gone),
+    let missed = |standing: &Standing| may_miss_marker(&owner.made(&standing.tags), Scope::Request);
+    match find_marked(connect, instance_id, name, progress, deadline, missed).await? {
+        Ok(Found::Marked(profile, standing)) => {
+            let scope = Scope::Request;
+            act(
+                connect, &profile, owner, scope, &standing, progress, deadline,
+            )
+            .await
+        }
+        Ok(Found::Nothing) => Ok(Disposed::Gone),
         Err(e) if e.kind == ErrorKind::NotFound => Ok(Disposed::Gone),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether a Delete in `scope` that read `made` may have read the profile from before a marker
+/// written moments ago that would make it act: this resource's adoption (no marker shown yet), or,
+/// for a request's scopes, that request's adoption of a profile an earlier request of this
+/// resource held. A read that lets it act, or that shows another resource's marker, is taken as it
+/// is.
+fn may_miss_marker(made: &Made, scope: Scope) -> bool {
+    match scope {
+        Scope::Resource => *made == Made::ByNobody,
+        Scope::Request | Scope::Adoption => {
+            matches!(made, Made::ByNobody | Made::ByEarlierRequest(_))
+        }
     }
 }
 
@@ -651,11 +755,17 @@ async fn release(
     profile: &ProfileRef,
     tags: &BTreeMap<String, String>,
     progress: &Progress,
+    deadline: Instant,
 ) -> Disposed {
     progress.step("UntagResource (releasing the profile)");
     let keys = MARKER_KEYS.iter().map(|k| k.to_string()).collect();
-    match connect.apply(profile, &Operation::Untag { keys }).await {
-        Ok(()) => Disposed::Released,
+    let untag = Operation::Untag { keys };
+    match connect.apply(profile, &untag).await {
+        Ok(()) => {
+            // Until reads show it released: a request after this one must not find the marker.
+            shown(connect, profile, &[untag], None, progress, deadline).await;
+            Disposed::Released
+        }
         Err(e) if e.kind == ErrorKind::NotFound => Disposed::Gone,
         Err(error) => {
             let left: Vec<String> = tags
@@ -880,6 +990,56 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_delete_reads_again_only_a_marker_that_may_not_show_yet() {
+        let other = Made::ByOtherResource(OtherMarker {
+            stack_id: Some("s".into()),
+            logical_id: Some("l".into()),
+        });
+        let made = [
+            Made::ByNobody,
+            Made::ByThisRequest(Origin::Created),
+            Made::ByThisRequest(Origin::Adopted),
+            Made::ByEarlierRequest(Some("r-0".into())),
+            Made::ByEarlierRequest(None),
+            other,
+        ];
+        // Per scope, for each of `made`: whether the read is read again. What lets the Delete act
+        // is not; nor is another resource's marker.
+        let expected = [
+            (Scope::Resource, [true, false, false, false, false, false]),
+            (Scope::Request, [true, false, false, true, true, false]),
+            (Scope::Adoption, [true, false, false, true, true, false]),
+        ];
+        for (scope, again) in expected {
+            for (made, again) in made.iter().zip(again) {
+                assert_eq!(may_miss_marker(made, scope), again, "{scope:?} {made:?}");
+                if again {
+                    assert_eq!(
+                        disposal(made, false, scope),
+                        Disposal::Leave,
+                        "only a read that would leave the profile is read again"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_adoption_reads_back_until_a_marker_shows() {
+        let other = Made::ByOtherResource(OtherMarker {
+            stack_id: None,
+            logical_id: None,
+        });
+        assert!(predates_adoption(&Made::ByNobody));
+        assert!(predates_adoption(&Made::ByEarlierRequest(Some(
+            "r-0".into()
+        ))));
+        assert!(predates_adoption(&Made::ByEarlierRequest(None)));
+        assert!(!predates_adoption(&Made::ByThisRequest(Origin::Adopted)));
+        assert!(!predates_adoption(&other), "another adopted it too");
     }
 
     #[test]

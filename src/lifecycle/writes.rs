@@ -2,22 +2,80 @@
 //! first, and a failed write told in the user's terms.
 
 use std::collections::BTreeSet;
+use std::time::Duration;
 
-use super::Progress;
+use tokio::time::Instant;
+
+use super::{Progress, reads};
 use crate::connect::{Connect, ConnectError, ErrorKind};
 use crate::failure::Failure;
 use crate::model::{ProfileRef, ProfileState};
 use crate::plan::{self, Operation, Order};
 
+/// The most time held back from writing to read the writes back: they are read back also when
+/// the writes run out of time (this, or a quarter of the time left).
+const READ_BACK_BUDGET: Duration = Duration::from_secs(5);
+
 /// Applies the plan from `current` to `desired`, one call at a time: queues added first, and when
 /// Connect answers an association with LimitExceededException (the account's queues-per-profile
-/// quota), the rest planned again from the state reached, removing first.
+/// quota), the rest planned again from the state reached, removing first. Whether it ends in
+/// success, failure or out of time, what it wrote is then read back until Connect shows it (by
+/// `deadline`, the writes stopping [`READ_BACK_BUDGET`] before it), so that the request
+/// CloudFormation sends next, the rollback right after a failure say, plans from it
+/// ([`reads::shown`]).
 pub(super) async fn converge(
     connect: &Connect,
     profile: &ProfileRef,
     desired: &ProfileState,
     current: &ProfileState,
     progress: &Progress,
+    deadline: Instant,
+) -> Result<(), Failure> {
+    let budget = READ_BACK_BUDGET.min(deadline.saturating_duration_since(Instant::now()) / 4);
+    let writes_until = deadline.checked_sub(budget).unwrap_or(deadline);
+    let mut written = Written::default();
+    let writes = apply_plan(connect, profile, desired, current, progress, &mut written);
+    let outcome = tokio::time::timeout_at(writes_until, writes)
+        .await
+        .unwrap_or_else(|_elapsed| {
+            tracing::error!(step = %progress.current(), "out of time; reading back what was written");
+            Err(Failure::OutOfTime {
+                step: progress.current(),
+                last_failure: connect.last_failure(),
+            })
+        });
+    let Written { done, maybe } = written;
+    reads::shown(connect, profile, &done, maybe.as_ref(), progress, deadline).await;
+    outcome
+}
+
+/// What [`converge`] wrote.
+#[derive(Debug, Default)]
+struct Written {
+    /// The writes Connect accepted.
+    done: Vec<Operation>,
+    /// The write under way when the writes stopped, when it may have been carried out all the
+    /// same: its answer did not come (out of time), or Connect's last answer does not say that
+    /// nothing was done (a server error, or a refusal that may be of the SDK's retry of an attempt
+    /// carried out whose answer was lost).
+    maybe: Option<Operation>,
+}
+
+/// Whether a write that failed with `error` may still have been carried out, by an earlier
+/// attempt of the SDK's: not when Connect says why it did nothing (not found, a taken name, a
+/// quota, in use, denied).
+fn may_be_carried_out(error: &ConnectError) -> bool {
+    matches!(error.kind, ErrorKind::Other | ErrorKind::Unreachable)
+}
+
+/// [`converge`]'s writes, recorded in `written` as they go.
+async fn apply_plan(
+    connect: &Connect,
+    profile: &ProfileRef,
+    desired: &ProfileState,
+    current: &ProfileState,
+    progress: &Progress,
+    written: &mut Written,
 ) -> Result<(), Failure> {
     let mut order = Order::AddFirst;
     let mut state = current.clone();
@@ -36,9 +94,13 @@ pub(super) async fn converge(
             total,
             "applying"
         );
-        match connect.apply(profile, op).await {
+        written.maybe = Some(op.clone());
+        let applied = connect.apply(profile, op).await;
+        written.maybe = None;
+        match applied {
             Ok(()) => {
                 state = plan::apply(&state, std::slice::from_ref(op));
+                written.done.push(op.clone());
                 done += 1;
                 next += 1;
             }
@@ -53,7 +115,12 @@ pub(super) async fn converge(
                 total = done + ops.len();
                 next = 0;
             }
-            Err(error) => return Err(write_failure(error, op, profile, done, total)),
+            Err(error) => {
+                if may_be_carried_out(&error) {
+                    written.maybe = Some(op.clone());
+                }
+                return Err(write_failure(error, op, profile, done, total));
+            }
         }
     }
     if total == 0 {
@@ -124,13 +191,8 @@ pub(super) fn not_found(
     done: usize,
     total: usize,
 ) -> Failure {
-    let named: Vec<String> = queues
-        .iter()
-        .filter(|q| mentions(&error.detail, q))
-        .cloned()
-        .collect();
-    let other_named = mentions(&error.detail, instance_id)
-        || profile_id.is_some_and(|id| mentions(&error.detail, id));
+    let named: Vec<String> = queues.iter().filter(|q| error.names(q)).cloned().collect();
+    let other_named = error.names(instance_id) || profile_id.is_some_and(|id| error.names(id));
     let (queues, certain) = match (named.is_empty(), other_named) {
         (false, _) => (named, true),
         (true, false) if !queues.is_empty() => (queues.into_iter().collect(), false),
@@ -146,17 +208,6 @@ pub(super) fn not_found(
     }
 }
 
-/// Whether `text` names `id` as a whole word (so that `q-1` is not found in `q-10`).
-fn mentions(text: &str, id: &str) -> bool {
-    let part_of_id = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
-    !id.is_empty()
-        && text.match_indices(id).any(|(at, _)| {
-            let before = text[..at].chars().next_back();
-            let after = text[at + id.len()..].chars().next();
-            !before.is_some_and(part_of_id) && !after.is_some_and(part_of_id)
-        })
-}
-
 /// The queue IDs a profile state names, both lists.
 pub(super) fn queue_ids(state: &ProfileState) -> BTreeSet<String> {
     state
@@ -165,18 +216,4 @@ pub(super) fn queue_ids(state: &ProfileState) -> BTreeSet<String> {
         .chain(&state.manual_queues)
         .map(|q| q.queue_id.clone())
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_are_found_in_messages_as_whole_words() {
-        assert!(mentions("Queue not found: q-1 in instance i", "q-1"));
-        assert!(mentions("Queue q-1", "q-1"));
-        assert!(!mentions("Queue not found: q-10", "q-1"));
-        assert!(!mentions("Queue not found: aq-1", "q-1"));
-        assert!(!mentions("anything", ""));
-    }
 }

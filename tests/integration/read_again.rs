@@ -1,8 +1,10 @@
 //! Connect's eventual consistency inside the client: a call on a profile the client has just
 //! created that answers ResourceNotFoundException is made again within the read-again window, as
 //! Connect may not show the new profile yet; a NotFound that names a queue of the call, or that
-//! comes after the window, is the answer at once. Over HTTP, with injected NotFound answers and
-//! with the emulator's reads lagging its writes.
+//! comes after the window, is the answer at once. So is a write IAM checks against the marker that
+//! answers AccessDeniedException right after the client created or tagged the profile: authorization
+//! may not see the marker yet. Over HTTP, with injected answers and with the emulator's reads
+//! lagging its writes (`lagging_reads` has the lifecycle's own reads).
 
 use std::time::Duration;
 
@@ -211,5 +213,80 @@ async fn while_reads_lag_a_delete_right_after_the_create_leaves_nothing() {
     assert!(
         world.connect.profiles().is_empty(),
         "deleted, not taken for gone"
+    );
+}
+
+/// AccessDeniedException, as Connect answers a call IAM does not allow: here, a write the role
+/// allows only on profiles that carry the marker, while authorization does not see the marker yet.
+fn denied() -> Fault {
+    Fault::Error {
+        status: 403,
+        error_type: "AccessDeniedException".into(),
+        message: "User is not authorized to perform this action on the resource".into(),
+    }
+}
+
+#[tokio::test]
+async fn writes_denied_right_after_the_create_wait_until_authorization_sees_the_marker() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", denied(), 2);
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    assert_eq!(
+        statuses(&world, "AssociateRoutingProfileQueues"),
+        [403, 403, 200, 200]
+    );
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create)
+    );
+}
+
+#[tokio::test]
+async fn writes_denied_right_after_an_adoption_marked_the_profile_wait_for_the_marker() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    let console = world.connect.seed_profile(
+        connect_emulator::connect::DEMO_INSTANCE_ID,
+        "Support Tier 1",
+    );
+    // The first write after TagResource.
+    world
+        .connect
+        .inject("UpdateRoutingProfileName", denied(), 1);
+    let create = adopting(world.event("create"));
+    let adopted = world.send(create.clone()).await;
+    assert_eq!(adopted.status, "SUCCESS", "{adopted}");
+    assert_eq!(adopted.physical, console.arn);
+    assert_eq!(statuses(&world, "UpdateRoutingProfileName"), [403, 200]);
+}
+
+#[tokio::test]
+async fn a_denial_on_a_profile_this_process_did_not_just_write_is_the_answer_at_once() {
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    let created = world.send(world.event("create")).await;
+    world.connect.clear_calls();
+    world
+        .connect
+        .inject("UpdateRoutingProfileName", denied(), 1000);
+    let started = Instant::now();
+    // Another Lambda execution environment: it made nothing, so the denial is the role's.
+    let update = update_from(
+        &created,
+        world.event("update")["ResourceProperties"].clone(),
+    );
+    let failed = world.send_via(&world.other_process(), update).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed.reason.contains("AccessDeniedException"),
+        "{}",
+        failed.reason
+    );
+    assert_eq!(statuses(&world, "UpdateRoutingProfileName"), [403]);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "no reading again"
     );
 }

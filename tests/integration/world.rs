@@ -36,6 +36,9 @@ pub struct World {
     pub receiver: ResponseReceiver,
     pub handler: Handler,
     pub client: Connect,
+    /// How the handler's client retries and reads again: other processes' clients do the same.
+    tuning: Tuning,
+    read_again: ReadAgain,
 }
 
 impl World {
@@ -63,7 +66,29 @@ impl World {
             receiver,
             handler,
             client,
+            tuning,
+            read_again,
         }
+    }
+
+    /// A handler in another Lambda execution environment: a Connect client of its own, which has
+    /// created nothing (so it knows of no profile Connect may not show yet), tuned as this world's.
+    pub fn other_process(&self) -> Handler {
+        let client = Connect::for_endpoint_tuned(&self.connect.endpoint(), self.tuning)
+            .with_read_again(self.read_again);
+        Handler::new(client, Responder::new(false))
+    }
+
+    /// [`World::send`] through `handler` (another process's, say).
+    pub async fn send_via(&self, handler: &Handler, event: Value) -> Answer {
+        let before = self.receiver.requests().len();
+        handler
+            .handle(event.clone(), Instant::now() + Duration::from_secs(30))
+            .await
+            .expect("the invocation delivers an answer");
+        let requests = self.receiver.requests();
+        assert_eq!(requests.len(), before + 1, "exactly one answer per event");
+        Answer::of(&requests[before], event)
     }
 
     /// The request in `events/NAME.json`, answering to this world's receiver.
@@ -83,13 +108,7 @@ impl World {
 
     /// Runs the handler with a generous deadline and returns the one answer PUT it made.
     pub async fn send(&self, event: Value) -> Answer {
-        let before = self.receiver.requests().len();
-        self.invoke(event.clone(), Duration::from_secs(30))
-            .await
-            .expect("the invocation delivers an answer");
-        let requests = self.receiver.requests();
-        assert_eq!(requests.len(), before + 1, "exactly one answer per event");
-        Answer::of(&requests[before], event)
+        self.send_via(&self.handler, event).await
     }
 
     /// Runs `event` against a deadline `within` from now (short enough for a hung call to run into
@@ -153,6 +172,14 @@ impl World {
             .into_iter()
             .filter(|op| !op.starts_with("Describe") && !op.starts_with("List"))
             .collect()
+    }
+
+    /// Whether the calls since the last `clear_calls` are `operation` alone, at least once: one
+    /// read, read again while it may not show a write made moments ago (a Delete that leaves a
+    /// profile reads its marker again within the window first), and nothing written.
+    pub fn only_read(&self, operation: &str) -> bool {
+        let calls = self.calls();
+        !calls.is_empty() && calls.iter().all(|c| c == operation)
     }
 
     /// Removes a tag from a profile as someone in the console would (or as an older version of

@@ -3,7 +3,8 @@
 //! of `AdoptExisting` alone, and forged Updates and Deletes that name a profile the resource does
 //! not own, as a direct invoke can send them.
 //!
-//! Every choice here comes from a stream of its own ([`Rng::stream`]), never from the schedule's:
+//! Every choice here comes from a stream of its own ([`Rng::stream`], its share of schedules in
+//! [`CLASSES`]), never from the schedule's:
 //! a seed picks the same schedule it picked before this class existed, and in the schedules this
 //! class leaves alone (two in five) nothing of it happens at all. The late Deletes of failed
 //! adoptions draw from a stream of their own again, so that the class's other choices are as they
@@ -19,8 +20,6 @@
 
 use super::*;
 
-/// The ownership class's share of schedules.
-const ENABLED: usize = 60;
 /// How often, between stack operations, a failed adoption's Delete comes late.
 const LATE_DELETES: usize = 20;
 
@@ -65,22 +64,6 @@ pub(super) struct Watched {
     pub(super) delete_sent: bool,
 }
 
-impl Rng {
-    /// A stream of its own for `class`, derived from the schedule's seed: drawing from it leaves
-    /// the schedule's own stream as it was.
-    pub(super) fn stream(seed: u64, class: &str) -> Rng {
-        // FNV-1a of the class name.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in class.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        let mut rng = Rng(seed ^ hash);
-        rng.next();
-        rng
-    }
-}
-
 impl Schedule {
     /// The class's stream, when the schedule has the class.
     fn own(&mut self) -> Option<&mut Rng> {
@@ -95,8 +78,8 @@ impl Schedule {
     /// stack: one made in the console with a name the templates pick, and instances' default
     /// profiles. Then every profile there is watched.
     pub(super) fn seed_existing(&mut self) {
-        let mut rng = Rng::stream(self.seed, "ownership");
-        self.ownership.enabled = rng.percent(ENABLED);
+        let (enabled, mut rng) = Class::named("ownership").draw(self.seed);
+        self.ownership.enabled = enabled;
         if self.ownership.enabled {
             if rng.percent(60) {
                 let instance = rng.below(2);

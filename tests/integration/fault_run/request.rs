@@ -127,13 +127,22 @@ impl Schedule {
         for (op, fault, times) in &faults.connect {
             connect.inject(op, fault.clone(), *times);
         }
-        connect.set_rate_limit(faults.rate_limit);
+        if faults.rate_limit.is_some() {
+            // This request's own limit, on every operation, instead of the schedule's quotas.
+            connect.set_rate_limit(faults.rate_limit);
+        }
         let within = if faults.short { WITHIN_SHORT } else { WITHIN };
 
         let mut delivered = None;
         let mut errors = Vec::new();
         let attempts = faults.attempts.iter().cloned().map(Some).chain([None]);
-        for attempt in attempts {
+        for (n, attempt) in attempts.enumerate() {
+            if n > 0 {
+                // Lambda retries a failed invocation a minute later ("How Lambda handles errors
+                // and retries with asynchronous invocation"): long after Connect shows what the
+                // failed one wrote.
+                tokio::time::sleep(self.conditions.longest_lag()).await;
+            }
             self.counts.bump("invocations");
             let outcome = match attempt {
                 Some(Attempt::Kill { after, .. }) => {
@@ -170,7 +179,9 @@ impl Schedule {
             }
         }
         self.world.connect.clear_faults();
-        self.world.connect.set_rate_limit(None);
+        if faults.rate_limit.is_some() {
+            self.conditions.restore_quotas(&self.world.connect);
+        }
         self.counts.bump("requests");
 
         let puts: Vec<_> = self.world.receiver.requests()[first_put..].to_vec();
@@ -224,6 +235,7 @@ impl Schedule {
         self.note_marker_kept(first_call, &answer);
         self.check_calls(first_call, faults, &request_id);
         self.count_hits(first_call, faults);
+        self.count_conditions(first_call);
         let reason: String = answer.reason.chars().take(300).collect();
         self.log(format!(
             "{} {} {} {} [{}] -> {} {} {reason}{}",
@@ -240,6 +252,14 @@ impl Schedule {
                 format!(" (after invocation errors {errors:?})")
             }
         ));
+        if std::env::var_os("FAULT_RUN_CALLS").is_some() {
+            // Every call of the request, for a replay: FAULT_RUN_CALLS=1 FAULT_RUN_SEED=S.
+            let calls = self.world.connect.calls();
+            for call in &calls[first_call..] {
+                let profile = call.path.rsplit('/').find(|p| p.len() == 36).unwrap_or("");
+                self.log(format!("    {} {} {profile}", call.status, call.operation));
+            }
+        }
         answer
     }
 
@@ -253,6 +273,7 @@ impl Schedule {
         after: usize,
     ) -> Option<Result<response::Answer, InvocationError>> {
         let endpoint = self.world.connect.endpoint();
+        let (tuning, read_again) = (self.conditions.tuning(), self.conditions.read_again());
         let deadline = Instant::now() + within;
         let (kill, killed) = tokio::sync::oneshot::channel::<()>();
         let process = std::thread::spawn(move || {
@@ -262,7 +283,7 @@ impl Schedule {
                 .expect("a runtime for the process");
             let outcome = runtime.block_on(async move {
                 let handler = Handler::new(
-                    Connect::for_endpoint_tuned(&endpoint, TUNING),
+                    Connect::for_endpoint_tuned(&endpoint, tuning).with_read_again(read_again),
                     Responder::new(false),
                 );
                 tokio::select! {

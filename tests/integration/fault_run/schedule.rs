@@ -60,6 +60,8 @@ pub(super) struct Schedule {
     pub(super) marker_kept: BTreeSet<String>,
     /// Whose profile it is: profiles from before the stack, adoption, forged requests.
     pub(super) ownership: Ownership,
+    /// What Connect is like for the whole schedule: read lag, quotas.
+    pub(super) conditions: Conditions,
 }
 
 pub(super) async fn run_schedule(seed: u64, log: Log) -> Counts {
@@ -80,7 +82,8 @@ pub(super) async fn run_schedule(seed: u64, log: Log) -> Counts {
 
 impl Schedule {
     pub(super) async fn start(seed: u64, log: Log) -> Schedule {
-        let world = World::start_tuned(TUNING).await;
+        let conditions = Conditions::draw(seed);
+        let world = World::start_with(conditions.tuning(), conditions.read_again()).await;
         for n in 6..=QUEUES {
             world.connect.add_queue(
                 DEMO_INSTANCE2_ID,
@@ -116,6 +119,7 @@ impl Schedule {
             in_use: BTreeSet::new(),
             marker_kept: BTreeSet::new(),
             ownership: Ownership::default(),
+            conditions,
         };
         schedule.log(format!(
             "schedule {seed}: resources {:?}",
@@ -128,6 +132,10 @@ impl Schedule {
         schedule.leave_others().await;
         schedule.seed_existing();
         schedule.first_call = schedule.world.connect.calls().len();
+        // From the first request on.
+        schedule.log(format!("conditions: {}", conditions.describe()));
+        conditions.count(&mut schedule.counts);
+        conditions.apply(&schedule.world.connect);
         schedule
     }
 
@@ -429,6 +437,8 @@ impl Schedule {
     /// Someone changes the profile in the console between stack operations: the next Update works
     /// from the live profile, so it repairs the change (and the rollback, if it fails).
     pub(super) async fn edit_by_hand(&mut self, physical: &str) {
+        // Some time after the last request: the console shows what it wrote.
+        tokio::time::sleep(self.conditions.longest_lag()).await;
         let profile = answer_profile(physical);
         let (instance, id) = (&profile.instance_id, &profile.routing_profile_id);
         let live = self.world.connect.profile(id).expect("the profile exists");
@@ -484,6 +494,9 @@ impl Schedule {
         if let Err(e) = edit {
             panic!("the console edit of {physical} failed: {e}");
         }
+        // And some time before the next stack operation: a change made outside CloudFormation
+        // within Connect's lag of an Update may not be seen by it (the next one repairs it).
+        tokio::time::sleep(self.conditions.longest_lag()).await;
         self.counts.bump("console edits before an Update");
         self.log(format!("{physical} edited in the console"));
     }

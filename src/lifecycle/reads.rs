@@ -1,0 +1,298 @@
+//! Reads on which a decision rests and which may not show a write made moments ago: the one place
+//! that decides how the lifecycle reads them again.
+//!
+//! Connect's reads lag its writes ("Eventual consistency in the Amazon Connect API"): a profile
+//! created moments ago may answer ResourceNotFoundException or be missing from
+//! ListRoutingProfiles, and a Describe may show the tags or settings from before the last write.
+//! So a read that would lead a request to conclude that a write of this resource is not there (not
+//! found, not listed, no marker yet) is read again, as the client's [`ReadAgain`](crate::connect::ReadAgain) says, until it
+//! shows the write or the window closes; a read that lets the request go on is taken at once.
+//! When the deadline comes first, the request fails as out of time ([`Failure::NotShownYet`])
+//! rather than concluding that the write is not there.
+//!
+//! Where (the predicates that say what a read may have missed are `ownership`'s):
+//! - after DuplicateResourceException, the search by Name for the profile this request's own
+//!   Create made, its answer lost (`ownership::claim_name`); then that profile's marker, and the
+//!   profile when it is resumed;
+//! - the search by Name of the Delete after a failed Create (`failed-create-...`) and of a
+//!   replacement's cleanup (`ownership::undo_by_name`): that Create may have been carried out
+//!   moments ago, by another invocation;
+//! - the marker a Delete or cleanup reads (`ownership::dispose`): not found, no marker, or for a
+//!   request's own scopes an earlier request's marker may be a profile created or adopted moments
+//!   ago whose marker does not show yet;
+//! - the live profile an Update reads (`ownership::read_own`) and the old profile's marker before a
+//!   replacement (`ownership::ensure_replaceable`): not found or without a marker, it may be the
+//!   Create or adoption right before; an Update that made it again would make a second profile of
+//!   its Name;
+//! - an adoption's marker, read back after its TagResource and again after converging
+//!   (`ownership::adopt`, `ownership::confirm_adoption`): until it shows this request's marker or
+//!   another resource's, so that a read from before the TagResource neither hides another resource
+//!   adopting the profile at the same time nor lets a Delete leave a marker on;
+//! - after a request's own writes ([`shown`], from `writes::converge`): before it answers, until a
+//!   read shows them, so that the request CloudFormation sends next (the rollback right after a
+//!   failure, say) plans from a read that shows them.
+//!
+//! What it costs: nothing when the first read shows the write. When the thing is really not there
+//! (a failed Create whose CreateRoutingProfile never ran, a Delete of a profile already deleted, a
+//! Delete of a profile that is not the resource's, an Update of a profile deleted outside
+//! CloudFormation), one window (20 s by default, about 9 reads) per such read, never past the
+//! deadline less [`KEPT_AFTER_READING_AGAIN`]. The reads of one request are in sequence, and the
+//! window restarts with each; a request meets two at the most when nothing is there (the search by
+//! Name, then the marker of what it found).
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::Progress;
+use crate::connect::{Connect, ConnectError, ErrorKind, Reread, Standing};
+use crate::failure::Failure;
+use crate::model::{ProfileRef, ProfileState};
+use crate::plan::{self, Operation, Order};
+
+/// What a read again leaves of the time to the deadline for the calls that follow it (a Describe,
+/// a Delete or a TagResource, with a throttled retry or two): this, or a quarter of the time left.
+const KEPT_AFTER_READING_AGAIN: Duration = Duration::from_secs(5);
+
+/// Runs `read` until `missed` says its answer shows what it may not have shown yet (a write made
+/// moments ago), as the client's [`ReadAgain`](crate::connect::ReadAgain) says: the window runs from the first read, and no
+/// read starts after `deadline` less [`KEPT_AFTER_READING_AGAIN`]. The last answer, once it shows
+/// the write or the window has closed; a failure when the deadline comes first, for then that it
+/// is not there cannot be told (the step under way in `progress` says where).
+pub(super) async fn read_again<T, F, Fut>(
+    connect: &Connect,
+    deadline: Instant,
+    progress: &Progress,
+    read: F,
+    missed: impl Fn(&T) -> bool,
+) -> Result<T, Failure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = T>,
+{
+    let kept = KEPT_AFTER_READING_AGAIN.min(deadline.saturating_duration_since(Instant::now()) / 4);
+    let until = deadline.checked_sub(kept).unwrap_or(deadline);
+    read_again_until(connect, until, progress, read, missed).await
+}
+
+/// [`read_again`] with no read starting after `until`.
+async fn read_again_until<T, F, Fut>(
+    connect: &Connect,
+    until: Instant,
+    progress: &Progress,
+    read: F,
+    missed: impl Fn(&T) -> bool,
+) -> Result<T, Failure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = T>,
+{
+    let policy = connect.read_again();
+    match policy.read(Instant::now(), Some(until), read, missed).await {
+        Reread::Answer(answer) => Ok(answer),
+        Reread::OutOfTime(_) => Err(Failure::NotShownYet {
+            step: progress.current(),
+        }),
+    }
+}
+
+/// What a search by Name found.
+#[derive(Clone, Debug)]
+pub(super) enum Found {
+    /// No profile of that Name (one listed and not found counts as none: deleted).
+    Nothing,
+    /// The profile listed with that Name, and its marker.
+    Marked(ProfileRef, Standing),
+}
+
+/// The profile of `name` in the instance and its marker, read again (search and marker both) while
+/// the search shows none, shows one that is not found (a profile of that Name deleted moments ago
+/// may still be listed while the one that holds the Name now is not yet), or `missed` says the
+/// marker it shows may not be the whole story.
+pub(super) async fn find_marked(
+    connect: &Connect,
+    instance_id: &str,
+    name: &str,
+    progress: &Progress,
+    deadline: Instant,
+    missed: impl Fn(&Standing) -> bool,
+) -> Result<Result<Found, ConnectError>, Failure> {
+    let read = || async {
+        let Some(profile) = connect.find_by_name(instance_id, name).await? else {
+            return Ok(Found::Nothing);
+        };
+        match connect.standing(&profile).await {
+            Ok(standing) => Ok(Found::Marked(profile, standing)),
+            Err(e) if e.kind == ErrorKind::NotFound => Ok(Found::Nothing),
+            Err(e) => Err(e),
+        }
+    };
+    let missed = |read: &Result<Found, ConnectError>| match read {
+        Ok(Found::Nothing) => true,
+        Ok(Found::Marked(_, standing)) => missed(standing),
+        Err(e) => e.kind == ErrorKind::NotFound,
+    };
+    read_again(connect, deadline, progress, read, missed).await
+}
+
+/// The profile's marker, read again while it is not found or `missed` says what it shows may
+/// predate a marker written moments ago.
+pub(super) async fn standing(
+    connect: &Connect,
+    profile: &ProfileRef,
+    progress: &Progress,
+    deadline: Instant,
+    missed: impl Fn(&Standing) -> bool,
+) -> Result<Result<Standing, ConnectError>, Failure> {
+    let missed = |read: &Result<Standing, ConnectError>| match read {
+        Ok(standing) => missed(standing),
+        Err(e) => e.kind == ErrorKind::NotFound,
+    };
+    let read = || connect.standing(profile);
+    read_again(connect, deadline, progress, read, missed).await
+}
+
+/// The live profile, read again while it is not found or `missed` says what it shows may predate
+/// a write made moments ago.
+pub(super) async fn fetch(
+    connect: &Connect,
+    profile: &ProfileRef,
+    progress: &Progress,
+    deadline: Instant,
+    missed: impl Fn(&ProfileState) -> bool,
+) -> Result<Result<ProfileState, ConnectError>, Failure> {
+    let missed = |read: &Result<ProfileState, ConnectError>| match read {
+        Ok(live) => missed(live),
+        Err(e) => e.kind == ErrorKind::NotFound,
+    };
+    let read = || connect.fetch(profile);
+    read_again(connect, deadline, progress, read, missed).await
+}
+
+/// After this request's writes `done` to `profile`, and `maybe` (a write whose outcome is not
+/// known): reads the profile again until it shows them all (the window, the deadline), so that
+/// whatever request comes next reads them. A write that may not have been carried out is given the
+/// window, then taken as not carried out. Nothing comes of a read that never shows `done` within
+/// the window (someone changed the profile meanwhile, say), nor of the deadline: the writes are
+/// made either way, and the answer is what it was.
+pub(super) async fn shown(
+    connect: &Connect,
+    profile: &ProfileRef,
+    done: &[Operation],
+    maybe: Option<&Operation>,
+    progress: &Progress,
+    deadline: Instant,
+) {
+    if done.is_empty() && maybe.is_none() {
+        return;
+    }
+    progress.step("reading the routing profile until it shows the changes");
+    // A read that failed (throttled past the SDK's attempts, say) is made again too: nothing would
+    // tell the next request that this one's writes may not show yet.
+    let missed = |read: &Result<ProfileState, ConnectError>| match read {
+        Ok(live) => {
+            !shows(live, done) || maybe.is_some_and(|op| !shows(live, std::slice::from_ref(op)))
+        }
+        Err(_) => true,
+    };
+    let read = || connect.fetch(profile);
+    // Only the answer follows: the reads may go on until the deadline.
+    match read_again_until(connect, deadline, progress, read, missed).await {
+        Ok(Ok(live)) if shows(&live, done) => {}
+        Ok(Ok(_)) => {
+            tracing::warn!("the profile does not show every change made; answering as it is")
+        }
+        Ok(Err(error)) => {
+            tracing::warn!(%error, "could not read the changes back; answering as it is")
+        }
+        Err(_) => {
+            tracing::warn!("out of time before the profile showed every change; answering as it is")
+        }
+    }
+}
+
+/// Whether `live` shows the writes `done`: carrying them out again would change nothing, as the
+/// plan compares (a channel given by its workload types alone compares as the plan says), and the
+/// tags, the marker's included (which the plan leaves alone), are as they would be.
+pub(super) fn shows(live: &ProfileState, done: &[Operation]) -> bool {
+    let again = plan::apply(live, done);
+    again.tags == live.tags && plan::update(&again, live, Order::AddFirst).is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Channel;
+
+    fn state(event: &str) -> ProfileState {
+        let text = match event {
+            "create" => include_str!("../../events/create.json"),
+            "update" => include_str!("../../events/update.json"),
+            "create-large" => include_str!("../../events/create-large.json"),
+            other => panic!("no sample event {other}"),
+        };
+        let event: serde_json::Value = serde_json::from_str(text).expect("sample event JSON");
+        crate::properties::parse(&event["ResourceProperties"])
+            .expect("valid properties")
+            .profile
+    }
+
+    #[test]
+    fn a_read_shows_the_writes_once_carrying_them_out_again_would_change_nothing() {
+        for (from, to) in [("create", "update"), ("update", "create-large")] {
+            let (before, wanted) = (state(from), state(to));
+            let done = plan::update(&wanted, &before, Order::AddFirst);
+            assert!(!done.is_empty());
+            let after = plan::apply(&before, &done);
+            assert!(shows(&after, &done), "{from} to {to}");
+            assert!(!shows(&before, &done), "{from} to {to}: a read from before");
+            // Half of them written, or shown: a read that shows only the first half misses the rest.
+            let half = &done[..done.len() / 2];
+            assert!(shows(&plan::apply(&before, half), half));
+            if half.len() < done.len() {
+                assert!(!shows(&plan::apply(&before, half), &done));
+            }
+        }
+        assert!(shows(&state("create"), &[]), "nothing written");
+    }
+
+    #[test]
+    fn a_release_shows_once_the_marker_is_gone() {
+        let mut marked = state("create");
+        marked
+            .tags
+            .insert("cfn-custom-resource:stack-id".into(), "s".into());
+        let release = [Operation::Untag {
+            keys: vec!["cfn-custom-resource:stack-id".into()],
+        }];
+        assert!(
+            !shows(&marked, &release),
+            "the plan leaves the marker alone"
+        );
+        assert!(shows(&state("create"), &release));
+        let mark = [Operation::Tag {
+            tags: [("cfn-custom-resource:stack-id".to_string(), "s".to_string())].into(),
+        }];
+        assert!(shows(&marked, &mark));
+        assert!(!shows(&state("create"), &mark));
+    }
+
+    #[test]
+    fn a_channel_given_by_its_workload_types_shows_whatever_concurrency_connect_reports() {
+        let before = state("create");
+        let wanted = state("create-large");
+        assert!(
+            wanted
+                .concurrency
+                .get(&Channel::Email)
+                .is_some_and(|c| c.max_contacts.is_none()),
+            "create-large gives EMAIL by its workload types alone"
+        );
+        let done = plan::update(&wanted, &before, Order::AddFirst);
+        let mut after = plan::apply(&before, &done);
+        if let Some(email) = after.concurrency.get_mut(&Channel::Email) {
+            email.max_contacts = Some(2);
+        }
+        assert!(shows(&after, &done));
+    }
+}
