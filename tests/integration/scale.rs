@@ -96,11 +96,17 @@ impl Stack {
         let answers = events
             .into_iter()
             .map(|event| {
-                let put = puts
+                let answered: Vec<_> = puts
                     .iter()
-                    .find(|p| p.json()["RequestId"] == event["RequestId"])
-                    .expect("an answer for every request");
-                Answer::of(put, event)
+                    .filter(|p| p.json()["RequestId"] == event["RequestId"])
+                    .collect();
+                assert_eq!(
+                    answered.len(),
+                    1,
+                    "one answer for every request: {}",
+                    event["RequestId"]
+                );
+                Answer::of(answered[0], event)
             })
             .collect();
         (answers, took)
