@@ -57,8 +57,8 @@
 //!   gives `WorkloadTypeConcurrencies`; one with neither is `InvalidParameterException`, since it
 //!   would take no contacts, below its channel's documented minimum. A `Concurrency` that is given
 //!   keeps its channel's documented range (a 0 is out of it and refused, workload types or not),
-//!   and is not compared with them: the documentation relates the two in no way (not at least each workload
-//!   type's, nor their sum). `MediaConcurrencies` needs at least one entry and at most one per
+//!   and is not compared with them: the documentation relates the two in no way (not at least
+//!   each workload type's, nor their sum). `MediaConcurrencies` needs at least one entry and at most one per
 //!   channel; within a channel, each `WorkloadType` at most once. `UpdateRoutingProfileConcurrency`
 //!   replaces the whole set, workload types included, as its API reference says: it takes "the
 //!   channels that agents can handle", required. Describe reports every channel of the model's
