@@ -135,6 +135,7 @@ impl Stack {
 
 #[tokio::test]
 async fn a_stack_of_many_profiles_is_created_and_deleted_under_connects_quotas() {
+    let _alone = crate::world::heavy().await;
     let n = setting("SCALE_PROFILES", DEFAULT_PROFILES);
     let speedup = setting("SCALE_SPEEDUP", DEFAULT_SPEEDUP).max(1);
     let stack = Stack::start(speedup).await;

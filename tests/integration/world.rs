@@ -30,6 +30,17 @@ pub const QUICK_READ_AGAIN: ReadAgain = ReadAgain {
     max_wait: Duration::from_millis(100),
 };
 
+/// Taken by the tests that load the machine most (the fault run, the stack of 200), so that they
+/// never run at the same time: each gives its invocations deadlines of a few seconds, and on two
+/// cores together they starved answers past them (CI: the fault run's answer PUTs started with
+/// 30-110 ms left of a 300 ms reserve).
+static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Waits until no other heavy test runs; hold the guard for the whole test.
+pub async fn heavy() -> tokio::sync::MutexGuard<'static, ()> {
+    HEAVY.lock().await
+}
+
 /// A Connect emulator with the demo account, a receiver, and a handler wired to both.
 pub struct World {
     pub connect: ConnectEmulator,

@@ -90,8 +90,9 @@ const TUNING: Tuning = Tuning {
 /// needs well under a second, and the rest is room for a machine that runs 20 schedules on 2 busy
 /// cores (2.5 s ran a clear Update of four hung attempts out of time there, seed 62).
 const WITHIN: Duration = Duration::from_millis(5000);
-/// Time to the deadline when a call is to hang past it.
-const WITHIN_SHORT: Duration = Duration::from_millis(1200);
+/// Time to the deadline when a call is to hang past it; a quarter of it is the answer's reserve
+/// (1200 ms left 300 ms, which a loaded CI machine ate most of before the answer PUT).
+const WITHIN_SHORT: Duration = Duration::from_millis(1600);
 
 const INSTANCES: [&str; 2] = [DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID];
 /// Queues in each instance (the second demo instance gets 6 to 30 added).
@@ -158,6 +159,7 @@ const DELETE_OPS: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn randomized_fault_run() {
+    let _alone = crate::world::heavy().await;
     let settings = Settings::from_env();
     let started = std::time::Instant::now();
     let permits = Arc::new(tokio::sync::Semaphore::new(settings.parallel));
