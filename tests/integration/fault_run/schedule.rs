@@ -222,9 +222,11 @@ impl Schedule {
         while state.manual_queues.len() > 10 {
             state.manual_queues.pop_last();
         }
-        let made: ProfileRef = self
-            .world
-            .client
+        // A client of its own with the function's default attempt timeout: the schedule's
+        // client gives up on an attempt after 300 ms, which on a loaded machine made its retry of
+        // a Create already carried out meet DuplicateResourceException (5,000-schedule run).
+        let patient = Connect::for_endpoint(&self.world.connect.endpoint());
+        let made: ProfileRef = patient
             .create(&props.instance_id, &state)
             .await
             .expect("the setup's create succeeds");
