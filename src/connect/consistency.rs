@@ -7,10 +7,12 @@
 //! growing wait, until it shows the write, the window after the write closes, or the caller's
 //! deadline comes; only then is "not there" the answer.
 //!
-//! [`ReadAgain`] is the policy, [`ReadAgain::read`] the loop. `Connect` uses it for the case that
-//! lives entirely inside it: a call on a profile this client created or tagged within the window
-//! ([`missed_recent_write`]). The lifecycle uses it where a decision rests on a read reflecting a
-//! write made elsewhere, or by the request itself (`lifecycle::ownership`).
+//! [`ReadAgain`] is the policy, [`ReadAgain::read`] the loop, which only the lifecycle runs
+//! (`lifecycle::reads`), never one inside another, always bounded by the request's deadline: for
+//! the reads on which a decision rests, and for the writes to a profile this client created or
+//! tagged within the window. What this client wrote lately ([`Recent`]), and which answers to a
+//! write may be that not shown yet ([`missed_recent_write`]), is known here; `Connect` itself makes
+//! each call once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -21,9 +21,9 @@ use std::collections::BTreeMap;
 use tokio::time::Instant;
 
 use super::Progress;
-use super::reads::{Found, fetch, find_marked, shown, standing};
+use super::reads::{Found, fetch, find_marked, in_time, last_start, shown, standing, write};
 use crate::arn;
-use crate::connect::{Connect, ConnectError, ErrorKind, Standing};
+use crate::connect::{Connect, ConnectError, ErrorKind, Standing, Write};
 use crate::constraints::TAG_MAP;
 use crate::event::ReplyTo;
 use crate::failure::Failure;
@@ -438,7 +438,8 @@ pub(super) async fn claim_name(
             tracing::info!(arn = %claimed.profile.arn, "resuming the profile an earlier attempt of this request created");
             connect.created_unanswered(&claimed.profile);
             progress.step("reading the existing routing profile");
-            connect.fetch(&claimed.profile).await?
+            // Read again while not found: Connect may not show the profile that Create made yet.
+            fetch(connect, &claimed.profile, progress, deadline, |_| false).await??
         }
         Origin::Adopted => {
             tracing::info!(arn = %claimed.profile.arn, ?made, "adopting the existing routing profile");
@@ -479,14 +480,11 @@ async fn adopt(
 ) -> Result<ProfileState, Failure> {
     let marker = owner.tags(Origin::Adopted);
     progress.step("TagResource (marking the adopted profile)");
-    connect
-        .apply(
-            profile,
-            &Operation::Tag {
-                tags: marker.iter().cloned().collect(),
-            },
-        )
-        .await?;
+    let tag = Operation::Tag {
+        tags: marker.iter().cloned().collect(),
+    };
+    let tagged = write(connect, profile, Write::Planned(&tag), last_start(deadline)).await;
+    in_time(tagged, progress)??;
     progress.step("reading the adopted routing profile");
     let missed = |live: &ProfileState| predates_adoption(&owner.made(&live.tags));
     let mut live = fetch(connect, profile, progress, deadline, missed).await??;
@@ -667,7 +665,7 @@ async fn act(
 ) -> Result<Disposed, Failure> {
     let made = owner.made(&standing.tags);
     match disposal(&made, standing.is_default, scope) {
-        Disposal::Delete => delete(connect, profile, progress).await,
+        Disposal::Delete => delete(connect, profile, progress, deadline).await,
         Disposal::Release => {
             tracing::info!(arn = %profile.arn, is_default = standing.is_default, "releasing the routing profile: removing the marker, keeping the profile");
             Ok(release(connect, profile, &standing.tags, progress, deadline).await)
@@ -760,7 +758,12 @@ async fn release(
     progress.step("UntagResource (releasing the profile)");
     let keys = MARKER_KEYS.iter().map(|k| k.to_string()).collect();
     let untag = Operation::Untag { keys };
-    match connect.apply(profile, &untag).await {
+    // Refused to the last, in time or not, the profile keeps its marker: no reason to fail.
+    let until = last_start(deadline);
+    match write(connect, profile, Write::Planned(&untag), until)
+        .await
+        .last()
+    {
         Ok(()) => {
             // Until reads show it released: a request after this one must not find the marker.
             shown(connect, profile, &[untag], None, progress, deadline).await;
@@ -789,9 +792,11 @@ async fn delete(
     connect: &Connect,
     profile: &ProfileRef,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Disposed, Failure> {
     progress.step("DeleteRoutingProfile");
-    match connect.delete(profile).await {
+    let deleted = write(connect, profile, Write::Delete, last_start(deadline)).await;
+    match in_time(deleted, progress)? {
         Ok(()) => Ok(Disposed::Deleted),
         Err(e) if e.kind == ErrorKind::NotFound => {
             tracing::info!("routing profile already gone");

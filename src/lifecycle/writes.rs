@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::{Progress, reads};
-use crate::connect::{Connect, ConnectError, ErrorKind};
+use crate::connect::{Connect, ConnectError, ErrorKind, Write};
 use crate::failure::Failure;
 use crate::model::{ProfileRef, ProfileState};
 use crate::plan::{self, Operation, Order};
@@ -34,7 +34,15 @@ pub(super) async fn converge(
     let budget = READ_BACK_BUDGET.min(deadline.saturating_duration_since(Instant::now()) / 4);
     let writes_until = deadline.checked_sub(budget).unwrap_or(deadline);
     let mut written = Written::default();
-    let writes = apply_plan(connect, profile, desired, current, progress, &mut written);
+    let writes = apply_plan(
+        connect,
+        profile,
+        desired,
+        current,
+        progress,
+        writes_until,
+        &mut written,
+    );
     let outcome = tokio::time::timeout_at(writes_until, writes)
         .await
         .unwrap_or_else(|_elapsed| {
@@ -68,13 +76,14 @@ fn may_be_carried_out(error: &ConnectError) -> bool {
     matches!(error.kind, ErrorKind::Other | ErrorKind::Unreachable)
 }
 
-/// [`converge`]'s writes, recorded in `written` as they go.
+/// [`converge`]'s writes, recorded in `written` as they go; none is made again after `until`.
 async fn apply_plan(
     connect: &Connect,
     profile: &ProfileRef,
     desired: &ProfileState,
     current: &ProfileState,
     progress: &Progress,
+    until: Instant,
     written: &mut Written,
 ) -> Result<(), Failure> {
     let mut order = Order::AddFirst;
@@ -95,7 +104,8 @@ async fn apply_plan(
             "applying"
         );
         written.maybe = Some(op.clone());
-        let applied = connect.apply(profile, op).await;
+        let applied = reads::write(connect, profile, Write::Planned(op), until).await;
+        let applied = reads::in_time(applied, progress)?;
         written.maybe = None;
         match applied {
             Ok(()) => {

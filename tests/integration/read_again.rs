@@ -290,3 +290,34 @@ async fn a_denial_on_a_profile_this_process_did_not_just_write_is_the_answer_at_
         "no reading again"
     );
 }
+
+#[tokio::test]
+async fn a_write_made_again_stops_before_the_deadline_and_says_why() {
+    // The default window (20 s) is longer than the time the Delete has: the deadline ends the
+    // writes made again, the lifecycle's own answer, not the guard's.
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    world.connect.inject("DeleteRoutingProfile", denied(), 1000);
+    world.connect.clear_calls();
+    let deleted = world
+        .answer_within(&delete_from(&created), Duration::from_secs(12))
+        .await;
+    assert_eq!(deleted.status, "FAILED", "{deleted}");
+    assert!(
+        deleted.reason.starts_with(
+            "Ran out of time while DeleteRoutingProfile: Amazon Connect did not show yet"
+        ),
+        "{}",
+        deleted.reason
+    );
+    let sent = statuses(&world, "DeleteRoutingProfile").len();
+    assert!(sent >= 3, "made again: {sent}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        statuses(&world, "DeleteRoutingProfile").len(),
+        sent,
+        "nothing sent after the answer"
+    );
+    assert_eq!(world.profile_arns(), [created.physical], "denied: kept");
+}
