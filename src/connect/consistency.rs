@@ -203,7 +203,10 @@ fn key(profile: &ProfileRef) -> String {
 ///   `queues` (the queues the call named). A message that names one of them says it is the queue
 ///   that is missing, which reading again cannot change; one that names none (or the profile) may
 ///   be about the profile that Connect does not show yet, and costs at most the rest of the window
-///   when it was a queue after all.
+///   when it was a queue after all. Not for a call that follows a read that showed the profile
+///   (`shown_first`: DeleteRoutingProfile, after its marker was read): that Connect shows the
+///   profile is known, and not found is the profile gone (an earlier attempt of the call deleted
+///   it, its answer lost, say); sending it again would meet the same answer for the window.
 /// - AccessDeniedException from a call IAM authorizes against the profile's marker tag
 ///   (`marker_checked`: the function's role allows its writes only on profiles that carry it),
 ///   when the client created the profile with the marker or tagged it: authorization may not see
@@ -214,10 +217,11 @@ pub(super) fn missed_recent_write<T>(
     queues: &[&str],
     written: Written,
     marker_checked: bool,
+    shown_first: bool,
 ) -> bool {
     match answer {
         Err(e) if e.kind == ErrorKind::NotFound => {
-            written.created && !queues.iter().any(|q| e.names(q))
+            written.created && !shown_first && !queues.iter().any(|q| e.names(q))
         }
         Err(e) if e.kind == ErrorKind::AccessDenied => marker_checked,
         _ => false,
@@ -452,33 +456,60 @@ mod tests {
             &queue_missing,
             &["q-8", "q-9"],
             CREATED(),
-            true
+            true,
+            false
         ));
         assert!(
-            missed_recent_write(&queue_missing, &["q-8"], CREATED(), true),
+            missed_recent_write(&queue_missing, &["q-8"], CREATED(), true, false),
             "names none of the call's"
         );
         assert!(
-            missed_recent_write(&missing(), &["q-8"], CREATED(), false),
+            missed_recent_write(&missing(), &["q-8"], CREATED(), false, false),
             "the profile"
         );
         assert!(!missed_recent_write(
             &Ok::<(), ConnectError>(()),
             &[],
             CREATED(),
-            true
+            true,
+            false
         ));
         let throttled = error(
             "AssociateRoutingProfileQueues",
             ErrorKind::Other,
             "ThrottlingException: Rate exceeded",
         );
-        assert!(!missed_recent_write(&throttled, &[], CREATED(), true));
+        assert!(!missed_recent_write(
+            &throttled,
+            &[],
+            CREATED(),
+            true,
+            false
+        ));
+    }
+
+    #[test]
+    fn a_not_found_after_a_read_that_showed_the_profile_is_the_answer() {
+        let gone = error(
+            "DeleteRoutingProfile",
+            ErrorKind::NotFound,
+            "ResourceNotFoundException: RoutingProfile not found: rp-1",
+        );
+        assert!(!missed_recent_write(&gone, &[], CREATED(), true, true));
+        let denied = error(
+            "DeleteRoutingProfile",
+            ErrorKind::AccessDenied,
+            "AccessDeniedException: not authorized",
+        );
+        assert!(
+            missed_recent_write(&denied, &[], CREATED(), true, true),
+            "authorization may still not see the marker"
+        );
     }
 
     #[test]
     fn a_profile_only_tagged_was_there_before_so_its_not_found_is_the_answer() {
-        assert!(!missed_recent_write(&missing(), &[], TAGGED(), true));
+        assert!(!missed_recent_write(&missing(), &[], TAGGED(), true, false));
     }
 
     #[test]
@@ -489,9 +520,9 @@ mod tests {
             "AccessDeniedException: not authorized",
         );
         for written in [CREATED(), TAGGED()] {
-            assert!(missed_recent_write(&denied, &["q-1"], written, true));
+            assert!(missed_recent_write(&denied, &["q-1"], written, true, false));
             assert!(
-                !missed_recent_write(&denied, &["q-1"], written, false),
+                !missed_recent_write(&denied, &["q-1"], written, false, false),
                 "TagResource, UntagResource and reads are not conditioned on the marker"
             );
         }

@@ -322,14 +322,15 @@ impl Connect {
         let Some(written) = self.recent.of(profile) else {
             return false;
         };
-        let (queues, marker_checked) = match write {
+        let (queues, marker_checked, shown_first) = match write {
             Write::Planned(op) => (
                 queues_named(op),
                 !matches!(op, Operation::Tag { .. } | Operation::Untag { .. }),
+                false,
             ),
-            Write::Delete => (Vec::new(), true),
+            Write::Delete => (Vec::new(), true, true),
         };
-        missed_recent_write(answer, &queues, written, marker_checked)
+        missed_recent_write(answer, &queues, written, marker_checked, shown_first)
     }
 
     async fn apply(&self, profile: &ProfileRef, op: &Operation) -> Result<(), ConnectError> {
@@ -460,7 +461,7 @@ impl Connect {
 pub enum Write<'a> {
     /// One planned write call.
     Planned(&'a Operation),
-    /// DeleteRoutingProfile.
+    /// DeleteRoutingProfile, of a profile whose marker was just read: Connect showed it.
     Delete,
 }
 
