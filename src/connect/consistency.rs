@@ -324,6 +324,7 @@ mod tests {
             operation: "DescribeRoutingProfile",
             kind: ErrorKind::NotFound,
             detail: "ResourceNotFoundException: RoutingProfile not found: rp-1".into(),
+            maybe_carried_out: false,
         })
     }
 
@@ -433,6 +434,7 @@ mod tests {
             operation,
             kind,
             detail: detail.into(),
+            maybe_carried_out: false,
         })
     }
 

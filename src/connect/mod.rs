@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use aws_sdk_connect::Client;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types as sdk;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use tokio::time::Instant;
 
 use crate::constraints;
@@ -126,6 +127,8 @@ impl Connect {
                 operation: OP,
                 kind: ErrorKind::Other,
                 detail: "the answer carried no RoutingProfileArn or RoutingProfileId".into(),
+                // Answered 200: carried out, although this function cannot tell which profile.
+                maybe_carried_out: true,
             }),
         }
     }
@@ -148,6 +151,7 @@ impl Connect {
                 operation: OP,
                 kind: ErrorKind::NotFound,
                 detail: "the answer carried no RoutingProfile".into(),
+                maybe_carried_out: false,
             });
         };
         let queues = self.routed_queues(profile).await?;
@@ -429,28 +433,26 @@ impl Connect {
 
 impl Connect {
     /// Awaits one SDK call, its error turned into a [`ConnectError`] of `operation`.
-    async fn call<O, E, R>(
+    async fn call<O, E>(
         &self,
         operation: &'static str,
-        sent: impl Future<Output = Result<O, SdkError<E, R>>>,
+        sent: impl Future<Output = Result<O, SdkError<E, HttpResponse>>>,
     ) -> Result<O, ConnectError>
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
     {
         sent.await
             .map_err(|e| ConnectError::from_sdk(operation, &self.trail, e))
     }
 
     /// Awaits one write call whose answer carries nothing this function reads.
-    async fn written<O, E, R>(
+    async fn written<O, E>(
         &self,
         operation: &'static str,
-        sent: impl Future<Output = Result<O, SdkError<E, R>>>,
+        sent: impl Future<Output = Result<O, SdkError<E, HttpResponse>>>,
     ) -> Result<(), ConnectError>
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
     {
         self.call(operation, sent).await.map(drop)
     }

@@ -241,6 +241,28 @@ pub(super) async fn shown(
     }
 }
 
+/// Whether planned write `op`, which Connect refused or did not answer when it may have been
+/// carried out already, shows in the profile: read again until a read shows it or the window
+/// closes (Connect may not show it yet), no read starting after `until`; a failure when `until`
+/// comes first.
+pub(super) async fn carried_out(
+    connect: &Connect,
+    profile: &ProfileRef,
+    op: &Operation,
+    progress: &Progress,
+    until: Instant,
+) -> Result<bool, Failure> {
+    let written = std::slice::from_ref(op);
+    let missed = |read: &Result<ProfileState, ConnectError>| match read {
+        Ok(live) => !shows(live, written),
+        Err(_) => true,
+    };
+    let read = || connect.fetch(profile);
+    let policy = connect.read_again();
+    let reread = policy.read(Instant::now(), Some(until), read, missed).await;
+    Ok(in_time(reread, progress)?.is_ok_and(|live| shows(&live, written)))
+}
+
 /// Whether `live` shows the writes `done`: carrying them out again would change nothing, as the
 /// plan compares (a channel given by its workload types alone compares as the plan says), and the
 /// tags, the marker's included (which the plan leaves alone), are as they would be.

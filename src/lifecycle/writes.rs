@@ -18,9 +18,12 @@ const READ_BACK_BUDGET: Duration = Duration::from_secs(5);
 
 /// Applies the plan from `current` to `desired`, one call at a time: queues added first, and when
 /// Connect answers an association with LimitExceededException (the account's queues-per-profile
-/// quota), the rest planned again from the state reached, removing first. Whether it ends in
-/// success, failure or out of time, what it wrote is then read back until Connect shows it (by
-/// `deadline`, the writes stopping [`READ_BACK_BUDGET`] before it), so that the request
+/// quota), the rest planned again from the state reached, removing first. A write refused when it
+/// may have been carried out already (an earlier attempt of the call went unanswered, or
+/// `current_may_lag`: `current` is a read that may not show this request's earlier writes) is
+/// read back, and counts as done when the profile shows it ([`reads::carried_out`]). Whether it
+/// ends in success, failure or out of time, what it wrote is then read back until Connect shows it
+/// (by `deadline`, the writes stopping [`READ_BACK_BUDGET`] before it), so that the request
 /// CloudFormation sends next, the rollback right after a failure say, plans from it
 /// ([`reads::shown`]).
 pub(super) async fn converge(
@@ -28,21 +31,19 @@ pub(super) async fn converge(
     profile: &ProfileRef,
     desired: &ProfileState,
     current: &ProfileState,
+    current_may_lag: bool,
     progress: &Progress,
     deadline: Instant,
 ) -> Result<(), Failure> {
     let budget = READ_BACK_BUDGET.min(deadline.saturating_duration_since(Instant::now()) / 4);
     let writes_until = deadline.checked_sub(budget).unwrap_or(deadline);
     let mut written = Written::default();
-    let writes = apply_plan(
-        connect,
-        profile,
+    let plan = Plan {
         desired,
         current,
-        progress,
-        writes_until,
-        &mut written,
-    );
+        current_may_lag,
+    };
+    let writes = apply_plan(connect, profile, plan, progress, writes_until, &mut written);
     let outcome = tokio::time::timeout_at(writes_until, writes)
         .await
         .unwrap_or_else(|_elapsed| {
@@ -55,6 +56,14 @@ pub(super) async fn converge(
     let Written { done, maybe } = written;
     reads::shown(connect, profile, &done, maybe.as_ref(), progress, deadline).await;
     outcome
+}
+
+/// What [`converge`] plans from and to.
+#[derive(Clone, Copy, Debug)]
+struct Plan<'a> {
+    desired: &'a ProfileState,
+    current: &'a ProfileState,
+    current_may_lag: bool,
 }
 
 /// What [`converge`] wrote.
@@ -76,19 +85,19 @@ fn may_be_carried_out(error: &ConnectError) -> bool {
     matches!(error.kind, ErrorKind::Other | ErrorKind::Unreachable)
 }
 
-/// [`converge`]'s writes, recorded in `written` as they go; none is made again after `until`.
+/// [`converge`]'s writes, recorded in `written` as they go; none is made again, nor read back,
+/// after `until`.
 async fn apply_plan(
     connect: &Connect,
     profile: &ProfileRef,
-    desired: &ProfileState,
-    current: &ProfileState,
+    plan: Plan<'_>,
     progress: &Progress,
     until: Instant,
     written: &mut Written,
 ) -> Result<(), Failure> {
     let mut order = Order::AddFirst;
-    let mut state = current.clone();
-    let mut ops = plan::update(desired, &state, order);
+    let mut state = plan.current.clone();
+    let mut ops = plan::update(plan.desired, &state, order);
     let (mut done, mut next) = (0, 0);
     let mut total = ops.len();
     while let Some(op) = ops.get(next) {
@@ -105,7 +114,19 @@ async fn apply_plan(
         );
         written.maybe = Some(op.clone());
         let applied = reads::write(connect, profile, Write::Planned(op), until).await;
-        let applied = reads::in_time(applied, progress)?;
+        let mut applied = reads::in_time(applied, progress)?;
+        if let Err(error) = &applied
+            && may_be_there(error, plan.current_may_lag)
+        {
+            tracing::warn!(%error, "the write may have been carried out already; reading the profile back");
+            if reads::carried_out(connect, profile, op, progress, until).await? {
+                tracing::info!(
+                    operation = op.api_name(),
+                    "the profile shows the write: done"
+                );
+                applied = Ok(());
+            }
+        }
         written.maybe = None;
         match applied {
             Ok(()) => {
@@ -121,7 +142,7 @@ async fn apply_plan(
             {
                 tracing::warn!(error = %error, "queue quota reached while adding first; removing first instead");
                 order = Order::RemoveFirst;
-                ops = plan::update(desired, &state, order);
+                ops = plan::update(plan.desired, &state, order);
                 total = done + ops.len();
                 next = 0;
             }
@@ -137,6 +158,16 @@ async fn apply_plan(
         tracing::debug!("nothing to change");
     }
     Ok(())
+}
+
+/// Whether a write refused with `error` may have been refused because what it writes is there
+/// already: an earlier attempt of the call may have been carried out (its answer lost, and the
+/// retry met "already associated", say), or the plan came from a read that may not show this
+/// request's earlier writes (`current_may_lag`) and Connect says the request does not fit the
+/// profile as it is.
+fn may_be_there(error: &ConnectError, current_may_lag: bool) -> bool {
+    error.maybe_carried_out
+        || (current_may_lag && matches!(error.kind, ErrorKind::InvalidRequest | ErrorKind::Other))
 }
 
 /// The failure of planned write `op` after `done` of `total` changes, in the user's terms where

@@ -322,3 +322,92 @@ async fn the_rollback_right_after_a_partly_applied_update_undoes_what_it_wrote()
         "as before the failed update, its writes undone"
     );
 }
+
+/// An association carried out whose answer was lost: the SDK's retry meets "already associated"
+/// (InvalidRequestException). The profile read back shows the queues, so it counts as done, and
+/// the rollback's Delete after finds the profile as made.
+#[tokio::test]
+async fn an_association_whose_answer_was_lost_is_done_once_the_profile_shows_it() {
+    let world = World::start().await;
+    world.connect.inject(
+        "AssociateRoutingProfileQueues",
+        Fault::answer_lost_to_500(),
+        1,
+    );
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let associates = statuses(&world, "AssociateRoutingProfileQueues");
+    assert_eq!(&associates[..2], [500, 400], "the retry was refused");
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create)
+    );
+    let deleted = world.send(delete_from(&created)).await;
+    assert_eq!(deleted.status, "SUCCESS", "{deleted}");
+    assert!(world.profile_arns().is_empty());
+}
+
+/// The same for a disassociation: the retry meets "not associated".
+#[tokio::test]
+async fn a_disassociation_whose_answer_was_lost_is_done_once_the_profile_shows_it() {
+    let world = World::start().await;
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let mut props = created.properties();
+    props["QueueConfigs"].as_array_mut().expect("a list").pop();
+    let update = update_from(&created, props);
+    world.connect.clear_calls();
+    world.connect.inject(
+        "DisassociateRoutingProfileQueues",
+        Fault::answer_lost_to_500(),
+        1,
+    );
+    let updated = world.send(update.clone()).await;
+    assert_eq!(updated.status, "SUCCESS", "{updated}");
+    assert_eq!(
+        statuses(&world, "DisassociateRoutingProfileQueues"),
+        [500, 400]
+    );
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&update, &created.request)
+    );
+}
+
+/// While reads lag, the read back of a lost association waits until the profile shows it.
+#[tokio::test]
+async fn while_reads_lag_an_association_whose_answer_was_lost_is_read_back_until_it_shows() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let mut props = created.properties();
+    props["QueueConfigs"]
+        .as_array_mut()
+        .expect("a list")
+        .retain(|q| q["QueueReference"]["Channel"] != "CHAT");
+    let shrunk = update_from(&created, props);
+    let shrunk_answer = world.send(shrunk.clone()).await;
+    assert_eq!(shrunk_answer.status, "SUCCESS", "{shrunk_answer}");
+    // Back to all of them, while reads lag: the association is carried out, its answer lost.
+    world.connect.set_read_lag(Some(LAG));
+    world.connect.clear_calls();
+    world.connect.inject(
+        "AssociateRoutingProfileQueues",
+        Fault::answer_lost_to_500(),
+        1,
+    );
+    let grown = update_from(&shrunk_answer, create["ResourceProperties"].clone());
+    let updated = world.send(grown.clone()).await;
+    assert_eq!(updated.status, "SUCCESS", "{updated}");
+    assert_eq!(
+        &statuses(&world, "AssociateRoutingProfileQueues")[..2],
+        [500, 400]
+    );
+    world.connect.set_read_lag(None);
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&grown, &create)
+    );
+}
