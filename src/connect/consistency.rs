@@ -207,6 +207,12 @@ fn key(profile: &ProfileRef) -> String {
 ///   (`shown_first`: DeleteRoutingProfile, after its marker was read): that Connect shows the
 ///   profile is known, and not found is the profile gone (an earlier attempt of the call deleted
 ///   it, its answer lost, say); sending it again would meet the same answer for the window.
+/// - InvalidRequestException, when the client created the profile: Connect's documentation names
+///   it, with ResourceNotFoundException, among the answers of a call made before a change has
+///   propagated. Not when an earlier attempt of the call may have been carried out (the refusal
+///   may be of that attempt's work, which the lifecycle reads back instead), nor after a read that
+///   showed the profile. Plain bad input answers InvalidParameterException, and on any other
+///   profile InvalidRequestException too: the answer at once.
 /// - AccessDeniedException from a call IAM authorizes against the profile's marker tag
 ///   (`marker_checked`: the function's role allows its writes only on profiles that carry it),
 ///   when the client created the profile with the marker or tagged it: authorization may not see
@@ -222,6 +228,9 @@ pub(super) fn missed_recent_write<T>(
     match answer {
         Err(e) if e.kind == ErrorKind::NotFound => {
             written.created && !shown_first && !queues.iter().any(|q| e.names(q))
+        }
+        Err(e) if e.kind == ErrorKind::InvalidRequest => {
+            written.created && !shown_first && !e.maybe_carried_out
         }
         Err(e) if e.kind == ErrorKind::AccessDenied => marker_checked,
         _ => false,
@@ -507,6 +516,45 @@ mod tests {
             missed_recent_write(&denied, &[], CREATED(), true, true),
             "authorization may still not see the marker"
         );
+    }
+
+    #[test]
+    fn an_invalid_request_on_a_new_profile_may_be_it_not_shown_yet_but_bad_input_is_not() {
+        let invalid = |maybe_carried_out| {
+            Err::<(), _>(ConnectError {
+                operation: "AssociateRoutingProfileQueues",
+                kind: ErrorKind::InvalidRequest,
+                detail: "InvalidRequestException: The request is not valid.".into(),
+                maybe_carried_out,
+            })
+        };
+        assert!(missed_recent_write(
+            &invalid(false),
+            &[],
+            CREATED(),
+            true,
+            false
+        ));
+        assert!(
+            !missed_recent_write(&invalid(true), &[], CREATED(), true, false),
+            "an earlier attempt may have done it: read back instead"
+        );
+        assert!(
+            !missed_recent_write(&invalid(false), &[], TAGGED(), true, false),
+            "the profile was there before"
+        );
+        let bad_input = error(
+            "AssociateRoutingProfileQueues",
+            ErrorKind::Other,
+            "InvalidParameterException: Priority must be at least 1",
+        );
+        assert!(!missed_recent_write(
+            &bad_input,
+            &[],
+            CREATED(),
+            true,
+            false
+        ));
     }
 
     #[test]

@@ -341,3 +341,73 @@ async fn a_write_made_again_stops_before_the_deadline_and_says_why() {
     );
     assert_eq!(world.profile_arns(), [created.physical], "denied: kept");
 }
+
+/// InvalidRequestException, as Connect's documentation says a call may answer before a change has
+/// propagated; the message names nothing of the call.
+fn not_valid() -> Fault {
+    Fault::Error {
+        status: 400,
+        error_type: "InvalidRequestException".into(),
+        message: "The request is not valid.".into(),
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_request_right_after_the_create_is_made_again_like_not_found() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", not_valid(), 2);
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    assert_eq!(
+        statuses(&world, "AssociateRoutingProfileQueues"),
+        [400, 400, 200, 200]
+    );
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create)
+    );
+}
+
+#[tokio::test]
+async fn bad_input_and_an_invalid_request_on_an_older_profile_are_the_answer_at_once() {
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    let bad_input = Fault::Error {
+        status: 400,
+        error_type: "InvalidParameterException".into(),
+        message: "Priority is not valid".into(),
+    };
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", bad_input, 1);
+    let failed = world.send(world.event("create-large")).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed
+            .reason
+            .contains("InvalidParameterException: Priority is not valid"),
+        "{}",
+        failed.reason
+    );
+    assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [400]);
+
+    // Another process made the profile: an InvalidRequestException is no propagation of its.
+    let created = world.send(world.event("create")).await;
+    world.connect.clear_calls();
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", not_valid(), 1000);
+    let mut props = world.event("create-large")["ResourceProperties"].clone();
+    props["Name"] = created.properties()["Name"].clone();
+    let update = update_from(&created, props);
+    let failed = world.send_via(&world.other_process(), update).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed.reason.contains("InvalidRequestException"),
+        "{}",
+        failed.reason
+    );
+    assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [400]);
+}
