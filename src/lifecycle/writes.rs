@@ -73,16 +73,10 @@ struct Written {
     done: Vec<Operation>,
     /// The write under way when the writes stopped, when it may have been carried out all the
     /// same: its answer did not come (out of time), or Connect's last answer does not say that
-    /// nothing was done (a server error, or a refusal that may be of the SDK's retry of an attempt
-    /// carried out whose answer was lost).
+    /// nothing was done ([`ConnectError::maybe_carried_out`]: a server error, or a refusal of the
+    /// SDK's retry of an attempt that got none), and no read back has settled it. A plain refusal
+    /// says nothing was done: nothing is read back for it.
     maybe: Option<Operation>,
-}
-
-/// Whether a write that failed with `error` may still have been carried out, by an earlier
-/// attempt of the SDK's: not when Connect says why it did nothing (not found, a taken name, a
-/// quota, in use, denied).
-fn may_be_carried_out(error: &ConnectError) -> bool {
-    matches!(error.kind, ErrorKind::Other | ErrorKind::Unreachable)
 }
 
 /// [`converge`]'s writes, recorded in `written` as they go; none is made again, nor read back,
@@ -115,6 +109,8 @@ async fn apply_plan(
         written.maybe = Some(op.clone());
         let applied = reads::write(connect, profile, Write::Planned(op), until).await;
         let mut applied = reads::in_time(applied, progress)?;
+        // Read back within the window without showing the write: not carried out after all.
+        let mut read_back = false;
         if let Err(error) = &applied
             && may_be_there(error, plan.current_may_lag)
         {
@@ -126,6 +122,7 @@ async fn apply_plan(
                 );
                 applied = Ok(());
             }
+            read_back = true;
         }
         written.maybe = None;
         match applied {
@@ -147,7 +144,7 @@ async fn apply_plan(
                 next = 0;
             }
             Err(error) => {
-                if may_be_carried_out(&error) {
+                if error.maybe_carried_out && !read_back {
                     written.maybe = Some(op.clone());
                 }
                 return Err(write_failure(error, op, profile, done, total));

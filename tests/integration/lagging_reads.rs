@@ -411,3 +411,46 @@ async fn while_reads_lag_an_association_whose_answer_was_lost_is_read_back_until
         expected(&grown, &create)
     );
 }
+
+/// A write Connect refuses, its first attempt answered or throttled (nothing carried out), fails
+/// at once: nothing of it is read back, and the request reads nothing back for the window.
+#[tokio::test]
+async fn a_refused_write_is_not_read_back() {
+    // The default window (20 s): reading back for it would show in the time taken.
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let mut props = created.properties();
+    props["Description"] = serde_json::json!("changed");
+    let throttled = Fault::Error {
+        status: 429,
+        error_type: "ThrottlingException".into(),
+        message: "Rate exceeded".into(),
+    };
+    world
+        .connect
+        .inject("UpdateRoutingProfileName", throttled, 1);
+    world
+        .connect
+        .inject("UpdateRoutingProfileName", refused(), 1);
+    world.connect.clear_calls();
+    let started = tokio::time::Instant::now();
+    let failed = world.send(update_from(&created, props)).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed.reason.contains("refused by the test"),
+        "{}",
+        failed.reason
+    );
+    assert_eq!(statuses(&world, "UpdateRoutingProfileName"), [429, 400]);
+    assert_eq!(
+        statuses(&world, "DescribeRoutingProfile").len(),
+        1,
+        "the Update's own read, and none after the refusal"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -373,6 +373,8 @@ async fn an_invalid_request_right_after_the_create_is_made_again_like_not_found(
 
 #[tokio::test]
 async fn bad_input_and_an_invalid_request_on_an_older_profile_are_the_answer_at_once() {
+    // The default window (20 s): reading again, or back, would show in the time taken.
+    let started = Instant::now();
     let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
     let bad_input = Fault::Error {
         status: 400,
@@ -410,4 +412,9 @@ async fn bad_input_and_an_invalid_request_on_an_older_profile_are_the_answer_at_
         failed.reason
     );
     assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [400]);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no reading again, nor back: {:?}",
+        started.elapsed()
+    );
 }
