@@ -23,7 +23,7 @@ use tokio::time::Instant;
 use super::Progress;
 use super::reads::{Found, fetch, find_marked, in_time, last_start, shown, standing, write};
 use crate::arn;
-use crate::connect::{Connect, ConnectError, ErrorKind, Standing, Write};
+use crate::connect::{Connect, ConnectError, ErrorKind, Reread, Standing, Write};
 use crate::constraints::TAG_MAP;
 use crate::event::ReplyTo;
 use crate::failure::Failure;
@@ -396,13 +396,26 @@ pub(super) async fn claim_name(
 ) -> Result<(Claimed, ProfileState), Failure> {
     let (instance_id, name) = (props.instance_id.as_str(), props.profile.name.as_str());
     progress.step("ListRoutingProfiles (name already taken)");
-    // Connect says the Name is taken: a search that does not show it yet is read again, and so is
-    // one that shows a profile this Create would refuse (the search may still show a profile of
-    // that Name deleted moments ago, while this request's own is not listed yet).
+    // Connect says the Name is taken: a search that does not show it yet is read again. So is one
+    // that shows a profile this Create would refuse, when an earlier attempt of this Create may
+    // have made the profile (its answer lost): the search may still show a profile of that Name
+    // deleted moments ago, while this request's own is not listed yet. Without a lost answer, the
+    // Name was taken when Connect refused it, and the profile the search shows is the answer.
+    let lost_answer = duplicate.maybe_carried_out;
     let refused = |standing: &Standing| {
-        claim(&owner.made(&standing.tags), props.adopt_existing) == Claim::Refuse
+        lost_answer && claim(&owner.made(&standing.tags), props.adopt_existing) == Claim::Refuse
     };
-    let found = find_marked(connect, instance_id, name, progress, deadline, refused).await??;
+    let found = match find_marked(connect, instance_id, name, deadline, refused).await {
+        Reread::Answer(found) => found?,
+        // Out of time while the search still shows a profile this Create refuses: that refusal is
+        // what can be told.
+        Reread::OutOfTime(Ok(found @ Found::Marked(..))) => found,
+        Reread::OutOfTime(_) => {
+            return Err(Failure::NotShownYet {
+                step: progress.current(),
+            });
+        }
+    };
     let Found::Marked(existing, standing) = found else {
         return Err(Failure::NameTaken {
             name: name.to_string(),
@@ -718,7 +731,10 @@ pub(super) async fn undo_by_name(
 ) -> Result<Disposed, Failure> {
     progress.step("looking for a profile the request made");
     let missed = |standing: &Standing| may_miss_marker(&owner.made(&standing.tags), Scope::Request);
-    match find_marked(connect, instance_id, name, progress, deadline, missed).await? {
+    match in_time(
+        find_marked(connect, instance_id, name, deadline, missed).await,
+        progress,
+    )? {
         Ok(Found::Marked(profile, standing)) => {
             let scope = Scope::Request;
             act(

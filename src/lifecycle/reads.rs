@@ -134,15 +134,15 @@ pub(super) enum Found {
 /// The profile of `name` in the instance and its marker, read again (search and marker both) while
 /// the search shows none, shows one that is not found (a profile of that Name deleted moments ago
 /// may still be listed while the one that holds the Name now is not yet), or `missed` says the
-/// marker it shows may not be the whole story.
+/// marker it shows may not be the whole story; the last read, and whether the deadline (less what
+/// it keeps) came first ([`in_time`] makes that a failure).
 pub(super) async fn find_marked(
     connect: &Connect,
     instance_id: &str,
     name: &str,
-    progress: &Progress,
     deadline: Instant,
     missed: impl Fn(&Standing) -> bool,
-) -> Result<Result<Found, ConnectError>, Failure> {
+) -> Reread<Result<Found, ConnectError>> {
     let read = || async {
         let Some(profile) = connect.find_by_name(instance_id, name).await? else {
             return Ok(Found::Nothing);
@@ -158,7 +158,10 @@ pub(super) async fn find_marked(
         Ok(Found::Marked(_, standing)) => missed(standing),
         Err(e) => e.kind == ErrorKind::NotFound,
     };
-    read_again(connect, deadline, progress, read, missed).await
+    let policy = connect.read_again();
+    policy
+        .read(Instant::now(), Some(last_start(deadline)), read, missed)
+        .await
 }
 
 /// The profile's marker, read again while it is not found or `missed` says what it shows may

@@ -454,3 +454,63 @@ async fn a_refused_write_is_not_read_back() {
         started.elapsed()
     );
 }
+
+/// The Create of another stack, holding the Name this one asks for.
+async fn name_held_by_another_stack(world: &World) {
+    let mut theirs = world.event("create");
+    theirs["StackId"] = Value::from("arn:aws:cloudformation:us-east-1:123456789012:stack/other/1");
+    theirs["RequestId"] = Value::from("11111111-0000-4000-a000-000000000001");
+    assert_eq!(world.send(theirs).await.status, "SUCCESS");
+}
+
+/// CreateRoutingProfile refused with DuplicateResourceException at its first attempt: the Name was
+/// taken then, so another stack's profile the search shows is the answer, without reading again.
+#[tokio::test]
+async fn a_name_taken_by_another_stack_is_refused_without_reading_again() {
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    name_held_by_another_stack(&world).await;
+    world.connect.clear_calls();
+    let started = tokio::time::Instant::now();
+    let refused = world.send(world.event("create")).await;
+    assert_eq!(refused.status, "FAILED", "{refused}");
+    assert!(
+        refused.reason.contains("stack/other/1"),
+        "{}",
+        refused.reason
+    );
+    assert_eq!(statuses(&world, "ListRoutingProfiles").len(), 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// When the first attempt's answer was lost, the search is read again while it shows another
+/// stack's profile (this Create's own may not be listed yet); when the deadline comes first, that
+/// refusal is the answer, not "out of time".
+#[tokio::test]
+async fn a_name_still_shown_taken_by_another_stack_when_time_runs_out_is_refused() {
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    name_held_by_another_stack(&world).await;
+    world
+        .connect
+        .inject("CreateRoutingProfile", Fault::answer_lost_to_500(), 1);
+    world.connect.clear_calls();
+    let refused = world
+        .answer_within(&world.event("create"), Duration::from_secs(8))
+        .await;
+    assert_eq!(refused.status, "FAILED", "{refused}");
+    assert!(
+        refused
+            .reason
+            .contains("carries the marker of another resource: stack arn:aws:cloudformation:us-east-1:123456789012:stack/other/1"),
+        "{}",
+        refused.reason
+    );
+    assert!(
+        statuses(&world, "ListRoutingProfiles").len() > 1,
+        "read again"
+    );
+    assert_eq!(world.connect.profiles().len(), 1, "theirs alone");
+}
