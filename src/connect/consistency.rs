@@ -1,11 +1,13 @@
 //! Reading again while Connect may not show a write yet: the one place that decides how.
 //!
-//! Connect's API is eventually consistent ("Eventual consistency in the Amazon Connect API", API
-//! Reference): a change usually propagates within seconds, sometimes longer, and meanwhile a call
-//! on a profile just created may answer ResourceNotFoundException, and ListRoutingProfiles may not
-//! list it. A read that misses a write that may be that recent is therefore repeated, with a
-//! growing wait, until it shows the write, the window after the write closes, or the caller's
-//! deadline comes; only then is "not there" the answer.
+//! Connect's API is eventually consistent. Its API Reference ("Amazon Connect eventual
+//! consistency"): "It typically takes less than a few seconds for the change to propagate
+//! throughout the system, but in some cases it can take several minutes. You might get unexpected
+//! errors, such as a ResourceNotFoundException or an InvalidRequestException, during this time."
+//! So a call on a profile just created may answer either, and ListRoutingProfiles may not list it.
+//! A read that misses a write that may be that recent is therefore repeated, with a growing wait,
+//! until it shows the write, the window after the write closes, or the caller's deadline comes;
+//! only then is "not there" the answer.
 //!
 //! [`ReadAgain`] is the policy, [`ReadAgain::read`] the loop, which only the lifecycle runs
 //! (`lifecycle::reads`), never one inside another, always bounded by the request's deadline: for
@@ -35,11 +37,12 @@ pub struct ReadAgain {
 }
 
 impl Default for ReadAgain {
-    /// For Connect, whose changes "usually propagate within seconds": 20 s, reading again after
-    /// 0.25, 0.5, 1, 2 and then every 4 s (about 9 reads). Nobody has published the lag Connect
-    /// shows for routing profiles; 20 s is several times "seconds" and a fifteenth of the
-    /// function's timeout, which is what reading again costs at most when the thing is really
-    /// not there.
+    /// 20 s, reading again after 0.25, 0.5, 1, 2 and then every 4 s (about 9 reads). Connect's
+    /// changes take "less than a few seconds" typically and "several minutes" in some cases;
+    /// nobody has published the lag for routing profiles. 20 s covers the typical case several
+    /// times over at a fifteenth of the function's timeout, which is what reading again costs at
+    /// most when the thing is really not there; a lag of minutes ends in a FAILED answer the
+    /// stack operation's retry gets past.
     fn default() -> Self {
         ReadAgain {
             window: Duration::from_secs(20),
@@ -101,9 +104,9 @@ impl ReadAgain {
     /// `written` closes, or `deadline` (the time the caller must have an answer by; `None`: only
     /// the window bounds it) comes; returns the last answer, and which of these ended it.
     ///
-    /// When the write's time is not known (a Create whose answer was lost, or one made by another
-    /// invocation), pass the time of the first read: the window then runs from there. Where the
-    /// lifecycle reads again, and what that costs, is said in `lifecycle::ownership`.
+    /// `written` is when the write was made, or, where that is not known (a Create whose answer
+    /// was lost, one made by another invocation), the time of the first read: the window runs
+    /// from there. Where the lifecycle reads again, and what that costs: `lifecycle::reads`.
     pub async fn read<T, F, Fut>(
         &self,
         written: Instant,
@@ -142,16 +145,6 @@ impl ReadAgain {
             );
             tokio::time::sleep(wait).await;
         }
-    }
-
-    /// `missed` for a call on one resource: it answered ResourceNotFoundException.
-    pub fn not_found<T>(answer: &Result<T, ConnectError>) -> bool {
-        matches!(answer, Err(e) if e.kind == ErrorKind::NotFound)
-    }
-
-    /// `missed` for a search: it found nothing (or the instance was not found).
-    pub fn not_listed<T>(answer: &Result<Option<T>, ConnectError>) -> bool {
-        matches!(answer, Ok(None)) || Self::not_found(answer)
     }
 }
 
@@ -243,6 +236,16 @@ mod tests {
     use std::cell::Cell;
 
     const MS: Duration = Duration::from_millis(1);
+
+    /// `missed` for a call on one resource: it answered ResourceNotFoundException.
+    fn not_found<T>(answer: &Result<T, ConnectError>) -> bool {
+        matches!(answer, Err(e) if e.kind == ErrorKind::NotFound)
+    }
+
+    /// `missed` for a search: it found nothing (or the instance was not found).
+    fn not_listed<T>(answer: &Result<Option<T>, ConnectError>) -> bool {
+        matches!(answer, Ok(None)) || not_found(answer)
+    }
 
     fn policy() -> ReadAgain {
         ReadAgain {
@@ -359,7 +362,7 @@ mod tests {
                     let n = reads.get();
                     async move { if n < 3 { missing() } else { Ok(n) } }
                 },
-                ReadAgain::not_found,
+                not_found,
             )
             .await;
         assert!(matches!(answer, Reread::Answer(Ok(3))), "{answer:?}");
@@ -382,13 +385,13 @@ mod tests {
                     reads.set(reads.get() + 1);
                     async { missing() }
                 },
-                ReadAgain::not_found,
+                not_found,
             )
             .await;
         let Reread::Answer(answer) = answer else {
             panic!("the window closed: not there is the answer");
         };
-        assert!(ReadAgain::not_found(&answer));
+        assert!(not_found(&answer));
         // At 0, 10, 30, 60 and 90 ms at the most; none after the window.
         assert!((2..=5).contains(&reads.get()), "{} reads", reads.get());
         assert!(started.elapsed() < 1000 * MS);
@@ -406,7 +409,7 @@ mod tests {
                     reads.set(reads.get() + 1);
                     async { Ok::<Option<u32>, ConnectError>(None) }
                 },
-                ReadAgain::not_listed,
+                not_listed,
             )
             .await;
         assert!(
@@ -431,7 +434,7 @@ mod tests {
                     reads.set(reads.get() + 1);
                     async { Ok::<Option<u32>, ConnectError>(Some(7)) }
                 },
-                ReadAgain::not_listed,
+                not_listed,
             )
             .await;
         assert!(matches!(answer, Reread::Answer(Ok(Some(7)))), "{answer:?}");

@@ -315,8 +315,10 @@ impl Connect {
     }
 
     /// Whether `answer`, to `write` on `profile`, may be Connect not showing yet what this client
-    /// wrote to the profile lately (see [`missed_recent_write`]), so that the write is to be made
-    /// again within the window rather than taken as refused.
+    /// wrote to the profile lately, so that the write is to be made again within the window rather
+    /// than taken as refused: ResourceNotFoundException (not naming a queue of the write, nor from
+    /// a Delete) or InvalidRequestException on a profile it created, AccessDeniedException on a
+    /// write IAM checks against the marker it wrote (`consistency::missed_recent_write`).
     pub fn not_shown_yet(
         &self,
         profile: &ProfileRef,
