@@ -321,6 +321,7 @@ mod tests {
             operation,
             kind,
             detail: detail.to_string(),
+            maybe_carried_out: false,
         }
     }
 

@@ -1,16 +1,20 @@
 //! Reading again while Connect may not show a write yet: the one place that decides how.
 //!
-//! Connect's API is eventually consistent ("Eventual consistency in the Amazon Connect API", API
-//! Reference): a change usually propagates within seconds, sometimes longer, and meanwhile a call
-//! on a profile just created may answer ResourceNotFoundException, and ListRoutingProfiles may not
-//! list it. A read that misses a write that may be that recent is therefore repeated, with a
-//! growing wait, until it shows the write, the window after the write closes, or the caller's
-//! deadline comes; only then is "not there" the answer.
+//! Connect's API is eventually consistent. Its API Reference ("Amazon Connect eventual
+//! consistency"): "It typically takes less than a few seconds for the change to propagate
+//! throughout the system, but in some cases it can take several minutes. You might get unexpected
+//! errors, such as a ResourceNotFoundException or an InvalidRequestException, during this time."
+//! So a call on a profile just created may answer either, and ListRoutingProfiles may not list it.
+//! A read that misses a write that may be that recent is therefore repeated, with a growing wait,
+//! until it shows the write, the window after the write closes, or the caller's deadline comes;
+//! only then is "not there" the answer.
 //!
-//! [`ReadAgain`] is the policy, [`ReadAgain::read`] the loop. `Connect` uses it for the case that
-//! lives entirely inside it: a call on a profile this client created or tagged within the window
-//! ([`missed_recent_write`]). The lifecycle uses it where a decision rests on a read reflecting a
-//! write made elsewhere, or by the request itself (`lifecycle::ownership`).
+//! [`ReadAgain`] is the policy, [`ReadAgain::read`] the loop, which only the lifecycle runs
+//! (`lifecycle::reads`), never one inside another, always bounded by the request's deadline: for
+//! the reads on which a decision rests, and for the writes to a profile this client created or
+//! tagged within the window. What this client wrote lately ([`Recent`]), and which answers to a
+//! write may be that not shown yet ([`missed_recent_write`]), is known here; `Connect` itself makes
+//! each call once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -33,11 +37,12 @@ pub struct ReadAgain {
 }
 
 impl Default for ReadAgain {
-    /// For Connect, whose changes "usually propagate within seconds": 20 s, reading again after
-    /// 0.25, 0.5, 1, 2 and then every 4 s (about 9 reads). Nobody has published the lag Connect
-    /// shows for routing profiles; 20 s is several times "seconds" and a fifteenth of the
-    /// function's timeout, which is what reading again costs at most when the thing is really
-    /// not there.
+    /// 20 s, reading again after 0.25, 0.5, 1, 2 and then every 4 s (about 9 reads). Connect's
+    /// changes take "less than a few seconds" typically and "several minutes" in some cases;
+    /// nobody has published the lag for routing profiles. 20 s covers the typical case several
+    /// times over at a fifteenth of the function's timeout, which is what reading again costs at
+    /// most when the thing is really not there; a lag of minutes ends in a FAILED answer the
+    /// stack operation's retry gets past.
     fn default() -> Self {
         ReadAgain {
             window: Duration::from_secs(20),
@@ -99,9 +104,9 @@ impl ReadAgain {
     /// `written` closes, or `deadline` (the time the caller must have an answer by; `None`: only
     /// the window bounds it) comes; returns the last answer, and which of these ended it.
     ///
-    /// When the write's time is not known (a Create whose answer was lost, or one made by another
-    /// invocation), pass the time of the first read: the window then runs from there. Where the
-    /// lifecycle reads again, and what that costs, is said in `lifecycle::ownership`.
+    /// `written` is when the write was made, or, where that is not known (a Create whose answer
+    /// was lost, one made by another invocation), the time of the first read: the window runs
+    /// from there. Where the lifecycle reads again, and what that costs: `lifecycle::reads`.
     pub async fn read<T, F, Fut>(
         &self,
         written: Instant,
@@ -140,16 +145,6 @@ impl ReadAgain {
             );
             tokio::time::sleep(wait).await;
         }
-    }
-
-    /// `missed` for a call on one resource: it answered ResourceNotFoundException.
-    pub fn not_found<T>(answer: &Result<T, ConnectError>) -> bool {
-        matches!(answer, Err(e) if e.kind == ErrorKind::NotFound)
-    }
-
-    /// `missed` for a search: it found nothing (or the instance was not found).
-    pub fn not_listed<T>(answer: &Result<Option<T>, ConnectError>) -> bool {
-        matches!(answer, Ok(None)) || Self::not_found(answer)
     }
 }
 
@@ -201,7 +196,16 @@ fn key(profile: &ProfileRef) -> String {
 ///   `queues` (the queues the call named). A message that names one of them says it is the queue
 ///   that is missing, which reading again cannot change; one that names none (or the profile) may
 ///   be about the profile that Connect does not show yet, and costs at most the rest of the window
-///   when it was a queue after all.
+///   when it was a queue after all. Not for a call that follows a read that showed the profile
+///   (`shown_first`: DeleteRoutingProfile, after its marker was read): that Connect shows the
+///   profile is known, and not found is the profile gone (an earlier attempt of the call deleted
+///   it, its answer lost, say); sending it again would meet the same answer for the window.
+/// - InvalidRequestException, when the client created the profile: Connect's documentation names
+///   it, with ResourceNotFoundException, among the answers of a call made before a change has
+///   propagated. Not when an earlier attempt of the call may have been carried out (the refusal
+///   may be of that attempt's work, which the lifecycle reads back instead), nor after a read that
+///   showed the profile. Plain bad input answers InvalidParameterException, and on any other
+///   profile InvalidRequestException too: the answer at once.
 /// - AccessDeniedException from a call IAM authorizes against the profile's marker tag
 ///   (`marker_checked`: the function's role allows its writes only on profiles that carry it),
 ///   when the client created the profile with the marker or tagged it: authorization may not see
@@ -212,10 +216,14 @@ pub(super) fn missed_recent_write<T>(
     queues: &[&str],
     written: Written,
     marker_checked: bool,
+    shown_first: bool,
 ) -> bool {
     match answer {
         Err(e) if e.kind == ErrorKind::NotFound => {
-            written.created && !queues.iter().any(|q| e.names(q))
+            written.created && !shown_first && !queues.iter().any(|q| e.names(q))
+        }
+        Err(e) if e.kind == ErrorKind::InvalidRequest => {
+            written.created && !shown_first && !e.maybe_carried_out
         }
         Err(e) if e.kind == ErrorKind::AccessDenied => marker_checked,
         _ => false,
@@ -228,6 +236,16 @@ mod tests {
     use std::cell::Cell;
 
     const MS: Duration = Duration::from_millis(1);
+
+    /// `missed` for a call on one resource: it answered ResourceNotFoundException.
+    fn not_found<T>(answer: &Result<T, ConnectError>) -> bool {
+        matches!(answer, Err(e) if e.kind == ErrorKind::NotFound)
+    }
+
+    /// `missed` for a search: it found nothing (or the instance was not found).
+    fn not_listed<T>(answer: &Result<Option<T>, ConnectError>) -> bool {
+        matches!(answer, Ok(None)) || not_found(answer)
+    }
 
     fn policy() -> ReadAgain {
         ReadAgain {
@@ -318,6 +336,7 @@ mod tests {
             operation: "DescribeRoutingProfile",
             kind: ErrorKind::NotFound,
             detail: "ResourceNotFoundException: RoutingProfile not found: rp-1".into(),
+            maybe_carried_out: false,
         })
     }
 
@@ -343,7 +362,7 @@ mod tests {
                     let n = reads.get();
                     async move { if n < 3 { missing() } else { Ok(n) } }
                 },
-                ReadAgain::not_found,
+                not_found,
             )
             .await;
         assert!(matches!(answer, Reread::Answer(Ok(3))), "{answer:?}");
@@ -366,13 +385,13 @@ mod tests {
                     reads.set(reads.get() + 1);
                     async { missing() }
                 },
-                ReadAgain::not_found,
+                not_found,
             )
             .await;
         let Reread::Answer(answer) = answer else {
             panic!("the window closed: not there is the answer");
         };
-        assert!(ReadAgain::not_found(&answer));
+        assert!(not_found(&answer));
         // At 0, 10, 30, 60 and 90 ms at the most; none after the window.
         assert!((2..=5).contains(&reads.get()), "{} reads", reads.get());
         assert!(started.elapsed() < 1000 * MS);
@@ -390,7 +409,7 @@ mod tests {
                     reads.set(reads.get() + 1);
                     async { Ok::<Option<u32>, ConnectError>(None) }
                 },
-                ReadAgain::not_listed,
+                not_listed,
             )
             .await;
         assert!(
@@ -415,7 +434,7 @@ mod tests {
                     reads.set(reads.get() + 1);
                     async { Ok::<Option<u32>, ConnectError>(Some(7)) }
                 },
-                ReadAgain::not_listed,
+                not_listed,
             )
             .await;
         assert!(matches!(answer, Reread::Answer(Ok(Some(7)))), "{answer:?}");
@@ -427,6 +446,7 @@ mod tests {
             operation,
             kind,
             detail: detail.into(),
+            maybe_carried_out: false,
         })
     }
 
@@ -450,33 +470,99 @@ mod tests {
             &queue_missing,
             &["q-8", "q-9"],
             CREATED(),
-            true
+            true,
+            false
         ));
         assert!(
-            missed_recent_write(&queue_missing, &["q-8"], CREATED(), true),
+            missed_recent_write(&queue_missing, &["q-8"], CREATED(), true, false),
             "names none of the call's"
         );
         assert!(
-            missed_recent_write(&missing(), &["q-8"], CREATED(), false),
+            missed_recent_write(&missing(), &["q-8"], CREATED(), false, false),
             "the profile"
         );
         assert!(!missed_recent_write(
             &Ok::<(), ConnectError>(()),
             &[],
             CREATED(),
-            true
+            true,
+            false
         ));
         let throttled = error(
             "AssociateRoutingProfileQueues",
             ErrorKind::Other,
             "ThrottlingException: Rate exceeded",
         );
-        assert!(!missed_recent_write(&throttled, &[], CREATED(), true));
+        assert!(!missed_recent_write(
+            &throttled,
+            &[],
+            CREATED(),
+            true,
+            false
+        ));
+    }
+
+    #[test]
+    fn a_not_found_after_a_read_that_showed_the_profile_is_the_answer() {
+        let gone = error(
+            "DeleteRoutingProfile",
+            ErrorKind::NotFound,
+            "ResourceNotFoundException: RoutingProfile not found: rp-1",
+        );
+        assert!(!missed_recent_write(&gone, &[], CREATED(), true, true));
+        let denied = error(
+            "DeleteRoutingProfile",
+            ErrorKind::AccessDenied,
+            "AccessDeniedException: not authorized",
+        );
+        assert!(
+            missed_recent_write(&denied, &[], CREATED(), true, true),
+            "authorization may still not see the marker"
+        );
+    }
+
+    #[test]
+    fn an_invalid_request_on_a_new_profile_may_be_it_not_shown_yet_but_bad_input_is_not() {
+        let invalid = |maybe_carried_out| {
+            Err::<(), _>(ConnectError {
+                operation: "AssociateRoutingProfileQueues",
+                kind: ErrorKind::InvalidRequest,
+                detail: "InvalidRequestException: The request is not valid.".into(),
+                maybe_carried_out,
+            })
+        };
+        assert!(missed_recent_write(
+            &invalid(false),
+            &[],
+            CREATED(),
+            true,
+            false
+        ));
+        assert!(
+            !missed_recent_write(&invalid(true), &[], CREATED(), true, false),
+            "an earlier attempt may have done it: read back instead"
+        );
+        assert!(
+            !missed_recent_write(&invalid(false), &[], TAGGED(), true, false),
+            "the profile was there before"
+        );
+        let bad_input = error(
+            "AssociateRoutingProfileQueues",
+            ErrorKind::Other,
+            "InvalidParameterException: Priority must be at least 1",
+        );
+        assert!(!missed_recent_write(
+            &bad_input,
+            &[],
+            CREATED(),
+            true,
+            false
+        ));
     }
 
     #[test]
     fn a_profile_only_tagged_was_there_before_so_its_not_found_is_the_answer() {
-        assert!(!missed_recent_write(&missing(), &[], TAGGED(), true));
+        assert!(!missed_recent_write(&missing(), &[], TAGGED(), true, false));
     }
 
     #[test]
@@ -487,9 +573,9 @@ mod tests {
             "AccessDeniedException: not authorized",
         );
         for written in [CREATED(), TAGGED()] {
-            assert!(missed_recent_write(&denied, &["q-1"], written, true));
+            assert!(missed_recent_write(&denied, &["q-1"], written, true, false));
             assert!(
-                !missed_recent_write(&denied, &["q-1"], written, false),
+                !missed_recent_write(&denied, &["q-1"], written, false, false),
                 "TagResource, UntagResource and reads are not conditioned on the marker"
             );
         }

@@ -2,8 +2,9 @@
 //! there, with the kind of failure the lifecycle branches on.
 
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
-use super::trail::{Trail, could_not_reach, innermost};
+use super::trail::{Trail, could_not_reach, earlier_attempt_unanswered, innermost};
 
 /// What kind of failure Connect reported, where the caller's decision depends on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +19,9 @@ pub enum ErrorKind {
     LimitExceeded,
     /// AccessDeniedException: the function's role does not allow the call (on this resource).
     AccessDenied,
+    /// InvalidRequestException: Connect found the request not valid; also what it may answer for a
+    /// resource it does not show yet (its "Eventual consistency" page).
+    InvalidRequest,
     /// No answer came: the endpoint could not be reached, or did not answer in time.
     Unreachable,
     /// Anything else.
@@ -34,22 +38,26 @@ pub struct ConnectError {
     pub kind: ErrorKind,
     /// `Code: message` from Connect, or what went wrong on the way there.
     pub detail: String,
+    /// Whether the call may have been carried out all the same: no answer came, Connect answered
+    /// a server error, or an earlier attempt of the SDK's did either (the refusal its retry met,
+    /// "already associated" say, may be of that attempt's work). A refusal without any of these
+    /// says that nothing was done.
+    pub maybe_carried_out: bool,
 }
 
 impl ConnectError {
     /// The SDK's error in one line: Connect's code and message, or, when no answer came, the
     /// endpoint and the innermost cause (the SDK's own text is a nested debug dump).
-    pub(super) fn from_sdk<E, R>(
+    pub(super) fn from_sdk<E>(
         operation: &'static str,
         trail: &Trail,
-        err: SdkError<E, R>,
+        err: SdkError<E, HttpResponse>,
     ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
     {
         let endpoint = trail.endpoint();
-        let (kind, detail) = match &err {
+        let (kind, detail, maybe_carried_out) = match &err {
             SdkError::ServiceError(service) => {
                 let e = service.err();
                 let code = e.code().unwrap_or("UnknownError");
@@ -59,28 +67,36 @@ impl ConnectError {
                     "ResourceInUseException" => ErrorKind::InUse,
                     "LimitExceededException" => ErrorKind::LimitExceeded,
                     "AccessDeniedException" => ErrorKind::AccessDenied,
+                    "InvalidRequestException" => ErrorKind::InvalidRequest,
                     _ => ErrorKind::Other,
                 };
                 let message = e.message().unwrap_or("(no message)");
-                (kind, format!("{code}: {message}"))
+                let raw = service.raw();
+                let maybe = raw.status().is_server_error() || earlier_attempt_unanswered(raw);
+                (kind, format!("{code}: {message}"), maybe)
             }
-            SdkError::TimeoutError(_) => (ErrorKind::Unreachable, trail.no_answer(&endpoint)),
-            SdkError::DispatchFailure(_) => {
-                (ErrorKind::Unreachable, could_not_reach(&endpoint, &err))
-            }
+            SdkError::TimeoutError(_) => (ErrorKind::Unreachable, trail.no_answer(&endpoint), true),
+            SdkError::DispatchFailure(_) => (
+                ErrorKind::Unreachable,
+                could_not_reach(&endpoint, &err),
+                true,
+            ),
             SdkError::ResponseError(_) => (
                 ErrorKind::Other,
                 format!("unreadable answer from {endpoint}: {}", innermost(&err)),
+                true,
             ),
             _ => (
                 ErrorKind::Other,
                 format!("could not send the request: {}", innermost(&err)),
+                false,
             ),
         };
         ConnectError {
             operation,
             kind,
             detail,
+            maybe_carried_out,
         }
     }
 
@@ -89,6 +105,7 @@ impl ConnectError {
             operation,
             kind: ErrorKind::Other,
             detail: format!("could not build the request: {err}"),
+            maybe_carried_out: false,
         }
     }
 }
@@ -117,6 +134,7 @@ mod tests {
             operation: "AssociateRoutingProfileQueues",
             kind: ErrorKind::NotFound,
             detail: format!("ResourceNotFoundException: {message}"),
+            maybe_carried_out: false,
         }
     }
 

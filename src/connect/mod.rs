@@ -1,14 +1,18 @@
 //! The only module that calls Amazon Connect. It turns [`ProfileState`] and [`Operation`] into SDK
 //! requests, reads the live profile back into a [`ProfileState`], and turns SDK errors into
 //! [`ConnectError`]s that carry Connect's own code and message. The SDK's shapes, both ways, are in
-//! `wire`; making a client is in `client`, how it retries in `retry`, reading again while Connect
-//! may not show a write yet in `consistency`, and the endpoint and last failure in `trail`.
+//! `wire`; making a client is in `client`, how it retries in `retry`, how to read again while
+//! Connect may not show a write yet (and what this client wrote lately) in `consistency`, and the
+//! endpoint and last failure in `trail`. Each method makes its calls once; reading or writing
+//! again is the lifecycle's to do, by its deadline.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use aws_sdk_connect::Client;
 use aws_sdk_connect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_connect::types as sdk;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use tokio::time::Instant;
 
 use crate::constraints;
 use crate::model::{
@@ -77,15 +81,14 @@ impl Connect {
             .map_or("", |region| region.as_ref())
     }
 
-    /// How this client reads again while Connect may not show a write yet: for the lifecycle's
-    /// reads that rest on a write made elsewhere (see [`ReadAgain::read`]).
+    /// How the requests made with this client read again while Connect may not show a write yet
+    /// (the lifecycle's one loop, [`ReadAgain::read`]).
     pub fn read_again(&self) -> ReadAgain {
         self.read_again
     }
 
-    /// CreateRoutingProfile with everything `state` holds (at most 10 queues of each kind). Calls
-    /// on the profile it makes read again while Connect may not show it yet (or, for the writes
-    /// IAM checks against the marker, while authorization may not see its tags yet).
+    /// CreateRoutingProfile with everything `state` holds (at most 10 queues of each kind). The
+    /// profile it makes is noted as created now: see [`Connect::not_shown_yet`].
     pub async fn create(
         &self,
         instance_id: &str,
@@ -124,24 +127,23 @@ impl Connect {
                 operation: OP,
                 kind: ErrorKind::Other,
                 detail: "the answer carried no RoutingProfileArn or RoutingProfileId".into(),
+                // Answered 200: carried out, although this function cannot tell which profile.
+                maybe_carried_out: true,
             }),
         }
     }
 
     /// Notes `profile` as created by this client now: a CreateRoutingProfile of this request whose
-    /// answer was lost made it (found by its Name after DuplicateResourceException), so calls on it
-    /// read again as after [`Connect::create`].
+    /// answer was lost made it (found by its Name after DuplicateResourceException), so writes to
+    /// it are made again as after [`Connect::create`].
     pub fn created_unanswered(&self, profile: &ProfileRef) {
         self.recent.note(profile, true, self.read_again.window);
     }
 
     /// The live profile: Describe for its settings and tags, the List calls (all pages) for queues.
+    /// One read, taken as it comes: where it may not show a write made moments ago, the lifecycle
+    /// reads it again.
     pub async fn fetch(&self, profile: &ProfileRef) -> Result<ProfileState, ConnectError> {
-        self.on_profile(profile, &[], false, || self.fetch_once(profile))
-            .await
-    }
-
-    async fn fetch_once(&self, profile: &ProfileRef) -> Result<ProfileState, ConnectError> {
         const OP: &str = "DescribeRoutingProfile";
         let described = self.describe(profile).await?;
         let Some(rp) = described.routing_profile() else {
@@ -149,6 +151,7 @@ impl Connect {
                 operation: OP,
                 kind: ErrorKind::NotFound,
                 detail: "the answer carried no RoutingProfile".into(),
+                maybe_carried_out: false,
             });
         };
         let queues = self.routed_queues(profile).await?;
@@ -287,22 +290,56 @@ impl Connect {
         Ok(None)
     }
 
-    /// One planned write call. A TagResource that succeeds notes the profile as tagged: the
-    /// writes after it read again while authorization may not see the tags yet.
-    pub async fn apply(&self, profile: &ProfileRef, op: &Operation) -> Result<(), ConnectError> {
-        let marker_checked = !matches!(op, Operation::Tag { .. } | Operation::Untag { .. });
-        let applied = self
-            .on_profile(profile, &queues_named(op), marker_checked, || {
-                self.apply_once(profile, op)
-            })
-            .await;
-        if applied.is_ok() && matches!(op, Operation::Tag { .. }) {
-            self.recent.note(profile, false, self.read_again.window);
+    /// One write to `profile`, one call (the SDK's retries aside). A TagResource that succeeds
+    /// notes the profile as tagged: see [`Connect::not_shown_yet`].
+    pub async fn write(&self, profile: &ProfileRef, write: Write<'_>) -> Result<(), ConnectError> {
+        match write {
+            Write::Planned(op) => {
+                let applied = self.apply(profile, op).await;
+                if applied.is_ok() && matches!(op, Operation::Tag { .. }) {
+                    self.recent.note(profile, false, self.read_again.window);
+                }
+                applied
+            }
+            Write::Delete => self.delete(profile).await,
         }
-        applied
     }
 
-    async fn apply_once(&self, profile: &ProfileRef, op: &Operation) -> Result<(), ConnectError> {
+    /// When this client last created or tagged `profile`, if that was within the read-again
+    /// window: the time from which the window runs for the calls on it.
+    pub fn written_lately(&self, profile: &ProfileRef) -> Option<Instant> {
+        self.recent
+            .of(profile)
+            .map(|written| written.at)
+            .filter(|at| at.elapsed() < self.read_again.window)
+    }
+
+    /// Whether `answer`, to `write` on `profile`, may be Connect not showing yet what this client
+    /// wrote to the profile lately, so that the write is to be made again within the window rather
+    /// than taken as refused: ResourceNotFoundException (not naming a queue of the write, nor from
+    /// a Delete) or InvalidRequestException on a profile it created, AccessDeniedException on a
+    /// write IAM checks against the marker it wrote (`consistency::missed_recent_write`).
+    pub fn not_shown_yet(
+        &self,
+        profile: &ProfileRef,
+        write: Write<'_>,
+        answer: &Result<(), ConnectError>,
+    ) -> bool {
+        let Some(written) = self.recent.of(profile) else {
+            return false;
+        };
+        let (queues, marker_checked, shown_first) = match write {
+            Write::Planned(op) => (
+                queues_named(op),
+                !matches!(op, Operation::Tag { .. } | Operation::Untag { .. }),
+                false,
+            ),
+            Write::Delete => (Vec::new(), true, true),
+        };
+        missed_recent_write(answer, &queues, written, marker_checked, shown_first)
+    }
+
+    async fn apply(&self, profile: &ProfileRef, op: &Operation) -> Result<(), ConnectError> {
         let api = op.api_name();
         let (instance, id) = (&profile.instance_id, &profile.routing_profile_id);
         let c = &self.client;
@@ -386,13 +423,7 @@ impl Connect {
         }
     }
 
-    /// DeleteRoutingProfile.
-    pub async fn delete(&self, profile: &ProfileRef) -> Result<(), ConnectError> {
-        self.on_profile(profile, &[], true, || self.delete_once(profile))
-            .await
-    }
-
-    async fn delete_once(&self, profile: &ProfileRef) -> Result<(), ConnectError> {
+    async fn delete(&self, profile: &ProfileRef) -> Result<(), ConnectError> {
         let request = self
             .client
             .delete_routing_profile()
@@ -403,66 +434,39 @@ impl Connect {
 }
 
 impl Connect {
-    /// Runs `call` on `profile`; when this client created or tagged the profile within the
-    /// read-again window and Connect answers as if that had not happened (see
-    /// [`missed_recent_write`]: NotFound not about a queue of the call, `queues`; AccessDenied on a
-    /// call IAM checks against the marker, `marker_checked`), runs it again within the window.
-    async fn on_profile<T, F, Fut>(
-        &self,
-        profile: &ProfileRef,
-        queues: &[&str],
-        marker_checked: bool,
-        mut call: F,
-    ) -> Result<T, ConnectError>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, ConnectError>>,
-    {
-        // Boxed: the lifecycle's futures nest deeply enough without this one's inside them.
-        Box::pin(async move {
-            match self.recent.of(profile) {
-                None => call().await,
-                Some(written) => {
-                    let missed = |answer: &Result<T, ConnectError>| {
-                        missed_recent_write(answer, queues, written, marker_checked)
-                    };
-                    // No deadline: the window alone ends it (the handler's guard ends the work).
-                    self.read_again
-                        .read(written.at, None, call, missed)
-                        .await
-                        .last()
-                }
-            }
-        })
-        .await
-    }
-
     /// Awaits one SDK call, its error turned into a [`ConnectError`] of `operation`.
-    async fn call<O, E, R>(
+    async fn call<O, E>(
         &self,
         operation: &'static str,
-        sent: impl Future<Output = Result<O, SdkError<E, R>>>,
+        sent: impl Future<Output = Result<O, SdkError<E, HttpResponse>>>,
     ) -> Result<O, ConnectError>
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
     {
         sent.await
             .map_err(|e| ConnectError::from_sdk(operation, &self.trail, e))
     }
 
     /// Awaits one write call whose answer carries nothing this function reads.
-    async fn written<O, E, R>(
+    async fn written<O, E>(
         &self,
         operation: &'static str,
-        sent: impl Future<Output = Result<O, SdkError<E, R>>>,
+        sent: impl Future<Output = Result<O, SdkError<E, HttpResponse>>>,
     ) -> Result<(), ConnectError>
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + 'static,
     {
         self.call(operation, sent).await.map(drop)
     }
+}
+
+/// A write to a profile, as [`Connect::write`] makes it.
+#[derive(Clone, Copy, Debug)]
+pub enum Write<'a> {
+    /// One planned write call.
+    Planned(&'a Operation),
+    /// DeleteRoutingProfile, of a profile whose marker was just read: Connect showed it.
+    Delete,
 }
 
 /// The queues a planned write names: a NotFound that names one of them is about that queue.
@@ -506,11 +510,10 @@ pub struct Standing {
 }
 
 impl Connect {
-    /// The profile's tags and whether it is the instance's default (DescribeRoutingProfile).
+    /// The profile's tags and whether it is the instance's default (DescribeRoutingProfile), read
+    /// once, as [`Connect::fetch`].
     pub async fn standing(&self, profile: &ProfileRef) -> Result<Standing, ConnectError> {
-        let described = self
-            .on_profile(profile, &[], false, || self.describe(profile))
-            .await?;
+        let described = self.describe(profile).await?;
         let rp = described.routing_profile();
         Ok(Standing {
             tags: rp

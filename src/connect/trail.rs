@@ -3,14 +3,18 @@
 //! override, the Region's, FIPS or dual-stack) without saying which, and retries failed attempts
 //! out of sight; when the deadline ends the retries, the last attempt's failure is what the
 //! Reason can still say. The wording of a call that got no answer is here too, so that a failed
-//! call and a deadline's "last attempt" say it alike.
+//! call and a deadline's "last attempt" say it alike. And whether an earlier attempt of a call went
+//! unanswered: the refusal its retry meets ("already associated") may be of that attempt's work.
 
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_connect::config::interceptors::{
-    BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
+    BeforeDeserializationInterceptorContextMut, BeforeTransmitInterceptorContextRef,
+    FinalizerInterceptorContextRef,
 };
 use aws_sdk_connect::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_types::config_bag::{Storable, StoreReplace};
 
 use std::time::Duration;
 
@@ -27,6 +31,25 @@ struct Record {
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The header [`Trail`] puts on an answer when an earlier attempt of the same call got no answer,
+/// or a server error: Connect may have carried that attempt out ([`earlier_attempt_unanswered`]).
+const EARLIER_ATTEMPT_UNANSWERED: &str = "x-routing-profile-resource-earlier-attempt-unanswered";
+
+/// Whether an earlier attempt of the call that got `response` went unanswered or answered a server
+/// error: the SDK retried it, and the answer may be to a call carried out once already.
+pub(super) fn earlier_attempt_unanswered(response: &HttpResponse) -> bool {
+    response.headers().contains_key(EARLIER_ATTEMPT_UNANSWERED)
+}
+
+/// Kept in a call's own config bag (one per call, shared by its attempts) once an attempt got no
+/// answer or a server error.
+#[derive(Clone, Copy, Debug)]
+struct Unanswered;
+
+impl Storable for Unanswered {
+    type Storer = StoreReplace<Self>;
+}
 
 impl Trail {
     /// A trail for a client whose attempts may take `attempt_timeout`.
@@ -89,12 +112,35 @@ impl Intercept for Trail {
         Ok(())
     }
 
+    fn modify_before_deserialization(
+        &self,
+        context: &mut BeforeDeserializationInterceptorContextMut<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if cfg.load::<Unanswered>().is_some() {
+            context
+                .response_mut()
+                .headers_mut()
+                .insert(EARLIER_ATTEMPT_UNANSWERED, "true");
+        }
+        Ok(())
+    }
+
     fn read_after_attempt(
         &self,
         context: &FinalizerInterceptorContextRef<'_>,
         _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
+        cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        let unanswered = match (context.response(), context.output_or_error()) {
+            (Some(response), _) => response.status().is_server_error(),
+            (None, Some(Err(_))) => true,
+            (None, _) => false,
+        };
+        if unanswered {
+            cfg.interceptor_state().store_put(Unanswered);
+        }
         let endpoint = self.endpoint();
         let failure = match (context.response(), context.output_or_error()) {
             (_, Some(Ok(_))) | (None, None) => None,

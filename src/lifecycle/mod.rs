@@ -160,7 +160,10 @@ async fn update(
     // (profiles of older versions keep their two tags).
     let mut desired = props.profile.clone();
     desired.tags.extend(ownership::marker_of(&live.tags));
-    converge(connect, &existing, &desired, &live, progress, deadline).await?;
+    converge(
+        connect, &existing, &desired, &live, false, progress, deadline,
+    )
+    .await?;
     Ok(Done::Profile(existing))
 }
 
@@ -337,7 +340,7 @@ async fn provision(
     let first = plan::create_request(&desired);
     progress.step("CreateRoutingProfile");
     progress.create_sent();
-    let (claimed, current) = match connect.create(&props.instance_id, &first).await {
+    let (claimed, current, may_lag) = match connect.create(&props.instance_id, &first).await {
         Ok(profile) => {
             tracing::info!(arn = %profile.arn, "routing profile created");
             progress.created(&profile);
@@ -345,10 +348,15 @@ async fn provision(
                 profile,
                 origin: Origin::Created,
             };
-            (claimed, first)
+            (claimed, first, false)
         }
         Err(e) if e.kind == ErrorKind::Duplicate => {
-            ownership::claim_name(connect, props, owner, progress, deadline, e).await?
+            let (claimed, live) =
+                ownership::claim_name(connect, props, owner, progress, deadline, e).await?;
+            // A profile resumed: an earlier attempt or delivery of this request may have written
+            // to it moments ago, and the read it is planned from may not show that yet.
+            let resumed = claimed.origin == Origin::Created;
+            (claimed, live, resumed)
         }
         Err(e) if e.kind == ErrorKind::NotFound => {
             let mut queues = queue_ids(&first);
@@ -365,6 +373,7 @@ async fn provision(
         &claimed.profile,
         &desired,
         &current,
+        may_lag,
         progress,
         deadline,
     )
@@ -461,6 +470,7 @@ mod tests {
             operation: "AssociateRoutingProfileQueues",
             kind: ErrorKind::NotFound,
             detail: format!("ResourceNotFoundException: {detail}"),
+            maybe_carried_out: false,
         };
         let queues = || std::collections::BTreeSet::from(["q-1".to_string(), "q-2".to_string()]);
         let named = not_found(

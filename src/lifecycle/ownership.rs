@@ -21,9 +21,9 @@ use std::collections::BTreeMap;
 use tokio::time::Instant;
 
 use super::Progress;
-use super::reads::{Found, fetch, find_marked, shown, standing};
+use super::reads::{Found, fetch, find_marked, in_time, last_start, shown, standing, write};
 use crate::arn;
-use crate::connect::{Connect, ConnectError, ErrorKind, Standing};
+use crate::connect::{Connect, ConnectError, ErrorKind, Reread, Standing, Write};
 use crate::constraints::TAG_MAP;
 use crate::event::ReplyTo;
 use crate::failure::Failure;
@@ -396,13 +396,26 @@ pub(super) async fn claim_name(
 ) -> Result<(Claimed, ProfileState), Failure> {
     let (instance_id, name) = (props.instance_id.as_str(), props.profile.name.as_str());
     progress.step("ListRoutingProfiles (name already taken)");
-    // Connect says the Name is taken: a search that does not show it yet is read again, and so is
-    // one that shows a profile this Create would refuse (the search may still show a profile of
-    // that Name deleted moments ago, while this request's own is not listed yet).
+    // Connect says the Name is taken: a search that does not show it yet is read again. So is one
+    // that shows a profile this Create would refuse, when an earlier attempt of this Create may
+    // have made the profile (its answer lost): the search may still show a profile of that Name
+    // deleted moments ago, while this request's own is not listed yet. Without a lost answer, the
+    // Name was taken when Connect refused it, and the profile the search shows is the answer.
+    let lost_answer = duplicate.maybe_carried_out;
     let refused = |standing: &Standing| {
-        claim(&owner.made(&standing.tags), props.adopt_existing) == Claim::Refuse
+        lost_answer && claim(&owner.made(&standing.tags), props.adopt_existing) == Claim::Refuse
     };
-    let found = find_marked(connect, instance_id, name, progress, deadline, refused).await??;
+    let found = match find_marked(connect, instance_id, name, deadline, refused).await {
+        Reread::Answer(found) => found?,
+        // Out of time while the search still shows a profile this Create refuses: that refusal is
+        // what can be told.
+        Reread::OutOfTime(Ok(found @ Found::Marked(..))) => found,
+        Reread::OutOfTime(_) => {
+            return Err(Failure::NotShownYet {
+                step: progress.current(),
+            });
+        }
+    };
     let Found::Marked(existing, standing) = found else {
         return Err(Failure::NameTaken {
             name: name.to_string(),
@@ -438,7 +451,8 @@ pub(super) async fn claim_name(
             tracing::info!(arn = %claimed.profile.arn, "resuming the profile an earlier attempt of this request created");
             connect.created_unanswered(&claimed.profile);
             progress.step("reading the existing routing profile");
-            connect.fetch(&claimed.profile).await?
+            // Read again while not found: Connect may not show the profile that Create made yet.
+            fetch(connect, &claimed.profile, progress, deadline, |_| false).await??
         }
         Origin::Adopted => {
             tracing::info!(arn = %claimed.profile.arn, ?made, "adopting the existing routing profile");
@@ -479,14 +493,11 @@ async fn adopt(
 ) -> Result<ProfileState, Failure> {
     let marker = owner.tags(Origin::Adopted);
     progress.step("TagResource (marking the adopted profile)");
-    connect
-        .apply(
-            profile,
-            &Operation::Tag {
-                tags: marker.iter().cloned().collect(),
-            },
-        )
-        .await?;
+    let tag = Operation::Tag {
+        tags: marker.iter().cloned().collect(),
+    };
+    let tagged = write(connect, profile, Write::Planned(&tag), last_start(deadline)).await;
+    in_time(tagged, progress)??;
     progress.step("reading the adopted routing profile");
     let missed = |live: &ProfileState| predates_adoption(&owner.made(&live.tags));
     let mut live = fetch(connect, profile, progress, deadline, missed).await??;
@@ -667,7 +678,7 @@ async fn act(
 ) -> Result<Disposed, Failure> {
     let made = owner.made(&standing.tags);
     match disposal(&made, standing.is_default, scope) {
-        Disposal::Delete => delete(connect, profile, progress).await,
+        Disposal::Delete => delete(connect, profile, progress, deadline).await,
         Disposal::Release => {
             tracing::info!(arn = %profile.arn, is_default = standing.is_default, "releasing the routing profile: removing the marker, keeping the profile");
             Ok(release(connect, profile, &standing.tags, progress, deadline).await)
@@ -720,7 +731,10 @@ pub(super) async fn undo_by_name(
 ) -> Result<Disposed, Failure> {
     progress.step("looking for a profile the request made");
     let missed = |standing: &Standing| may_miss_marker(&owner.made(&standing.tags), Scope::Request);
-    match find_marked(connect, instance_id, name, progress, deadline, missed).await? {
+    match in_time(
+        find_marked(connect, instance_id, name, deadline, missed).await,
+        progress,
+    )? {
         Ok(Found::Marked(profile, standing)) => {
             let scope = Scope::Request;
             act(
@@ -760,7 +774,12 @@ async fn release(
     progress.step("UntagResource (releasing the profile)");
     let keys = MARKER_KEYS.iter().map(|k| k.to_string()).collect();
     let untag = Operation::Untag { keys };
-    match connect.apply(profile, &untag).await {
+    // Refused to the last, in time or not, the profile keeps its marker: no reason to fail.
+    let until = last_start(deadline);
+    match write(connect, profile, Write::Planned(&untag), until)
+        .await
+        .last()
+    {
         Ok(()) => {
             // Until reads show it released: a request after this one must not find the marker.
             shown(connect, profile, &[untag], None, progress, deadline).await;
@@ -789,9 +808,11 @@ async fn delete(
     connect: &Connect,
     profile: &ProfileRef,
     progress: &Progress,
+    deadline: Instant,
 ) -> Result<Disposed, Failure> {
     progress.step("DeleteRoutingProfile");
-    match connect.delete(profile).await {
+    let deleted = write(connect, profile, Write::Delete, last_start(deadline)).await;
+    match in_time(deleted, progress)? {
         Ok(()) => Ok(Disposed::Deleted),
         Err(e) if e.kind == ErrorKind::NotFound => {
             tracing::info!("routing profile already gone");

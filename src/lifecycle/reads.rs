@@ -5,8 +5,9 @@
 //! created moments ago may answer ResourceNotFoundException or be missing from
 //! ListRoutingProfiles, and a Describe may show the tags or settings from before the last write.
 //! So a read that would lead a request to conclude that a write of this resource is not there (not
-//! found, not listed, no marker yet) is read again, as the client's [`ReadAgain`](crate::connect::ReadAgain) says, until it
-//! shows the write or the window closes; a read that lets the request go on is taken at once.
+//! found, not listed, no marker yet) is read again, as the client's
+//! [`ReadAgain`](crate::connect::ReadAgain) says, until it shows the write or the window closes; a
+//! read that lets the request go on is taken at once.
 //! When the deadline comes first, the request fails as out of time ([`Failure::NotShownYet`])
 //! rather than concluding that the write is not there.
 //!
@@ -30,22 +31,29 @@
 //!   adopting the profile at the same time nor lets a Delete leave a marker on;
 //! - after a request's own writes ([`shown`], from `writes::converge`): before it answers, until a
 //!   read shows them, so that the request CloudFormation sends next (the rollback right after a
-//!   failure, say) plans from a read that shows them.
+//!   failure, say) plans from a read that shows them;
+//! - the writes to a profile this client created or tagged within the window ([`write`]), while
+//!   Connect answers as if it did not show that yet ([`Connect::not_shown_yet`]).
+//!
+//! This is the one loop: `Connect` makes each call once, so no read again runs inside another.
 //!
 //! What it costs: nothing when the first read shows the write. When the thing is really not there
 //! (a failed Create whose CreateRoutingProfile never ran, a Delete of a profile already deleted, a
 //! Delete of a profile that is not the resource's, an Update of a profile deleted outside
-//! CloudFormation), one window (20 s by default, about 9 reads) per such read, never past the
-//! deadline less [`KEPT_AFTER_READING_AGAIN`]. The reads of one request are in sequence, and the
-//! window restarts with each; a request meets two at the most when nothing is there (the search by
-//! Name, then the marker of what it found).
+//! CloudFormation), one window (20 s by default, about 9 reads) per such read. No read again, and
+//! no write made again, starts after the deadline less [`KEPT_AFTER_READING_AGAIN`] (a quarter of
+//! the time left, when less; the writes of a plan stop that much before the deadline already), but
+//! [`shown`], which only the answer follows. The reads of one request are in sequence, and the
+//! window restarts with each: a Delete meets one at the most when nothing is there; an Update meets
+//! one for the profile it reads, and when the replacement it then makes fails, one more for its
+//! cleanup (and one more before that, the search by Name after DuplicateResourceException).
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use super::Progress;
-use crate::connect::{Connect, ConnectError, ErrorKind, Reread, Standing};
+use crate::connect::{Connect, ConnectError, ErrorKind, Reread, Standing, Write};
 use crate::failure::Failure;
 use crate::model::{ProfileRef, ProfileState};
 use crate::plan::{self, Operation, Order};
@@ -54,11 +62,18 @@ use crate::plan::{self, Operation, Order};
 /// a Delete or a TagResource, with a throttled retry or two): this, or a quarter of the time left.
 const KEPT_AFTER_READING_AGAIN: Duration = Duration::from_secs(5);
 
+/// The latest time a read again may start before `deadline`: [`KEPT_AFTER_READING_AGAIN`] before
+/// it, or a quarter of the time left when less.
+pub(super) fn last_start(deadline: Instant) -> Instant {
+    let kept = KEPT_AFTER_READING_AGAIN.min(deadline.saturating_duration_since(Instant::now()) / 4);
+    deadline.checked_sub(kept).unwrap_or(deadline)
+}
+
 /// Runs `read` until `missed` says its answer shows what it may not have shown yet (a write made
-/// moments ago), as the client's [`ReadAgain`](crate::connect::ReadAgain) says: the window runs from the first read, and no
-/// read starts after `deadline` less [`KEPT_AFTER_READING_AGAIN`]. The last answer, once it shows
-/// the write or the window has closed; a failure when the deadline comes first, for then that it
-/// is not there cannot be told (the step under way in `progress` says where).
+/// moments ago), as the client's [`ReadAgain`](crate::connect::ReadAgain) says: the window runs
+/// from the first read, and no read starts after [`last_start`] of `deadline`. The last answer,
+/// once it shows the write or the window has closed; a failure when the deadline comes first, for
+/// then that it is not there cannot be told (the step under way in `progress` says where).
 pub(super) async fn read_again<T, F, Fut>(
     connect: &Connect,
     deadline: Instant,
@@ -70,30 +85,41 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = T>,
 {
-    let kept = KEPT_AFTER_READING_AGAIN.min(deadline.saturating_duration_since(Instant::now()) / 4);
-    let until = deadline.checked_sub(kept).unwrap_or(deadline);
-    read_again_until(connect, until, progress, read, missed).await
+    let policy = connect.read_again();
+    let reread = policy
+        .read(Instant::now(), Some(last_start(deadline)), read, missed)
+        .await;
+    in_time(reread, progress)
 }
 
-/// [`read_again`] with no read starting after `until`.
-async fn read_again_until<T, F, Fut>(
-    connect: &Connect,
-    until: Instant,
-    progress: &Progress,
-    read: F,
-    missed: impl Fn(&T) -> bool,
-) -> Result<T, Failure>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = T>,
-{
-    let policy = connect.read_again();
-    match policy.read(Instant::now(), Some(until), read, missed).await {
+/// The answer of a read again, or, when the deadline came first, a failure that says so.
+pub(super) fn in_time<T>(reread: Reread<T>, progress: &Progress) -> Result<T, Failure> {
+    match reread {
         Reread::Answer(answer) => Ok(answer),
         Reread::OutOfTime(_) => Err(Failure::NotShownYet {
             step: progress.current(),
         }),
     }
+}
+
+/// One write to `profile`, made again while its answer may be Connect not showing yet what this
+/// client wrote to the profile lately ([`Connect::not_shown_yet`]: its creation, or the marker
+/// IAM checks the write against): within the window from that write, no attempt starting after
+/// `until`. The last answer, and whether `until` came while it may still be that ([`in_time`]
+/// makes that a failure).
+pub(super) async fn write(
+    connect: &Connect,
+    profile: &ProfileRef,
+    write: Write<'_>,
+    until: Instant,
+) -> Reread<Result<(), ConnectError>> {
+    let send = || connect.write(profile, write);
+    let Some(written) = connect.written_lately(profile) else {
+        return Reread::Answer(send().await);
+    };
+    let missed = |answer: &Result<(), ConnectError>| connect.not_shown_yet(profile, write, answer);
+    let policy = connect.read_again();
+    policy.read(written, Some(until), send, missed).await
 }
 
 /// What a search by Name found.
@@ -108,15 +134,15 @@ pub(super) enum Found {
 /// The profile of `name` in the instance and its marker, read again (search and marker both) while
 /// the search shows none, shows one that is not found (a profile of that Name deleted moments ago
 /// may still be listed while the one that holds the Name now is not yet), or `missed` says the
-/// marker it shows may not be the whole story.
+/// marker it shows may not be the whole story; the last read, and whether the deadline (less what
+/// it keeps) came first ([`in_time`] makes that a failure).
 pub(super) async fn find_marked(
     connect: &Connect,
     instance_id: &str,
     name: &str,
-    progress: &Progress,
     deadline: Instant,
     missed: impl Fn(&Standing) -> bool,
-) -> Result<Result<Found, ConnectError>, Failure> {
+) -> Reread<Result<Found, ConnectError>> {
     let read = || async {
         let Some(profile) = connect.find_by_name(instance_id, name).await? else {
             return Ok(Found::Nothing);
@@ -132,7 +158,10 @@ pub(super) async fn find_marked(
         Ok(Found::Marked(_, standing)) => missed(standing),
         Err(e) => e.kind == ErrorKind::NotFound,
     };
-    read_again(connect, deadline, progress, read, missed).await
+    let policy = connect.read_again();
+    policy
+        .read(Instant::now(), Some(last_start(deadline)), read, missed)
+        .await
 }
 
 /// The profile's marker, read again while it is not found or `missed` says what it shows may
@@ -197,7 +226,11 @@ pub(super) async fn shown(
     };
     let read = || connect.fetch(profile);
     // Only the answer follows: the reads may go on until the deadline.
-    match read_again_until(connect, deadline, progress, read, missed).await {
+    let policy = connect.read_again();
+    let reread = policy
+        .read(Instant::now(), Some(deadline), read, missed)
+        .await;
+    match in_time(reread, progress) {
         Ok(Ok(live)) if shows(&live, done) => {}
         Ok(Ok(_)) => {
             tracing::warn!("the profile does not show every change made; answering as it is")
@@ -209,6 +242,28 @@ pub(super) async fn shown(
             tracing::warn!("out of time before the profile showed every change; answering as it is")
         }
     }
+}
+
+/// Whether planned write `op`, which Connect refused or did not answer when it may have been
+/// carried out already, shows in the profile: read again until a read shows it or the window
+/// closes (Connect may not show it yet), no read starting after `until`; a failure when `until`
+/// comes first.
+pub(super) async fn carried_out(
+    connect: &Connect,
+    profile: &ProfileRef,
+    op: &Operation,
+    progress: &Progress,
+    until: Instant,
+) -> Result<bool, Failure> {
+    let written = std::slice::from_ref(op);
+    let missed = |read: &Result<ProfileState, ConnectError>| match read {
+        Ok(live) => !shows(live, written),
+        Err(_) => true,
+    };
+    let read = || connect.fetch(profile);
+    let policy = connect.read_again();
+    let reread = policy.read(Instant::now(), Some(until), read, missed).await;
+    Ok(in_time(reread, progress)?.is_ok_and(|live| shows(&live, written)))
 }
 
 /// Whether `live` shows the writes `done`: carrying them out again would change nothing, as the

@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::{Progress, reads};
-use crate::connect::{Connect, ConnectError, ErrorKind};
+use crate::connect::{Connect, ConnectError, ErrorKind, Write};
 use crate::failure::Failure;
 use crate::model::{ProfileRef, ProfileState};
 use crate::plan::{self, Operation, Order};
@@ -18,9 +18,12 @@ const READ_BACK_BUDGET: Duration = Duration::from_secs(5);
 
 /// Applies the plan from `current` to `desired`, one call at a time: queues added first, and when
 /// Connect answers an association with LimitExceededException (the account's queues-per-profile
-/// quota), the rest planned again from the state reached, removing first. Whether it ends in
-/// success, failure or out of time, what it wrote is then read back until Connect shows it (by
-/// `deadline`, the writes stopping [`READ_BACK_BUDGET`] before it), so that the request
+/// quota), the rest planned again from the state reached, removing first. A write refused when it
+/// may have been carried out already (an earlier attempt of the call went unanswered, or
+/// `current_may_lag`: `current` is a read that may not show this request's earlier writes) is
+/// read back, and counts as done when the profile shows it ([`reads::carried_out`]). Whether it
+/// ends in success, failure or out of time, what it wrote is then read back until Connect shows it
+/// (by `deadline`, the writes stopping [`READ_BACK_BUDGET`] before it), so that the request
 /// CloudFormation sends next, the rollback right after a failure say, plans from it
 /// ([`reads::shown`]).
 pub(super) async fn converge(
@@ -28,13 +31,19 @@ pub(super) async fn converge(
     profile: &ProfileRef,
     desired: &ProfileState,
     current: &ProfileState,
+    current_may_lag: bool,
     progress: &Progress,
     deadline: Instant,
 ) -> Result<(), Failure> {
     let budget = READ_BACK_BUDGET.min(deadline.saturating_duration_since(Instant::now()) / 4);
     let writes_until = deadline.checked_sub(budget).unwrap_or(deadline);
     let mut written = Written::default();
-    let writes = apply_plan(connect, profile, desired, current, progress, &mut written);
+    let plan = Plan {
+        desired,
+        current,
+        current_may_lag,
+    };
+    let writes = apply_plan(connect, profile, plan, progress, writes_until, &mut written);
     let outcome = tokio::time::timeout_at(writes_until, writes)
         .await
         .unwrap_or_else(|_elapsed| {
@@ -49,6 +58,14 @@ pub(super) async fn converge(
     outcome
 }
 
+/// What [`converge`] plans from and to.
+#[derive(Clone, Copy, Debug)]
+struct Plan<'a> {
+    desired: &'a ProfileState,
+    current: &'a ProfileState,
+    current_may_lag: bool,
+}
+
 /// What [`converge`] wrote.
 #[derive(Debug, Default)]
 struct Written {
@@ -56,30 +73,25 @@ struct Written {
     done: Vec<Operation>,
     /// The write under way when the writes stopped, when it may have been carried out all the
     /// same: its answer did not come (out of time), or Connect's last answer does not say that
-    /// nothing was done (a server error, or a refusal that may be of the SDK's retry of an attempt
-    /// carried out whose answer was lost).
+    /// nothing was done ([`ConnectError::maybe_carried_out`]: a server error, or a refusal of the
+    /// SDK's retry of an attempt that got none), and no read back has settled it. A plain refusal
+    /// says nothing was done: nothing is read back for it.
     maybe: Option<Operation>,
 }
 
-/// Whether a write that failed with `error` may still have been carried out, by an earlier
-/// attempt of the SDK's: not when Connect says why it did nothing (not found, a taken name, a
-/// quota, in use, denied).
-fn may_be_carried_out(error: &ConnectError) -> bool {
-    matches!(error.kind, ErrorKind::Other | ErrorKind::Unreachable)
-}
-
-/// [`converge`]'s writes, recorded in `written` as they go.
+/// [`converge`]'s writes, recorded in `written` as they go; none is made again, nor read back,
+/// after `until`.
 async fn apply_plan(
     connect: &Connect,
     profile: &ProfileRef,
-    desired: &ProfileState,
-    current: &ProfileState,
+    plan: Plan<'_>,
     progress: &Progress,
+    until: Instant,
     written: &mut Written,
 ) -> Result<(), Failure> {
     let mut order = Order::AddFirst;
-    let mut state = current.clone();
-    let mut ops = plan::update(desired, &state, order);
+    let mut state = plan.current.clone();
+    let mut ops = plan::update(plan.desired, &state, order);
     let (mut done, mut next) = (0, 0);
     let mut total = ops.len();
     while let Some(op) = ops.get(next) {
@@ -95,7 +107,23 @@ async fn apply_plan(
             "applying"
         );
         written.maybe = Some(op.clone());
-        let applied = connect.apply(profile, op).await;
+        let applied = reads::write(connect, profile, Write::Planned(op), until).await;
+        let mut applied = reads::in_time(applied, progress)?;
+        // Read back within the window without showing the write: not carried out after all.
+        let mut read_back = false;
+        if let Err(error) = &applied
+            && may_be_there(error, plan.current_may_lag)
+        {
+            tracing::warn!(%error, "the write may have been carried out already; reading the profile back");
+            if reads::carried_out(connect, profile, op, progress, until).await? {
+                tracing::info!(
+                    operation = op.api_name(),
+                    "the profile shows the write: done"
+                );
+                applied = Ok(());
+            }
+            read_back = true;
+        }
         written.maybe = None;
         match applied {
             Ok(()) => {
@@ -111,12 +139,12 @@ async fn apply_plan(
             {
                 tracing::warn!(error = %error, "queue quota reached while adding first; removing first instead");
                 order = Order::RemoveFirst;
-                ops = plan::update(desired, &state, order);
+                ops = plan::update(plan.desired, &state, order);
                 total = done + ops.len();
                 next = 0;
             }
             Err(error) => {
-                if may_be_carried_out(&error) {
+                if error.maybe_carried_out && !read_back {
                     written.maybe = Some(op.clone());
                 }
                 return Err(write_failure(error, op, profile, done, total));
@@ -127,6 +155,16 @@ async fn apply_plan(
         tracing::debug!("nothing to change");
     }
     Ok(())
+}
+
+/// Whether a write refused with `error` may have been refused because what it writes is there
+/// already: an earlier attempt of the call may have been carried out (its answer lost, and the
+/// retry met "already associated", say), or the plan came from a read that may not show this
+/// request's earlier writes (`current_may_lag`) and Connect says the request does not fit the
+/// profile as it is.
+fn may_be_there(error: &ConnectError, current_may_lag: bool) -> bool {
+    error.maybe_carried_out
+        || (current_may_lag && matches!(error.kind, ErrorKind::InvalidRequest | ErrorKind::Other))
 }
 
 /// The failure of planned write `op` after `done` of `total` changes, in the user's terms where

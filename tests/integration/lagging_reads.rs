@@ -322,3 +322,195 @@ async fn the_rollback_right_after_a_partly_applied_update_undoes_what_it_wrote()
         "as before the failed update, its writes undone"
     );
 }
+
+/// An association carried out whose answer was lost: the SDK's retry meets "already associated"
+/// (InvalidRequestException). The profile read back shows the queues, so it counts as done, and
+/// the rollback's Delete after finds the profile as made.
+#[tokio::test]
+async fn an_association_whose_answer_was_lost_is_done_once_the_profile_shows_it() {
+    let world = World::start().await;
+    world.connect.inject(
+        "AssociateRoutingProfileQueues",
+        Fault::answer_lost_to_500(),
+        1,
+    );
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let associates = statuses(&world, "AssociateRoutingProfileQueues");
+    assert_eq!(&associates[..2], [500, 400], "the retry was refused");
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create)
+    );
+    let deleted = world.send(delete_from(&created)).await;
+    assert_eq!(deleted.status, "SUCCESS", "{deleted}");
+    assert!(world.profile_arns().is_empty());
+}
+
+/// The same for a disassociation: the retry meets "not associated".
+#[tokio::test]
+async fn a_disassociation_whose_answer_was_lost_is_done_once_the_profile_shows_it() {
+    let world = World::start().await;
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let mut props = created.properties();
+    props["QueueConfigs"].as_array_mut().expect("a list").pop();
+    let update = update_from(&created, props);
+    world.connect.clear_calls();
+    world.connect.inject(
+        "DisassociateRoutingProfileQueues",
+        Fault::answer_lost_to_500(),
+        1,
+    );
+    let updated = world.send(update.clone()).await;
+    assert_eq!(updated.status, "SUCCESS", "{updated}");
+    assert_eq!(
+        statuses(&world, "DisassociateRoutingProfileQueues"),
+        [500, 400]
+    );
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&update, &created.request)
+    );
+}
+
+/// While reads lag, the read back of a lost association waits until the profile shows it.
+#[tokio::test]
+async fn while_reads_lag_an_association_whose_answer_was_lost_is_read_back_until_it_shows() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let mut props = created.properties();
+    props["QueueConfigs"]
+        .as_array_mut()
+        .expect("a list")
+        .retain(|q| q["QueueReference"]["Channel"] != "CHAT");
+    let shrunk = update_from(&created, props);
+    let shrunk_answer = world.send(shrunk.clone()).await;
+    assert_eq!(shrunk_answer.status, "SUCCESS", "{shrunk_answer}");
+    // Back to all of them, while reads lag: the association is carried out, its answer lost.
+    world.connect.set_read_lag(Some(LAG));
+    world.connect.clear_calls();
+    world.connect.inject(
+        "AssociateRoutingProfileQueues",
+        Fault::answer_lost_to_500(),
+        1,
+    );
+    let grown = update_from(&shrunk_answer, create["ResourceProperties"].clone());
+    let updated = world.send(grown.clone()).await;
+    assert_eq!(updated.status, "SUCCESS", "{updated}");
+    assert_eq!(
+        &statuses(&world, "AssociateRoutingProfileQueues")[..2],
+        [500, 400]
+    );
+    world.connect.set_read_lag(None);
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&grown, &create)
+    );
+}
+
+/// A write Connect refuses, its first attempt answered or throttled (nothing carried out), fails
+/// at once: nothing of it is read back, and the request reads nothing back for the window.
+#[tokio::test]
+async fn a_refused_write_is_not_read_back() {
+    // The default window (20 s): reading back for it would show in the time taken.
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    let mut props = created.properties();
+    props["Description"] = serde_json::json!("changed");
+    let throttled = Fault::Error {
+        status: 429,
+        error_type: "ThrottlingException".into(),
+        message: "Rate exceeded".into(),
+    };
+    world
+        .connect
+        .inject("UpdateRoutingProfileName", throttled, 1);
+    world
+        .connect
+        .inject("UpdateRoutingProfileName", refused(), 1);
+    world.connect.clear_calls();
+    let started = tokio::time::Instant::now();
+    let failed = world.send(update_from(&created, props)).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed.reason.contains("refused by the test"),
+        "{}",
+        failed.reason
+    );
+    assert_eq!(statuses(&world, "UpdateRoutingProfileName"), [429, 400]);
+    assert_eq!(
+        statuses(&world, "DescribeRoutingProfile").len(),
+        1,
+        "the Update's own read, and none after the refusal"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// The Create of another stack, holding the Name this one asks for.
+async fn name_held_by_another_stack(world: &World) {
+    let mut theirs = world.event("create");
+    theirs["StackId"] = Value::from("arn:aws:cloudformation:us-east-1:123456789012:stack/other/1");
+    theirs["RequestId"] = Value::from("11111111-0000-4000-a000-000000000001");
+    assert_eq!(world.send(theirs).await.status, "SUCCESS");
+}
+
+/// CreateRoutingProfile refused with DuplicateResourceException at its first attempt: the Name was
+/// taken then, so another stack's profile the search shows is the answer, without reading again.
+#[tokio::test]
+async fn a_name_taken_by_another_stack_is_refused_without_reading_again() {
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    name_held_by_another_stack(&world).await;
+    world.connect.clear_calls();
+    let started = tokio::time::Instant::now();
+    let refused = world.send(world.event("create")).await;
+    assert_eq!(refused.status, "FAILED", "{refused}");
+    assert!(
+        refused.reason.contains("stack/other/1"),
+        "{}",
+        refused.reason
+    );
+    assert_eq!(statuses(&world, "ListRoutingProfiles").len(), 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// When the first attempt's answer was lost, the search is read again while it shows another
+/// stack's profile (this Create's own may not be listed yet); when the deadline comes first, that
+/// refusal is the answer, not "out of time".
+#[tokio::test]
+async fn a_name_still_shown_taken_by_another_stack_when_time_runs_out_is_refused() {
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    name_held_by_another_stack(&world).await;
+    world
+        .connect
+        .inject("CreateRoutingProfile", Fault::answer_lost_to_500(), 1);
+    world.connect.clear_calls();
+    let refused = world
+        .answer_within(&world.event("create"), Duration::from_secs(8))
+        .await;
+    assert_eq!(refused.status, "FAILED", "{refused}");
+    assert!(
+        refused
+            .reason
+            .contains("carries the marker of another resource: stack arn:aws:cloudformation:us-east-1:123456789012:stack/other/1"),
+        "{}",
+        refused.reason
+    );
+    assert!(
+        statuses(&world, "ListRoutingProfiles").len() > 1,
+        "read again"
+    );
+    assert_eq!(world.connect.profiles().len(), 1, "theirs alone");
+}

@@ -1,7 +1,8 @@
 //! Connect's eventual consistency inside the client: a call on a profile the client has just
 //! created that answers ResourceNotFoundException is made again within the read-again window, as
-//! Connect may not show the new profile yet; a NotFound that names a queue of the call, or that
-//! comes after the window, is the answer at once. So is a write IAM checks against the marker that
+//! Connect may not show the new profile yet; a NotFound that names a queue of the call, that comes
+//! after the window, or that DeleteRoutingProfile answers after the marker read showed the profile,
+//! is the answer at once. So is a write IAM checks against the marker that
 //! answers AccessDeniedException right after the client created or tagged the profile: authorization
 //! may not see the marker yet. Over HTTP, with injected answers and with the emulator's reads
 //! lagging its writes (`lagging_reads` has the lifecycle's own reads).
@@ -119,18 +120,37 @@ async fn a_profile_still_not_found_when_the_window_closes_is_not_found() {
     );
 }
 
+/// DeleteRoutingProfile follows a read of the profile's marker that showed the profile: a
+/// ResourceNotFoundException from it is the profile gone (here: the SDK's retry of a Delete carried
+/// out whose answer was lost), not Connect not showing it yet, and is not sent again. (A Delete
+/// right after the Create while Connect's reads lag: `while_reads_lag_a_delete_...`.)
 #[tokio::test]
-async fn a_delete_right_after_the_create_deletes_the_profile_connect_did_not_show_yet() {
-    let world = World::start_with(Tuning::default(), WINDOW).await;
+async fn a_delete_right_after_the_create_whose_answer_was_lost_is_done() {
+    // The default window (20 s) and 12 s to the deadline: sending it again for the window would
+    // run out of time.
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
     let created = world.send(world.event("create")).await;
     assert_eq!(created.status, "SUCCESS", "{created}");
+    world.connect.clear_calls();
     world
         .connect
-        .inject("DeleteRoutingProfile", profile_not_found(), 2);
-    let deleted = world.send(delete_from(&created)).await;
+        .inject("DeleteRoutingProfile", Fault::answer_lost_to_500(), 1);
+    let started = Instant::now();
+    let deleted = world
+        .answer_within(&delete_from(&created), Duration::from_secs(12))
+        .await;
     assert_eq!(deleted.status, "SUCCESS", "{deleted}");
-    assert_eq!(statuses(&world, "DeleteRoutingProfile"), [404, 404, 200]);
+    assert_eq!(
+        statuses(&world, "DeleteRoutingProfile"),
+        [500, 404],
+        "the SDK's retry, and no more"
+    );
     assert!(world.profile_arns().is_empty(), "nothing left behind");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no reading again: {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]
@@ -288,5 +308,113 @@ async fn a_denial_on_a_profile_this_process_did_not_just_write_is_the_answer_at_
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "no reading again"
+    );
+}
+
+#[tokio::test]
+async fn a_write_made_again_stops_before_the_deadline_and_says_why() {
+    // The default window (20 s) is longer than the time the Delete has: the deadline ends the
+    // writes made again, the lifecycle's own answer, not the guard's.
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    let created = world.send(world.event("create")).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    world.connect.inject("DeleteRoutingProfile", denied(), 1000);
+    world.connect.clear_calls();
+    let deleted = world
+        .answer_within(&delete_from(&created), Duration::from_secs(12))
+        .await;
+    assert_eq!(deleted.status, "FAILED", "{deleted}");
+    assert!(
+        deleted.reason.starts_with(
+            "Ran out of time while DeleteRoutingProfile: Amazon Connect did not show yet"
+        ),
+        "{}",
+        deleted.reason
+    );
+    let sent = statuses(&world, "DeleteRoutingProfile").len();
+    assert!(sent >= 3, "made again: {sent}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(
+        statuses(&world, "DeleteRoutingProfile").len(),
+        sent,
+        "nothing sent after the answer"
+    );
+    assert_eq!(world.profile_arns(), [created.physical], "denied: kept");
+}
+
+/// InvalidRequestException, as Connect's documentation says a call may answer before a change has
+/// propagated; the message names nothing of the call.
+fn not_valid() -> Fault {
+    Fault::Error {
+        status: 400,
+        error_type: "InvalidRequestException".into(),
+        message: "The request is not valid.".into(),
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_request_right_after_the_create_is_made_again_like_not_found() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", not_valid(), 2);
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    assert_eq!(
+        statuses(&world, "AssociateRoutingProfileQueues"),
+        [400, 400, 200, 200]
+    );
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create)
+    );
+}
+
+#[tokio::test]
+async fn bad_input_and_an_invalid_request_on_an_older_profile_are_the_answer_at_once() {
+    // The default window (20 s): reading again, or back, would show in the time taken.
+    let started = Instant::now();
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    let bad_input = Fault::Error {
+        status: 400,
+        error_type: "InvalidParameterException".into(),
+        message: "Priority is not valid".into(),
+    };
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", bad_input, 1);
+    let failed = world.send(world.event("create-large")).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed
+            .reason
+            .contains("InvalidParameterException: Priority is not valid"),
+        "{}",
+        failed.reason
+    );
+    assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [400]);
+
+    // Another process made the profile: an InvalidRequestException is no propagation of its.
+    let created = world.send(world.event("create")).await;
+    world.connect.clear_calls();
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", not_valid(), 1000);
+    let mut props = world.event("create-large")["ResourceProperties"].clone();
+    props["Name"] = created.properties()["Name"].clone();
+    let update = update_from(&created, props);
+    let failed = world.send_via(&world.other_process(), update).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed.reason.contains("InvalidRequestException"),
+        "{}",
+        failed.reason
+    );
+    assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [400]);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no reading again, nor back: {:?}",
+        started.elapsed()
     );
 }
