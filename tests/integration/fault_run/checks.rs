@@ -68,13 +68,21 @@ impl Schedule {
 
     /// The calls of one request: none refused by the model (400) unless the test caused it (the
     /// SDK's retry of a write whose answer was lost), none on a profile this stack did not make.
+    /// On a loaded machine an attempt may outlast the client's 300 ms attempt timeout after Connect
+    /// carried it out: its retry, the same call again after one that succeeded, is such a loss too.
     pub(super) fn check_calls(&mut self, first: usize, faults: &Faults, request_id: &str) {
         let calls = self.world.connect.calls();
-        for call in &calls[first..] {
+        for (i, call) in calls.iter().enumerate().skip(first) {
             assert_ne!(call.operation, "UnknownOperation", "{call:?}");
             if call.status == 400 {
+                let timed_out = calls[first..i].iter().any(|earlier| {
+                    earlier.status == 200
+                        && earlier.operation == call.operation
+                        && earlier.path == call.path
+                        && earlier.request == call.request
+                });
                 assert!(
-                    faults.lost.contains(call.operation.as_str()),
+                    faults.lost.contains(call.operation.as_str()) || timed_out,
                     "{request_id}: Connect refused a request (400 {:?}) the test did not provoke: {} {} {}",
                     call.error_type,
                     call.operation,

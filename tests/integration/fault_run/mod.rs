@@ -91,8 +91,9 @@ const TUNING: Tuning = Tuning {
 /// cores (2.5 s ran a clear Update of four hung attempts out of time there, seed 62).
 const WITHIN: Duration = Duration::from_millis(5000);
 /// Time to the deadline when a call is to hang past it; a quarter of it is the answer's reserve
-/// (1200 ms left 300 ms, which a loaded CI machine ate most of before the answer PUT).
-const WITHIN_SHORT: Duration = Duration::from_millis(1600);
+/// (1200 ms left 300 ms, and 1600 ms 400 ms, which a loaded machine ate most of before the answer
+/// PUT: CI, and seed 2632 of a 5,000-schedule run).
+const WITHIN_SHORT: Duration = Duration::from_millis(2400);
 
 const INSTANCES: [&str; 2] = [DEMO_INSTANCE_ID, DEMO_INSTANCE2_ID];
 /// Queues in each instance (the second demo instance gets 6 to 30 added).
