@@ -196,16 +196,17 @@ fn key(profile: &ProfileRef) -> String {
 ///   `queues` (the queues the call named). A message that names one of them says it is the queue
 ///   that is missing, which reading again cannot change; one that names none (or the profile) may
 ///   be about the profile that Connect does not show yet, and costs at most the rest of the window
-///   when it was a queue after all. Not for a call that follows a read that showed the profile
-///   (`shown_first`: DeleteRoutingProfile, after its marker was read): that Connect shows the
-///   profile is known, and not found is the profile gone (an earlier attempt of the call deleted
-///   it, its answer lost, say); sending it again would meet the same answer for the window.
+///   when it was a queue after all. From DeleteRoutingProfile (`deletes`), only when no earlier
+///   attempt of the call may have been carried out: then not found is that attempt's work (its
+///   answer lost), and sending it again would meet the same answer for the window. Without such an
+///   attempt it may be the profile not shown yet to the Delete, although the marker read showed it:
+///   Connect does not document that a read showing a profile means a write sees it.
 /// - InvalidRequestException, when the client created the profile: Connect's documentation names
 ///   it, with ResourceNotFoundException, among the answers of a call made before a change has
 ///   propagated. Not when an earlier attempt of the call may have been carried out (the refusal
-///   may be of that attempt's work, which the lifecycle reads back instead), nor after a read that
-///   showed the profile. Plain bad input answers InvalidParameterException, and on any other
-///   profile InvalidRequestException too: the answer at once.
+///   may be of that attempt's work, which the lifecycle reads back instead), nor from a Delete.
+///   Plain bad input answers InvalidParameterException, and on any other profile
+///   InvalidRequestException too: the answer at once.
 /// - AccessDeniedException from a call IAM authorizes against the profile's marker tag
 ///   (`marker_checked`: the function's role allows its writes only on profiles that carry it),
 ///   when the client created the profile with the marker or tagged it: authorization may not see
@@ -216,14 +217,17 @@ pub(super) fn missed_recent_write<T>(
     queues: &[&str],
     written: Written,
     marker_checked: bool,
-    shown_first: bool,
+    deletes: bool,
 ) -> bool {
     match answer {
+        Err(e) if e.kind == ErrorKind::NotFound && deletes => {
+            written.created && !e.maybe_carried_out
+        }
         Err(e) if e.kind == ErrorKind::NotFound => {
-            written.created && !shown_first && !queues.iter().any(|q| e.names(q))
+            written.created && !queues.iter().any(|q| e.names(q))
         }
         Err(e) if e.kind == ErrorKind::InvalidRequest => {
-            written.created && !shown_first && !e.maybe_carried_out
+            written.created && !deletes && !e.maybe_carried_out
         }
         Err(e) if e.kind == ErrorKind::AccessDenied => marker_checked,
         _ => false,
@@ -503,13 +507,27 @@ mod tests {
     }
 
     #[test]
-    fn a_not_found_after_a_read_that_showed_the_profile_is_the_answer() {
-        let gone = error(
-            "DeleteRoutingProfile",
-            ErrorKind::NotFound,
-            "ResourceNotFoundException: RoutingProfile not found: rp-1",
+    fn a_deletes_not_found_is_the_profile_gone_only_after_an_attempt_that_may_have_deleted_it() {
+        let gone = |maybe_carried_out| {
+            Err::<(), _>(ConnectError {
+                operation: "DeleteRoutingProfile",
+                kind: ErrorKind::NotFound,
+                detail: "ResourceNotFoundException: RoutingProfile not found: rp-1".into(),
+                maybe_carried_out,
+            })
+        };
+        assert!(
+            !missed_recent_write(&gone(true), &[], CREATED(), true, true),
+            "an earlier attempt may have deleted it"
         );
-        assert!(!missed_recent_write(&gone, &[], CREATED(), true, true));
+        assert!(
+            missed_recent_write(&gone(false), &[], CREATED(), true, true),
+            "the new profile may not be shown to the Delete yet, whatever the marker read showed"
+        );
+        assert!(
+            !missed_recent_write(&gone(false), &[], TAGGED(), true, true),
+            "the profile was there before"
+        );
         let denied = error(
             "DeleteRoutingProfile",
             ErrorKind::AccessDenied,

@@ -317,7 +317,8 @@ impl Connect {
     /// Whether `answer`, to `write` on `profile`, may be Connect not showing yet what this client
     /// wrote to the profile lately, so that the write is to be made again within the window rather
     /// than taken as refused: ResourceNotFoundException (not naming a queue of the write, nor from
-    /// a Delete) or InvalidRequestException on a profile it created, AccessDeniedException on a
+    /// a Delete an earlier attempt of which may have been carried out) or InvalidRequestException
+    /// on a profile it created, AccessDeniedException on a
     /// write IAM checks against the marker it wrote (`consistency::missed_recent_write`).
     pub fn not_shown_yet(
         &self,
@@ -328,7 +329,7 @@ impl Connect {
         let Some(written) = self.recent.of(profile) else {
             return false;
         };
-        let (queues, marker_checked, shown_first) = match write {
+        let (queues, marker_checked, deletes) = match write {
             Write::Planned(op) => (
                 queues_named(op),
                 !matches!(op, Operation::Tag { .. } | Operation::Untag { .. }),
@@ -336,7 +337,7 @@ impl Connect {
             ),
             Write::Delete => (Vec::new(), true, true),
         };
-        missed_recent_write(answer, &queues, written, marker_checked, shown_first)
+        missed_recent_write(answer, &queues, written, marker_checked, deletes)
     }
 
     async fn apply(&self, profile: &ProfileRef, op: &Operation) -> Result<(), ConnectError> {
@@ -465,7 +466,7 @@ impl Connect {
 pub enum Write<'a> {
     /// One planned write call.
     Planned(&'a Operation),
-    /// DeleteRoutingProfile, of a profile whose marker was just read: Connect showed it.
+    /// DeleteRoutingProfile, of a profile whose marker was just read.
     Delete,
 }
 
