@@ -203,10 +203,11 @@ fn key(profile: &ProfileRef) -> String {
 ///   Connect does not document that a read showing a profile means a write sees it.
 /// - InvalidRequestException, when the client created the profile: Connect's documentation names
 ///   it, with ResourceNotFoundException, among the answers of a call made before a change has
-///   propagated. Not when an earlier attempt of the call may have been carried out (the refusal
-///   may be of that attempt's work, which the lifecycle reads back instead), nor from a Delete.
-///   Plain bad input answers InvalidParameterException, and on any other profile
-///   InvalidRequestException too: the answer at once.
+///   propagated, but it is also Connect saying that the request is wrong. So it is neither sent
+///   again nor taken at once: the profile is read once first ([`Missed::IfNotShown`], then
+///   [`send_again`]). Not when an earlier attempt of the call may have been carried out (the
+///   refusal may be of that attempt's work, which the lifecycle reads back instead), nor from a
+///   Delete. On any other profile it is the answer at once.
 /// - AccessDeniedException from a call IAM authorizes against the profile's marker tag
 ///   (`marker_checked`: the function's role allows its writes only on profiles that carry it),
 ///   when the client created the profile with the marker or tagged it: authorization may not see
@@ -218,20 +219,57 @@ pub(super) fn missed_recent_write<T>(
     written: Written,
     marker_checked: bool,
     deletes: bool,
-) -> bool {
+) -> Missed {
+    let yes = |missed: bool| if missed { Missed::Yes } else { Missed::No };
     match answer {
         Err(e) if e.kind == ErrorKind::NotFound && deletes => {
-            written.created && !e.maybe_carried_out
+            yes(written.created && !e.maybe_carried_out)
         }
         Err(e) if e.kind == ErrorKind::NotFound => {
-            written.created && !queues.iter().any(|q| e.names(q))
+            yes(written.created && !queues.iter().any(|q| e.names(q)))
         }
         Err(e) if e.kind == ErrorKind::InvalidRequest => {
-            written.created && !deletes && !e.maybe_carried_out
+            if written.created && !deletes && !e.maybe_carried_out {
+                Missed::IfNotShown
+            } else {
+                Missed::No
+            }
         }
-        Err(e) if e.kind == ErrorKind::AccessDenied => marker_checked,
-        _ => false,
+        Err(e) if e.kind == ErrorKind::AccessDenied => yes(marker_checked),
+        _ => Missed::No,
     }
+}
+
+/// Whether an answer to a write may be Connect not showing yet what this client wrote lately
+/// ([`missed_recent_write`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missed {
+    /// No: the answer is the answer.
+    No,
+    /// Yes: the write is made again within the window.
+    Yes,
+    /// Only if a read of the profile, made once now, does not show it ([`send_again`]).
+    IfNotShown,
+}
+
+/// What one read of the profile, made after a write answered [`Missed::IfNotShown`], shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// ResourceNotFoundException: Connect does not show the profile yet.
+    Missing,
+    /// The profile without the write, or nothing that tells (the read failed otherwise).
+    Without,
+    /// The profile with the write: carrying it out again would change nothing.
+    With,
+}
+
+/// Whether a write refused with InvalidRequestException on a profile this client created lately is
+/// made again, after one read of the profile showed `seen`: while Connect does not show the profile,
+/// the refusal may be that (its "Eventual consistency" page); once it does, the refusal is of the
+/// request (the reference maps InvalidRequestException to "the request is not valid"), and the
+/// answer at once. A profile that shows the write needs nothing more: the write is done.
+pub fn send_again(seen: Seen) -> bool {
+    seen == Seen::Missing
 }
 
 #[cfg(test)]
@@ -249,6 +287,17 @@ mod tests {
     /// `missed` for a search: it found nothing (or the instance was not found).
     fn not_listed<T>(answer: &Result<Option<T>, ConnectError>) -> bool {
         matches!(answer, Ok(None)) || not_found(answer)
+    }
+
+    /// Whether [`missed_recent_write`] says anything but no.
+    fn missed<T>(
+        answer: &Result<T, ConnectError>,
+        queues: &[&str],
+        written: Written,
+        marker_checked: bool,
+        deletes: bool,
+    ) -> bool {
+        missed_recent_write(answer, queues, written, marker_checked, deletes) != Missed::No
     }
 
     fn policy() -> ReadAgain {
@@ -470,7 +519,7 @@ mod tests {
             ErrorKind::NotFound,
             "ResourceNotFoundException: Queue not found: q-9 in instance i-1",
         );
-        assert!(!missed_recent_write(
+        assert!(!missed(
             &queue_missing,
             &["q-8", "q-9"],
             CREATED(),
@@ -478,14 +527,14 @@ mod tests {
             false
         ));
         assert!(
-            missed_recent_write(&queue_missing, &["q-8"], CREATED(), true, false),
+            missed(&queue_missing, &["q-8"], CREATED(), true, false),
             "names none of the call's"
         );
         assert!(
-            missed_recent_write(&missing(), &["q-8"], CREATED(), false, false),
+            missed(&missing(), &["q-8"], CREATED(), false, false),
             "the profile"
         );
-        assert!(!missed_recent_write(
+        assert!(!missed(
             &Ok::<(), ConnectError>(()),
             &[],
             CREATED(),
@@ -497,13 +546,7 @@ mod tests {
             ErrorKind::Other,
             "ThrottlingException: Rate exceeded",
         );
-        assert!(!missed_recent_write(
-            &throttled,
-            &[],
-            CREATED(),
-            true,
-            false
-        ));
+        assert!(!missed(&throttled, &[], CREATED(), true, false));
     }
 
     #[test]
@@ -517,15 +560,15 @@ mod tests {
             })
         };
         assert!(
-            !missed_recent_write(&gone(true), &[], CREATED(), true, true),
+            !missed(&gone(true), &[], CREATED(), true, true),
             "an earlier attempt may have deleted it"
         );
         assert!(
-            missed_recent_write(&gone(false), &[], CREATED(), true, true),
+            missed(&gone(false), &[], CREATED(), true, true),
             "the new profile may not be shown to the Delete yet, whatever the marker read showed"
         );
         assert!(
-            !missed_recent_write(&gone(false), &[], TAGGED(), true, true),
+            !missed(&gone(false), &[], TAGGED(), true, true),
             "the profile was there before"
         );
         let denied = error(
@@ -534,7 +577,7 @@ mod tests {
             "AccessDeniedException: not authorized",
         );
         assert!(
-            missed_recent_write(&denied, &[], CREATED(), true, true),
+            missed(&denied, &[], CREATED(), true, true),
             "authorization may still not see the marker"
         );
     }
@@ -549,19 +592,21 @@ mod tests {
                 maybe_carried_out,
             })
         };
-        assert!(missed_recent_write(
-            &invalid(false),
-            &[],
-            CREATED(),
-            true,
-            false
-        ));
+        assert_eq!(
+            missed_recent_write(&invalid(false), &[], CREATED(), true, false),
+            Missed::IfNotShown,
+            "not shown yet, or the request is wrong: a read tells"
+        );
         assert!(
-            !missed_recent_write(&invalid(true), &[], CREATED(), true, false),
+            !missed(&invalid(true), &[], CREATED(), true, false),
             "an earlier attempt may have done it: read back instead"
         );
         assert!(
-            !missed_recent_write(&invalid(false), &[], TAGGED(), true, false),
+            !missed(&invalid(false), &[], CREATED(), true, true),
+            "not from a Delete"
+        );
+        assert!(
+            !missed(&invalid(false), &[], TAGGED(), true, false),
             "the profile was there before"
         );
         let bad_input = error(
@@ -569,18 +614,22 @@ mod tests {
             ErrorKind::Other,
             "InvalidParameterException: Priority must be at least 1",
         );
-        assert!(!missed_recent_write(
-            &bad_input,
-            &[],
-            CREATED(),
-            true,
-            false
-        ));
+        assert!(!missed(&bad_input, &[], CREATED(), true, false));
+    }
+
+    #[test]
+    fn an_invalid_request_is_sent_again_only_while_connect_does_not_show_the_profile() {
+        assert!(send_again(Seen::Missing));
+        assert!(
+            !send_again(Seen::Without),
+            "Connect shows the profile: the refusal is the request's"
+        );
+        assert!(!send_again(Seen::With), "done");
     }
 
     #[test]
     fn a_profile_only_tagged_was_there_before_so_its_not_found_is_the_answer() {
-        assert!(!missed_recent_write(&missing(), &[], TAGGED(), true, false));
+        assert!(!missed(&missing(), &[], TAGGED(), true, false));
     }
 
     #[test]
@@ -591,9 +640,9 @@ mod tests {
             "AccessDeniedException: not authorized",
         );
         for written in [CREATED(), TAGGED()] {
-            assert!(missed_recent_write(&denied, &["q-1"], written, true, false));
+            assert!(missed(&denied, &["q-1"], written, true, false));
             assert!(
-                !missed_recent_write(&denied, &["q-1"], written, false, false),
+                !missed(&denied, &["q-1"], written, false, false),
                 "TagResource, UntagResource and reads are not conditioned on the marker"
             );
         }

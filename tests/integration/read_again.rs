@@ -4,8 +4,10 @@
 //! after the window, or that DeleteRoutingProfile answers after an attempt of it that may have
 //! deleted the profile, is the answer at once. So is a write IAM checks against the marker that
 //! answers AccessDeniedException right after the client created or tagged the profile: authorization
-//! may not see the marker yet. Over HTTP, with injected answers and with the emulator's reads
-//! lagging its writes (`lagging_reads` has the lifecycle's own reads).
+//! may not see the marker yet. An InvalidRequestException right after the create is made again
+//! while DescribeRoutingProfile does not find the profile either, and is the answer once it does.
+//! Over HTTP, with injected answers and with the emulator's reads lagging its writes
+//! (`lagging_reads` has the lifecycle's own reads).
 
 use std::time::Duration;
 
@@ -374,12 +376,17 @@ fn not_valid() -> Fault {
     }
 }
 
+/// InvalidRequestException right after the create while DescribeRoutingProfile does not find the
+/// profile either: Connect not showing it yet, so the write is made again.
 #[tokio::test]
-async fn an_invalid_request_right_after_the_create_is_made_again_like_not_found() {
+async fn an_invalid_request_right_after_the_create_is_made_again_while_the_profile_is_not_found() {
     let world = World::start_with(Tuning::default(), WINDOW).await;
     world
         .connect
         .inject("AssociateRoutingProfileQueues", not_valid(), 2);
+    world
+        .connect
+        .inject("DescribeRoutingProfile", profile_not_found(), 2);
     let create = world.event("create-large");
     let created = world.send(create.clone()).await;
     assert_eq!(created.status, "SUCCESS", "{created}");
@@ -388,8 +395,41 @@ async fn an_invalid_request_right_after_the_create_is_made_again_like_not_found(
         [400, 400, 200, 200]
     );
     assert_eq!(
+        statuses(&world, "DescribeRoutingProfile")[..2],
+        [404, 404],
+        "read once after each refusal"
+    );
+    assert_eq!(
         world.live(&created.physical).await,
         expected(&create, &create)
+    );
+}
+
+/// InvalidRequestException that stays right after the create, while Connect shows the profile: the
+/// request is what is wrong, and the refusal is the answer at once, in Connect's words, not made
+/// again for the window.
+#[tokio::test]
+async fn a_lasting_invalid_request_on_a_profile_connect_shows_is_the_answer_at_once() {
+    // The default window (20 s): making it again for the window would show in the time taken.
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", not_valid(), 1000);
+    let started = Instant::now();
+    let failed = world.send(world.event("create-large")).await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed
+            .reason
+            .contains("InvalidRequestException: The request is not valid."),
+        "{}",
+        failed.reason
+    );
+    assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [400]);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "made again for the window: {:?}",
+        started.elapsed()
     );
 }
 
