@@ -205,9 +205,7 @@ fn key(profile: &ProfileRef) -> String {
 ///   it, with ResourceNotFoundException, among the answers of a call made before a change has
 ///   propagated, but it is also Connect saying that the request is wrong. So it is neither sent
 ///   again nor taken at once: the profile is read once first ([`Missed::IfNotShown`], then
-///   [`send_again`]). Not when an earlier attempt of the call may have been carried out (the
-///   refusal may be of that attempt's work, which the lifecycle reads back instead), nor from a
-///   Delete. On any other profile it is the answer at once.
+///   [`send_again`]). Not from a Delete. On any other profile it is the answer at once.
 /// - AccessDeniedException from a call IAM authorizes against the profile's marker tag
 ///   (`marker_checked`: the function's role allows its writes only on profiles that carry it),
 ///   when the client created the profile with the marker or tagged it: authorization may not see
@@ -228,12 +226,8 @@ pub(super) fn missed_recent_write<T>(
         Err(e) if e.kind == ErrorKind::NotFound => {
             yes(written.created && !queues.iter().any(|q| e.names(q)))
         }
-        Err(e) if e.kind == ErrorKind::InvalidRequest => {
-            if written.created && !deletes && !e.maybe_carried_out {
-                Missed::IfNotShown
-            } else {
-                Missed::No
-            }
+        Err(e) if e.kind == ErrorKind::InvalidRequest && written.created && !deletes => {
+            Missed::IfNotShown
         }
         Err(e) if e.kind == ErrorKind::AccessDenied => yes(marker_checked),
         _ => Missed::No,
@@ -264,12 +258,21 @@ pub enum Seen {
 }
 
 /// Whether a write refused with InvalidRequestException on a profile this client created lately is
-/// made again, after one read of the profile showed `seen`: while Connect does not show the profile,
-/// the refusal may be that (its "Eventual consistency" page); once it does, the refusal is of the
-/// request (the reference maps InvalidRequestException to "the request is not valid"), and the
-/// answer at once. A profile that shows the write needs nothing more: the write is done.
-pub fn send_again(seen: Seen) -> bool {
-    seen == Seen::Missing
+/// made again, after one read of the profile showed `seen`; `maybe_carried_out`: an earlier attempt
+/// of the write may have been carried out (it got no answer, or a server error). While Connect does
+/// not show the profile, the refusal may be that (its "Eventual consistency" page). Once it shows
+/// the profile without the write, the refusal is of the request (the reference maps
+/// InvalidRequestException to "the request is not valid"), and the answer at once; unless an
+/// earlier attempt may have been carried out: then the refusal may be of the profile as that
+/// attempt left it, not shown yet, or of the profile not shown yet to the write after a plain
+/// server error, and only another attempt tells. A profile that shows the write needs nothing
+/// more: the write is done.
+pub fn send_again(seen: Seen, maybe_carried_out: bool) -> bool {
+    match seen {
+        Seen::Missing => true,
+        Seen::Without => maybe_carried_out,
+        Seen::With => false,
+    }
 }
 
 #[cfg(test)]
@@ -597,9 +600,10 @@ mod tests {
             Missed::IfNotShown,
             "not shown yet, or the request is wrong: a read tells"
         );
-        assert!(
-            !missed(&invalid(true), &[], CREATED(), true, false),
-            "an earlier attempt may have done it: read back instead"
+        assert_eq!(
+            missed_recent_write(&invalid(true), &[], CREATED(), true, false),
+            Missed::IfNotShown,
+            "after an attempt that may have been carried out too"
         );
         assert!(
             !missed(&invalid(false), &[], CREATED(), true, true),
@@ -619,12 +623,18 @@ mod tests {
 
     #[test]
     fn an_invalid_request_is_sent_again_only_while_connect_does_not_show_the_profile() {
-        assert!(send_again(Seen::Missing));
+        for maybe_carried_out in [false, true] {
+            assert!(send_again(Seen::Missing, maybe_carried_out));
+            assert!(!send_again(Seen::With, maybe_carried_out), "done");
+        }
         assert!(
-            !send_again(Seen::Without),
+            !send_again(Seen::Without, false),
             "Connect shows the profile: the refusal is the request's"
         );
-        assert!(!send_again(Seen::With), "done");
+        assert!(
+            send_again(Seen::Without, true),
+            "after a server error, the refusal may still be the profile not shown to the write"
+        );
     }
 
     #[test]

@@ -50,6 +50,7 @@
 //! one for the profile it reads, and when the replacement it then makes fails, one more for its
 //! cleanup (and one more before that, the search by Name after DuplicateResourceException).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -110,8 +111,10 @@ pub(super) fn in_time<T>(reread: Reread<T>, progress: &Progress) -> Result<T, Fa
 /// client wrote to the profile lately ([`Connect::not_shown_yet`]: its creation, or the marker
 /// IAM checks the write against): within the window from that write, no attempt starting after
 /// `until`. An InvalidRequestException on a profile it created is made again only while a read of
-/// the profile, made once after it, does not show the profile ([`seen`], [`send_again`]); a read
-/// that shows the write makes it done. The last answer, and whether `until` came while it may
+/// the profile, made once after it, does not show the profile, or shows it without the write after
+/// an attempt that may have been carried out ([`seen`], [`send_again`]); a read that shows the
+/// write makes it done. An answer after an attempt that may have been carried out says so
+/// ([`ConnectError::maybe_carried_out`]), whichever attempt it was. The last answer, and whether `until` came while it may
 /// still be that ([`in_time`] makes that a failure).
 pub(super) async fn write(
     connect: &Connect,
@@ -122,8 +125,14 @@ pub(super) async fn write(
     let Some(written) = connect.written_lately(profile) else {
         return Reread::Answer(connect.write(profile, write).await);
     };
+    // Whether an attempt so far may have been carried out: a refusal after one may be of its work.
+    let maybe_carried_out = AtomicBool::new(false);
     let send = || async {
-        let answer = connect.write(profile, write).await;
+        let mut answer = connect.write(profile, write).await;
+        if let Err(e) = &mut answer {
+            e.maybe_carried_out |= maybe_carried_out.load(Ordering::Relaxed);
+            maybe_carried_out.store(e.maybe_carried_out, Ordering::Relaxed);
+        }
         if connect.not_shown_yet(profile, write, &answer) != Missed::IfNotShown {
             return (answer, None);
         }
@@ -137,7 +146,9 @@ pub(super) async fn write(
     {
         Missed::No => false,
         Missed::Yes => true,
-        Missed::IfNotShown => seen.is_some_and(send_again),
+        Missed::IfNotShown => seen.is_some_and(|seen| {
+            send_again(seen, answer.as_ref().is_err_and(|e| e.maybe_carried_out))
+        }),
     };
     let policy = connect.read_again();
     match policy.read(written, Some(until), send, missed).await {

@@ -405,6 +405,32 @@ async fn an_invalid_request_right_after_the_create_is_made_again_while_the_profi
     );
 }
 
+/// Right after the create, the Associate's first attempt answers a server error (nothing carried
+/// out) and the SDK's retry InvalidRequestException (the new profile not shown to the write yet).
+/// The profile read once shows no such queues; the refusal may be of the first attempt's work or of
+/// the profile not shown yet, and another attempt tells: it is made again, and passes.
+#[tokio::test]
+async fn a_server_error_then_an_invalid_request_right_after_the_create_is_made_again() {
+    let world = World::start_with(Tuning::default(), WINDOW).await;
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", Fault::internal(), 1);
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", not_valid(), 1);
+    let create = world.event("create-large");
+    let created = world.send(create.clone()).await;
+    assert_eq!(created.status, "SUCCESS", "{created}");
+    assert_eq!(
+        statuses(&world, "AssociateRoutingProfileQueues"),
+        [500, 400, 200, 200]
+    );
+    assert_eq!(
+        world.live(&created.physical).await,
+        expected(&create, &create)
+    );
+}
+
 /// InvalidRequestException that stays right after the create, while Connect shows the profile: the
 /// request is what is wrong, and the refusal is the answer at once, in Connect's words, not made
 /// again for the window.
