@@ -299,15 +299,14 @@ pub(super) async fn shown(
 
 /// Whether planned write `op`, which Connect refused or did not answer when it may have been
 /// carried out already, shows in the profile: read again until a read shows it or the window
-/// closes (Connect may not show it yet), no read starting after `until`; a failure when `until`
-/// comes first.
+/// closes (Connect may not show it yet), no read starting after `until`. `None` when `until` came
+/// first: whether it was carried out cannot be told.
 pub(super) async fn carried_out(
     connect: &Connect,
     profile: &ProfileRef,
     op: &Operation,
-    progress: &Progress,
     until: Instant,
-) -> Result<bool, Failure> {
+) -> Option<bool> {
     let written = std::slice::from_ref(op);
     let missed = |read: &Result<ProfileState, ConnectError>| match read {
         Ok(live) => !shows(live, written),
@@ -315,8 +314,10 @@ pub(super) async fn carried_out(
     };
     let read = || connect.fetch(profile);
     let policy = connect.read_again();
-    let reread = policy.read(Instant::now(), Some(until), read, missed).await;
-    Ok(in_time(reread, progress)?.is_ok_and(|live| shows(&live, written)))
+    match policy.read(Instant::now(), Some(until), read, missed).await {
+        Reread::Answer(read) => Some(read.is_ok_and(|live| shows(&live, written))),
+        Reread::OutOfTime(_) => None,
+    }
 }
 
 /// Whether `live` shows the writes `done`: carrying them out again would change nothing, as the
