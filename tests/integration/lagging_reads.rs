@@ -467,14 +467,9 @@ async fn bad_input_on_a_resumed_profile_read_back_until_the_time_runs_out_is_con
     world
         .connect
         .inject("CreateRoutingProfile", Fault::answer_lost_to_500(), 1);
-    let bad_input = Fault::Error {
-        status: 400,
-        error_type: "InvalidParameterException".into(),
-        message: "Priority is not valid".into(),
-    };
     world
         .connect
-        .inject("AssociateRoutingProfileQueues", bad_input, 1);
+        .inject("AssociateRoutingProfileQueues", refused(), 1);
     let failed = world
         .answer_within(&world.event("create-large"), Duration::from_secs(6))
         .await;
@@ -482,7 +477,7 @@ async fn bad_input_on_a_resumed_profile_read_back_until_the_time_runs_out_is_con
     assert!(
         failed
             .reason
-            .contains("InvalidParameterException: Priority is not valid"),
+            .contains("InvalidParameterException: refused by the test"),
         "{}",
         failed.reason
     );
