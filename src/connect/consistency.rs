@@ -196,16 +196,16 @@ fn key(profile: &ProfileRef) -> String {
 ///   `queues` (the queues the call named). A message that names one of them says it is the queue
 ///   that is missing, which reading again cannot change; one that names none (or the profile) may
 ///   be about the profile that Connect does not show yet, and costs at most the rest of the window
-///   when it was a queue after all. Not for a call that follows a read that showed the profile
-///   (`shown_first`: DeleteRoutingProfile, after its marker was read): that Connect shows the
-///   profile is known, and not found is the profile gone (an earlier attempt of the call deleted
-///   it, its answer lost, say); sending it again would meet the same answer for the window.
+///   when it was a queue after all. From DeleteRoutingProfile (`deletes`), only when no earlier
+///   attempt of the call may have been carried out: then not found is that attempt's work (its
+///   answer lost), and sending it again would meet the same answer for the window. Without such an
+///   attempt it may be the profile not shown yet to the Delete, although the marker read showed it:
+///   Connect does not document that a read showing a profile means a write sees it.
 /// - InvalidRequestException, when the client created the profile: Connect's documentation names
 ///   it, with ResourceNotFoundException, among the answers of a call made before a change has
-///   propagated. Not when an earlier attempt of the call may have been carried out (the refusal
-///   may be of that attempt's work, which the lifecycle reads back instead), nor after a read that
-///   showed the profile. Plain bad input answers InvalidParameterException, and on any other
-///   profile InvalidRequestException too: the answer at once.
+///   propagated, but it is also Connect saying that the request is wrong. So it is neither sent
+///   again nor taken at once: the profile is read once first ([`Missed::IfNotShown`], then
+///   [`send_again`]). Not from a Delete. On any other profile it is the answer at once.
 /// - AccessDeniedException from a call IAM authorizes against the profile's marker tag
 ///   (`marker_checked`: the function's role allows its writes only on profiles that carry it),
 ///   when the client created the profile with the marker or tagged it: authorization may not see
@@ -216,17 +216,62 @@ pub(super) fn missed_recent_write<T>(
     queues: &[&str],
     written: Written,
     marker_checked: bool,
-    shown_first: bool,
-) -> bool {
+    deletes: bool,
+) -> Missed {
+    let yes = |missed: bool| if missed { Missed::Yes } else { Missed::No };
     match answer {
+        Err(e) if e.kind == ErrorKind::NotFound && deletes => {
+            yes(written.created && !e.maybe_carried_out)
+        }
         Err(e) if e.kind == ErrorKind::NotFound => {
-            written.created && !shown_first && !queues.iter().any(|q| e.names(q))
+            yes(written.created && !queues.iter().any(|q| e.names(q)))
         }
-        Err(e) if e.kind == ErrorKind::InvalidRequest => {
-            written.created && !shown_first && !e.maybe_carried_out
+        Err(e) if e.kind == ErrorKind::InvalidRequest && written.created && !deletes => {
+            Missed::IfNotShown
         }
-        Err(e) if e.kind == ErrorKind::AccessDenied => marker_checked,
-        _ => false,
+        Err(e) if e.kind == ErrorKind::AccessDenied => yes(marker_checked),
+        _ => Missed::No,
+    }
+}
+
+/// Whether an answer to a write may be Connect not showing yet what this client wrote lately
+/// ([`missed_recent_write`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missed {
+    /// No: the answer is the answer.
+    No,
+    /// Yes: the write is made again within the window.
+    Yes,
+    /// Only if a read of the profile, made once now, does not show it ([`send_again`]).
+    IfNotShown,
+}
+
+/// What one read of the profile, made after a write answered [`Missed::IfNotShown`], shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Seen {
+    /// ResourceNotFoundException: Connect does not show the profile yet.
+    Missing,
+    /// The profile without the write, or nothing that tells (the read failed otherwise).
+    Without,
+    /// The profile with the write: carrying it out again would change nothing.
+    With,
+}
+
+/// Whether a write refused with InvalidRequestException on a profile this client created lately is
+/// made again, after one read of the profile showed `seen`; `maybe_carried_out`: an earlier attempt
+/// of the write may have been carried out (it got no answer, or a server error). While Connect does
+/// not show the profile, the refusal may be that (its "Eventual consistency" page). Once it shows
+/// the profile without the write, the refusal is of the request (the reference maps
+/// InvalidRequestException to "the request is not valid"), and the answer at once; unless an
+/// earlier attempt may have been carried out: then the refusal may be of the profile as that
+/// attempt left it, not shown yet, or of the profile not shown yet to the write after a plain
+/// server error, and only another attempt tells. A profile that shows the write needs nothing
+/// more: the write is done.
+pub fn send_again(seen: Seen, maybe_carried_out: bool) -> bool {
+    match seen {
+        Seen::Missing => true,
+        Seen::Without => maybe_carried_out,
+        Seen::With => false,
     }
 }
 
@@ -245,6 +290,17 @@ mod tests {
     /// `missed` for a search: it found nothing (or the instance was not found).
     fn not_listed<T>(answer: &Result<Option<T>, ConnectError>) -> bool {
         matches!(answer, Ok(None)) || not_found(answer)
+    }
+
+    /// Whether [`missed_recent_write`] says anything but no.
+    fn missed<T>(
+        answer: &Result<T, ConnectError>,
+        queues: &[&str],
+        written: Written,
+        marker_checked: bool,
+        deletes: bool,
+    ) -> bool {
+        missed_recent_write(answer, queues, written, marker_checked, deletes) != Missed::No
     }
 
     fn policy() -> ReadAgain {
@@ -466,7 +522,7 @@ mod tests {
             ErrorKind::NotFound,
             "ResourceNotFoundException: Queue not found: q-9 in instance i-1",
         );
-        assert!(!missed_recent_write(
+        assert!(!missed(
             &queue_missing,
             &["q-8", "q-9"],
             CREATED(),
@@ -474,14 +530,14 @@ mod tests {
             false
         ));
         assert!(
-            missed_recent_write(&queue_missing, &["q-8"], CREATED(), true, false),
+            missed(&queue_missing, &["q-8"], CREATED(), true, false),
             "names none of the call's"
         );
         assert!(
-            missed_recent_write(&missing(), &["q-8"], CREATED(), false, false),
+            missed(&missing(), &["q-8"], CREATED(), false, false),
             "the profile"
         );
-        assert!(!missed_recent_write(
+        assert!(!missed(
             &Ok::<(), ConnectError>(()),
             &[],
             CREATED(),
@@ -493,30 +549,38 @@ mod tests {
             ErrorKind::Other,
             "ThrottlingException: Rate exceeded",
         );
-        assert!(!missed_recent_write(
-            &throttled,
-            &[],
-            CREATED(),
-            true,
-            false
-        ));
+        assert!(!missed(&throttled, &[], CREATED(), true, false));
     }
 
     #[test]
-    fn a_not_found_after_a_read_that_showed_the_profile_is_the_answer() {
-        let gone = error(
-            "DeleteRoutingProfile",
-            ErrorKind::NotFound,
-            "ResourceNotFoundException: RoutingProfile not found: rp-1",
+    fn a_deletes_not_found_is_the_profile_gone_only_after_an_attempt_that_may_have_deleted_it() {
+        let gone = |maybe_carried_out| {
+            Err::<(), _>(ConnectError {
+                operation: "DeleteRoutingProfile",
+                kind: ErrorKind::NotFound,
+                detail: "ResourceNotFoundException: RoutingProfile not found: rp-1".into(),
+                maybe_carried_out,
+            })
+        };
+        assert!(
+            !missed(&gone(true), &[], CREATED(), true, true),
+            "an earlier attempt may have deleted it"
         );
-        assert!(!missed_recent_write(&gone, &[], CREATED(), true, true));
+        assert!(
+            missed(&gone(false), &[], CREATED(), true, true),
+            "the new profile may not be shown to the Delete yet, whatever the marker read showed"
+        );
+        assert!(
+            !missed(&gone(false), &[], TAGGED(), true, true),
+            "the profile was there before"
+        );
         let denied = error(
             "DeleteRoutingProfile",
             ErrorKind::AccessDenied,
             "AccessDeniedException: not authorized",
         );
         assert!(
-            missed_recent_write(&denied, &[], CREATED(), true, true),
+            missed(&denied, &[], CREATED(), true, true),
             "authorization may still not see the marker"
         );
     }
@@ -531,19 +595,22 @@ mod tests {
                 maybe_carried_out,
             })
         };
-        assert!(missed_recent_write(
-            &invalid(false),
-            &[],
-            CREATED(),
-            true,
-            false
-        ));
-        assert!(
-            !missed_recent_write(&invalid(true), &[], CREATED(), true, false),
-            "an earlier attempt may have done it: read back instead"
+        assert_eq!(
+            missed_recent_write(&invalid(false), &[], CREATED(), true, false),
+            Missed::IfNotShown,
+            "not shown yet, or the request is wrong: a read tells"
+        );
+        assert_eq!(
+            missed_recent_write(&invalid(true), &[], CREATED(), true, false),
+            Missed::IfNotShown,
+            "after an attempt that may have been carried out too"
         );
         assert!(
-            !missed_recent_write(&invalid(false), &[], TAGGED(), true, false),
+            !missed(&invalid(false), &[], CREATED(), true, true),
+            "not from a Delete"
+        );
+        assert!(
+            !missed(&invalid(false), &[], TAGGED(), true, false),
             "the profile was there before"
         );
         let bad_input = error(
@@ -551,18 +618,28 @@ mod tests {
             ErrorKind::Other,
             "InvalidParameterException: Priority must be at least 1",
         );
-        assert!(!missed_recent_write(
-            &bad_input,
-            &[],
-            CREATED(),
-            true,
-            false
-        ));
+        assert!(!missed(&bad_input, &[], CREATED(), true, false));
+    }
+
+    #[test]
+    fn an_invalid_request_is_sent_again_only_while_connect_does_not_show_the_profile() {
+        for maybe_carried_out in [false, true] {
+            assert!(send_again(Seen::Missing, maybe_carried_out));
+            assert!(!send_again(Seen::With, maybe_carried_out), "done");
+        }
+        assert!(
+            !send_again(Seen::Without, false),
+            "Connect shows the profile: the refusal is the request's"
+        );
+        assert!(
+            send_again(Seen::Without, true),
+            "after a server error, the refusal may still be the profile not shown to the write"
+        );
     }
 
     #[test]
     fn a_profile_only_tagged_was_there_before_so_its_not_found_is_the_answer() {
-        assert!(!missed_recent_write(&missing(), &[], TAGGED(), true, false));
+        assert!(!missed(&missing(), &[], TAGGED(), true, false));
     }
 
     #[test]
@@ -573,9 +650,9 @@ mod tests {
             "AccessDeniedException: not authorized",
         );
         for written in [CREATED(), TAGGED()] {
-            assert!(missed_recent_write(&denied, &["q-1"], written, true, false));
+            assert!(missed(&denied, &["q-1"], written, true, false));
             assert!(
-                !missed_recent_write(&denied, &["q-1"], written, false, false),
+                !missed(&denied, &["q-1"], written, false, false),
                 "TagResource, UntagResource and reads are not conditioned on the marker"
             );
         }

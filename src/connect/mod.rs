@@ -27,7 +27,7 @@ mod retry;
 mod trail;
 mod wire;
 
-pub use consistency::{Next, ReadAgain, Reread};
+pub use consistency::{Missed, Next, ReadAgain, Reread, Seen, send_again};
 use consistency::{Recent, missed_recent_write};
 pub use error::{ConnectError, ErrorKind};
 pub use retry::Tuning;
@@ -317,18 +317,20 @@ impl Connect {
     /// Whether `answer`, to `write` on `profile`, may be Connect not showing yet what this client
     /// wrote to the profile lately, so that the write is to be made again within the window rather
     /// than taken as refused: ResourceNotFoundException (not naming a queue of the write, nor from
-    /// a Delete) or InvalidRequestException on a profile it created, AccessDeniedException on a
-    /// write IAM checks against the marker it wrote (`consistency::missed_recent_write`).
+    /// a Delete an earlier attempt of which may have been carried out) on a profile it created,
+    /// AccessDeniedException on a write IAM checks against the marker it wrote; and
+    /// InvalidRequestException on a profile it created, if a read of the profile made once now does
+    /// not show it (`consistency::missed_recent_write`).
     pub fn not_shown_yet(
         &self,
         profile: &ProfileRef,
         write: Write<'_>,
         answer: &Result<(), ConnectError>,
-    ) -> bool {
+    ) -> Missed {
         let Some(written) = self.recent.of(profile) else {
-            return false;
+            return Missed::No;
         };
-        let (queues, marker_checked, shown_first) = match write {
+        let (queues, marker_checked, deletes) = match write {
             Write::Planned(op) => (
                 queues_named(op),
                 !matches!(op, Operation::Tag { .. } | Operation::Untag { .. }),
@@ -336,7 +338,7 @@ impl Connect {
             ),
             Write::Delete => (Vec::new(), true, true),
         };
-        missed_recent_write(answer, &queues, written, marker_checked, shown_first)
+        missed_recent_write(answer, &queues, written, marker_checked, deletes)
     }
 
     async fn apply(&self, profile: &ProfileRef, op: &Operation) -> Result<(), ConnectError> {
@@ -465,7 +467,7 @@ impl Connect {
 pub enum Write<'a> {
     /// One planned write call.
     Planned(&'a Operation),
-    /// DeleteRoutingProfile, of a profile whose marker was just read: Connect showed it.
+    /// DeleteRoutingProfile, of a profile whose marker was just read.
     Delete,
 }
 

@@ -42,8 +42,8 @@ pub(super) fn earlier_attempt_unanswered(response: &HttpResponse) -> bool {
     response.headers().contains_key(EARLIER_ATTEMPT_UNANSWERED)
 }
 
-/// Kept in a call's own config bag (one per call, shared by its attempts) once an attempt got no
-/// answer or a server error.
+/// Kept in a call's own config bag (one per call, shared by its attempts) once an attempt got a
+/// server error or failed without a response (sent or not: see `read_after_attempt`).
 #[derive(Clone, Copy, Debug)]
 struct Unanswered;
 
@@ -133,6 +133,13 @@ impl Intercept for Trail {
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        // An attempt that failed without a response counts as unanswered whatever stopped it: a
+        // timeout or a connection lost after the request was sent, but also a failure before
+        // anything was sent (a refused connection), which this hook cannot tell apart from the
+        // rest (both are connector I/O errors). Counting those too is the cautious side: a refusal
+        // the retry meets is then read back, at worst for nothing, where not counting a sent
+        // attempt would take its work for not done. One answer leans the other way: a Delete's
+        // ResourceNotFoundException after such an attempt is taken as the profile gone.
         let unanswered = match (context.response(), context.output_or_error()) {
             (Some(response), _) => response.status().is_server_error(),
             (None, Some(Err(_))) => true,

@@ -33,7 +33,9 @@
 //!   read shows them, so that the request CloudFormation sends next (the rollback right after a
 //!   failure, say) plans from a read that shows them;
 //! - the writes to a profile this client created or tagged within the window ([`write`]), while
-//!   Connect answers as if it did not show that yet ([`Connect::not_shown_yet`]).
+//!   Connect answers as if it did not show that yet ([`Connect::not_shown_yet`]); after
+//!   InvalidRequestException, which may be that or a request that is not valid, only while a read
+//!   of the profile made once after it does not show the profile.
 //!
 //! This is the one loop: `Connect` makes each call once, so no read again runs inside another.
 //!
@@ -48,12 +50,15 @@
 //! one for the profile it reads, and when the replacement it then makes fails, one more for its
 //! cleanup (and one more before that, the search by Name after DuplicateResourceException).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use super::Progress;
-use crate::connect::{Connect, ConnectError, ErrorKind, Reread, Standing, Write};
+use crate::connect::{
+    Connect, ConnectError, ErrorKind, Missed, Reread, Seen, Standing, Write, send_again,
+};
 use crate::failure::Failure;
 use crate::model::{ProfileRef, ProfileState};
 use crate::plan::{self, Operation, Order};
@@ -105,21 +110,69 @@ pub(super) fn in_time<T>(reread: Reread<T>, progress: &Progress) -> Result<T, Fa
 /// One write to `profile`, made again while its answer may be Connect not showing yet what this
 /// client wrote to the profile lately ([`Connect::not_shown_yet`]: its creation, or the marker
 /// IAM checks the write against): within the window from that write, no attempt starting after
-/// `until`. The last answer, and whether `until` came while it may still be that ([`in_time`]
-/// makes that a failure).
+/// `until`. An InvalidRequestException on a profile it created is made again only while a read of
+/// the profile, made once after it, does not show the profile, or shows it without the write after
+/// an attempt that may have been carried out ([`seen`], [`send_again`]); a read that shows the
+/// write makes it done. An answer after an attempt that may have been carried out says so
+/// ([`ConnectError::maybe_carried_out`]), whichever attempt it was. The last answer, and whether `until` came while it may
+/// still be that ([`in_time`] makes that a failure).
 pub(super) async fn write(
     connect: &Connect,
     profile: &ProfileRef,
     write: Write<'_>,
     until: Instant,
 ) -> Reread<Result<(), ConnectError>> {
-    let send = || connect.write(profile, write);
     let Some(written) = connect.written_lately(profile) else {
-        return Reread::Answer(send().await);
+        return Reread::Answer(connect.write(profile, write).await);
     };
-    let missed = |answer: &Result<(), ConnectError>| connect.not_shown_yet(profile, write, answer);
+    // Whether an attempt so far may have been carried out: a refusal after one may be of its work.
+    let maybe_carried_out = AtomicBool::new(false);
+    let send = || async {
+        let mut answer = connect.write(profile, write).await;
+        if let Err(e) = &mut answer {
+            e.maybe_carried_out |= maybe_carried_out.load(Ordering::Relaxed);
+            maybe_carried_out.store(e.maybe_carried_out, Ordering::Relaxed);
+        }
+        if connect.not_shown_yet(profile, write, &answer) != Missed::IfNotShown {
+            return (answer, None);
+        }
+        let seen = seen(connect, profile, write).await;
+        tracing::info!(?seen, error = ?answer.as_ref().err(), "refused right after the create; read the profile once");
+        let answer = if seen == Seen::With { Ok(()) } else { answer };
+        (answer, Some(seen))
+    };
+    let missed = |(answer, seen): &(Result<(), ConnectError>, Option<Seen>)| match connect
+        .not_shown_yet(profile, write, answer)
+    {
+        Missed::No => false,
+        Missed::Yes => true,
+        Missed::IfNotShown => seen.is_some_and(|seen| {
+            send_again(seen, answer.as_ref().is_err_and(|e| e.maybe_carried_out))
+        }),
+    };
     let policy = connect.read_again();
-    policy.read(written, Some(until), send, missed).await
+    match policy.read(written, Some(until), send, missed).await {
+        Reread::Answer((answer, _)) => Reread::Answer(answer),
+        Reread::OutOfTime((answer, _)) => Reread::OutOfTime(answer),
+    }
+}
+
+/// What one read of `profile` shows of `write`: the profile not found, the profile without the
+/// write (or a read that failed otherwise, which tells nothing), or with it.
+async fn seen(connect: &Connect, profile: &ProfileRef, write: Write<'_>) -> Seen {
+    let read = match write {
+        Write::Planned(op) => connect
+            .fetch(profile)
+            .await
+            .map(|live| shows(&live, std::slice::from_ref(op))),
+        Write::Delete => connect.standing(profile).await.map(|_| false),
+    };
+    match read {
+        Ok(true) => Seen::With,
+        Ok(false) => Seen::Without,
+        Err(e) if e.kind == ErrorKind::NotFound => Seen::Missing,
+        Err(_) => Seen::Without,
+    }
 }
 
 /// What a search by Name found.
@@ -246,15 +299,14 @@ pub(super) async fn shown(
 
 /// Whether planned write `op`, which Connect refused or did not answer when it may have been
 /// carried out already, shows in the profile: read again until a read shows it or the window
-/// closes (Connect may not show it yet), no read starting after `until`; a failure when `until`
-/// comes first.
+/// closes (Connect may not show it yet), no read starting after `until`. `None` when `until` came
+/// first: whether it was carried out cannot be told.
 pub(super) async fn carried_out(
     connect: &Connect,
     profile: &ProfileRef,
     op: &Operation,
-    progress: &Progress,
     until: Instant,
-) -> Result<bool, Failure> {
+) -> Option<bool> {
     let written = std::slice::from_ref(op);
     let missed = |read: &Result<ProfileState, ConnectError>| match read {
         Ok(live) => !shows(live, written),
@@ -262,8 +314,10 @@ pub(super) async fn carried_out(
     };
     let read = || connect.fetch(profile);
     let policy = connect.read_again();
-    let reread = policy.read(Instant::now(), Some(until), read, missed).await;
-    Ok(in_time(reread, progress)?.is_ok_and(|live| shows(&live, written)))
+    match policy.read(Instant::now(), Some(until), read, missed).await {
+        Reread::Answer(read) => Some(read.is_ok_and(|live| shows(&live, written))),
+        Reread::OutOfTime(_) => None,
+    }
 }
 
 /// Whether `live` shows the writes `done`: carrying them out again would change nothing, as the

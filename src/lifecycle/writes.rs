@@ -20,8 +20,10 @@ const READ_BACK_BUDGET: Duration = Duration::from_secs(5);
 /// Connect answers an association with LimitExceededException (the account's queues-per-profile
 /// quota), the rest planned again from the state reached, removing first. A write refused when it
 /// may have been carried out already (an earlier attempt of the call went unanswered, or
-/// `current_may_lag`: `current` is a read that may not show this request's earlier writes) is
-/// read back, and counts as done when the profile shows it ([`reads::carried_out`]). Whether it
+/// `current_may_lag`: `current` is a read that may not show this request's earlier writes, and the
+/// write is an association or disassociation: [`may_be_there`]) is read back, and counts as done
+/// when the profile shows it ([`reads::carried_out`]); when it does not, or the time for writes
+/// runs out first, the refusal is the answer. Whether it
 /// ends in success, failure or out of time, what it wrote is then read back until Connect shows it
 /// (by `deadline`, the writes stopping [`READ_BACK_BUDGET`] before it), so that the request
 /// CloudFormation sends next, the rollback right after a failure say, plans from it
@@ -109,20 +111,30 @@ async fn apply_plan(
         written.maybe = Some(op.clone());
         let applied = reads::write(connect, profile, Write::Planned(op), until).await;
         let mut applied = reads::in_time(applied, progress)?;
-        // Read back within the window without showing the write: not carried out after all.
+        // Read back within the window without showing the write: not carried out after all. Read
+        // back until the time for writes ran out: not known, and the refusal is the answer, in
+        // Connect's words (what it says is all there is to tell); the write is then read back once
+        // more before the answer when it may have been carried out.
         let mut read_back = false;
         if let Err(error) = &applied
-            && may_be_there(error, plan.current_may_lag)
+            && may_be_there(error, op, plan.current_may_lag)
         {
             tracing::warn!(%error, "the write may have been carried out already; reading the profile back");
-            if reads::carried_out(connect, profile, op, progress, until).await? {
-                tracing::info!(
+            match reads::carried_out(connect, profile, op, until).await {
+                Some(true) => {
+                    tracing::info!(
+                        operation = op.api_name(),
+                        "the profile shows the write: done"
+                    );
+                    applied = Ok(());
+                    read_back = true;
+                }
+                Some(false) => read_back = true,
+                None => tracing::warn!(
                     operation = op.api_name(),
-                    "the profile shows the write: done"
-                );
-                applied = Ok(());
+                    "out of time before the profile showed the write; answering the refusal"
+                ),
             }
-            read_back = true;
         }
         written.maybe = None;
         match applied {
@@ -157,14 +169,25 @@ async fn apply_plan(
     Ok(())
 }
 
-/// Whether a write refused with `error` may have been refused because what it writes is there
+/// Whether write `op`, refused with `error`, may have been refused because what it writes is there
 /// already: an earlier attempt of the call may have been carried out (its answer lost, and the
-/// retry met "already associated", say), or the plan came from a read that may not show this
-/// request's earlier writes (`current_may_lag`) and Connect says the request does not fit the
-/// profile as it is.
-fn may_be_there(error: &ConnectError, current_may_lag: bool) -> bool {
+/// retry met "already associated", say); or the plan came from a read that may not show this
+/// request's earlier writes (`current_may_lag`), Connect says the request does not fit the profile
+/// as it is, and `op` is one whose refusal can mean that: an association or disassociation, which
+/// Connect may refuse for a queue the profile already has or no longer has (the emulator answers
+/// InvalidParameterException "already associated" or "not associated"; Connect documents neither,
+/// so the exception's name does not tell). Every other write sets a value or tags, and the earlier
+/// writes, made towards the same template, can only have set the same: a refusal of it is of the
+/// request, whatever its name, and the answer at once.
+fn may_be_there(error: &ConnectError, op: &Operation, current_may_lag: bool) -> bool {
+    let membership = matches!(
+        op,
+        Operation::Associate { .. } | Operation::Disassociate { .. }
+    );
     error.maybe_carried_out
-        || (current_may_lag && matches!(error.kind, ErrorKind::InvalidRequest | ErrorKind::Other))
+        || (current_may_lag
+            && membership
+            && matches!(error.kind, ErrorKind::InvalidRequest | ErrorKind::Other))
 }
 
 /// The failure of planned write `op` after `done` of `total` changes, in the user's terms where
@@ -254,4 +277,68 @@ pub(super) fn queue_ids(state: &ProfileState) -> BTreeSet<String> {
         .chain(&state.manual_queues)
         .map(|q| q.queue_id.clone())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, QueueRef};
+
+    fn refusal(kind: ErrorKind, maybe_carried_out: bool) -> ConnectError {
+        ConnectError {
+            operation: "AnyWrite",
+            kind,
+            detail: "InvalidParameterException: refused".into(),
+            maybe_carried_out,
+        }
+    }
+
+    #[test]
+    fn on_a_read_that_may_lag_only_a_refused_membership_write_may_be_there_already() {
+        let queue = QueueRef {
+            queue_id: "q-1".into(),
+            channel: Channel::Voice,
+        };
+        let associate = Operation::Associate {
+            queues: Vec::new(),
+            manual: vec![queue.clone()],
+        };
+        let disassociate = Operation::Disassociate {
+            queues: vec![queue],
+            manual: Vec::new(),
+        };
+        let rename = Operation::UpdateName {
+            name: "n".into(),
+            description: "d".into(),
+        };
+        for kind in [ErrorKind::Other, ErrorKind::InvalidRequest] {
+            let refused = refusal(kind, false);
+            assert!(
+                may_be_there(&refused, &associate, true),
+                "already associated"
+            );
+            assert!(
+                may_be_there(&refused, &disassociate, true),
+                "not associated"
+            );
+            assert!(
+                !may_be_there(&refused, &rename, true),
+                "the earlier writes can only have set the same"
+            );
+            for op in [&associate, &disassociate, &rename] {
+                assert!(
+                    !may_be_there(&refused, op, false),
+                    "a read that shows it all"
+                );
+                assert!(
+                    may_be_there(&refusal(kind, true), op, false),
+                    "an earlier attempt of the call may have been carried out"
+                );
+            }
+        }
+        assert!(
+            !may_be_there(&refusal(ErrorKind::LimitExceeded, false), &associate, true),
+            "a quota"
+        );
+    }
 }

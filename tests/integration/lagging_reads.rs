@@ -324,7 +324,7 @@ async fn the_rollback_right_after_a_partly_applied_update_undoes_what_it_wrote()
 }
 
 /// An association carried out whose answer was lost: the SDK's retry meets "already associated"
-/// (InvalidRequestException). The profile read back shows the queues, so it counts as done, and
+/// (the emulator answers it with InvalidParameterException). The profile read back shows the queues, so it counts as done, and
 /// the rollback's Delete after finds the profile as made.
 #[tokio::test]
 async fn an_association_whose_answer_was_lost_is_done_once_the_profile_shows_it() {
@@ -452,6 +452,43 @@ async fn a_refused_write_is_not_read_back() {
         started.elapsed() < Duration::from_secs(5),
         "{:?}",
         started.elapsed()
+    );
+}
+
+/// A Create whose first answer was lost resumes its profile, planned from a read that may not show
+/// what the lost attempt wrote; the association it then makes is refused for bad input. That
+/// refusal could be "already associated", so it is read back; when the time for writes runs out
+/// before the read shows it, the answer is Connect's refusal, in its words, not "Ran out of time
+/// ... did not show yet".
+#[tokio::test]
+async fn bad_input_on_a_resumed_profile_read_back_until_the_time_runs_out_is_connects_refusal() {
+    // The default window (20 s), longer than the time left: the read back ends at the deadline.
+    let world = World::start_with(Tuning::default(), ReadAgain::default()).await;
+    world
+        .connect
+        .inject("CreateRoutingProfile", Fault::answer_lost_to_500(), 1);
+    world
+        .connect
+        .inject("AssociateRoutingProfileQueues", refused(), 1);
+    let failed = world
+        .answer_within(&world.event("create-large"), Duration::from_secs(6))
+        .await;
+    assert_eq!(failed.status, "FAILED", "{failed}");
+    assert!(
+        failed
+            .reason
+            .contains("InvalidParameterException: refused by the test"),
+        "{}",
+        failed.reason
+    );
+    assert!(
+        !failed.reason.contains("Ran out of time"),
+        "{}",
+        failed.reason
+    );
+    assert!(
+        statuses(&world, "DescribeRoutingProfile").len() > 2,
+        "read back"
     );
 }
 
