@@ -966,21 +966,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_delete_removes_only_its_own_never_the_default_and_a_request_only_what_it_did() {
-        use Disposal::*;
-        let other = Made::ByOtherResource(OtherMarker {
-            stack_id: Some("s".into()),
-            logical_id: Some("l".into()),
-        });
-        let made = [
+    /// Who made a profile, one of each kind, in the order the disposal tables list them.
+    fn every_made() -> [Made; 6] {
+        [
             Made::ByNobody,
             Made::ByThisRequest(Origin::Created),
             Made::ByThisRequest(Origin::Adopted),
             Made::ByEarlierRequest(Some("r-0".into())),
             Made::ByEarlierRequest(None),
-            other,
-        ];
+            Made::ByOtherResource(OtherMarker {
+                stack_id: Some("s".into()),
+                logical_id: Some("l".into()),
+            }),
+        ]
+    }
+
+    #[test]
+    fn a_delete_removes_only_its_own_never_the_default_and_a_request_only_what_it_did() {
+        use Disposal::*;
+        let made = every_made();
         // Per scope: what each of `made` gets, not default and default. A request's scopes leave
         // a profile another request of the resource holds since (adopted again by an Update, say),
         // and a failed adoption's never deletes.
@@ -1015,18 +1019,7 @@ mod tests {
 
     #[test]
     fn a_delete_reads_again_only_a_marker_that_may_not_show_yet() {
-        let other = Made::ByOtherResource(OtherMarker {
-            stack_id: Some("s".into()),
-            logical_id: Some("l".into()),
-        });
-        let made = [
-            Made::ByNobody,
-            Made::ByThisRequest(Origin::Created),
-            Made::ByThisRequest(Origin::Adopted),
-            Made::ByEarlierRequest(Some("r-0".into())),
-            Made::ByEarlierRequest(None),
-            other,
-        ];
+        let made = every_made();
         // Per scope, for each of `made`: whether the read is read again. What lets the Delete act
         // is not; nor is another resource's marker.
         let expected = [
