@@ -114,8 +114,8 @@ pub(super) fn in_time<T>(reread: Reread<T>, progress: &Progress) -> Result<T, Fa
 /// the profile, made once after it, does not show the profile, or shows it without the write after
 /// an attempt that may have been carried out ([`seen`], [`send_again`]); a read that shows the
 /// write makes it done. An answer after an attempt that may have been carried out says so
-/// ([`ConnectError::maybe_carried_out`]), whichever attempt it was. The last answer, and whether `until` came while it may
-/// still be that ([`in_time`] makes that a failure).
+/// ([`ConnectError::maybe_carried_out`]), whichever attempt it was. The last answer, and whether
+/// `until` came while it may still be that ([`in_time`] makes that a failure).
 pub(super) async fn write(
     connect: &Connect,
     profile: &ProfileRef,
