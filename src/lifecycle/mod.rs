@@ -167,6 +167,35 @@ async fn update(
     Ok(Done::Profile(existing))
 }
 
+/// The moment that keeps `kept` of the time before `deadline` for what must follow, or a quarter
+/// of the time left when that is less (a short Lambda timeout, a test).
+pub(super) fn keeping(deadline: Instant, kept: Duration) -> Instant {
+    let kept = kept.min(deadline.saturating_duration_since(Instant::now()) / 4);
+    deadline.checked_sub(kept).unwrap_or(deadline)
+}
+
+/// `work`, or [`Failure::OutOfTime`] at the step under way when `until` comes first; `then` is
+/// what the request does next, for the log. `work` goes on the heap: a replacement's provisioning
+/// and an update's writes are the largest futures of a request, and nested in the handler's
+/// they overflowed a test thread's 2 MB stack in a debug build.
+pub(super) async fn by<T>(
+    until: Instant,
+    work: impl Future<Output = Result<T, Failure>>,
+    connect: &Connect,
+    progress: &Progress,
+    then: &str,
+) -> Result<T, Failure> {
+    tokio::time::timeout_at(until, Box::pin(work))
+        .await
+        .unwrap_or_else(|_elapsed| {
+            tracing::error!(step = %progress.current(), "out of time; {then}");
+            Err(Failure::OutOfTime {
+                step: progress.current(),
+                last_failure: connect.last_failure(),
+            })
+        })
+}
+
 /// Makes a new profile for an Update, keeping part of the time until `deadline` to undo it when
 /// it cannot be made whole (the answer keeps the old id).
 async fn replace(
@@ -176,19 +205,10 @@ async fn replace(
     progress: &Progress,
     deadline: Instant,
 ) -> Result<Done, Failure> {
-    let budget = CLEANUP_BUDGET.min(deadline.saturating_duration_since(Instant::now()) / 4);
-    let provisioning = deadline.checked_sub(budget).unwrap_or(deadline);
+    let provisioning = keeping(deadline, CLEANUP_BUDGET);
     let provisioned = provision(connect, props, owner, progress, provisioning);
-    let provisioned = tokio::time::timeout_at(provisioning, provisioned)
-        .await
-        .unwrap_or_else(|_elapsed| {
-            tracing::error!(step = %progress.current(), "out of time; undoing what the replacement made");
-            Err(Failure::OutOfTime {
-                step: progress.current(),
-                last_failure: connect.last_failure(),
-            })
-        });
-    match provisioned {
+    let then = "undoing what the replacement made";
+    match by(provisioning, provisioned, connect, progress, then).await {
         Ok(profile) => Ok(Done::Profile(profile)),
         Err(failure) => {
             Err(undo_replacement(connect, props, owner, progress, failure, deadline).await)
@@ -401,7 +421,7 @@ mod tests {
     use serde_json::{Value, json};
 
     /// The Properties of one of the sample events.
-    fn properties(name: &str) -> Value {
+    pub(super) fn properties(name: &str) -> Value {
         let text = match name {
             "create" => include_str!("../../events/create.json"),
             "create-large" => include_str!("../../events/create-large.json"),

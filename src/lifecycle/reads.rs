@@ -70,8 +70,7 @@ const KEPT_AFTER_READING_AGAIN: Duration = Duration::from_secs(5);
 /// The latest time a read again may start before `deadline`: [`KEPT_AFTER_READING_AGAIN`] before
 /// it, or a quarter of the time left when less.
 pub(super) fn last_start(deadline: Instant) -> Instant {
-    let kept = KEPT_AFTER_READING_AGAIN.min(deadline.saturating_duration_since(Instant::now()) / 4);
-    deadline.checked_sub(kept).unwrap_or(deadline)
+    super::keeping(deadline, KEPT_AFTER_READING_AGAIN)
 }
 
 /// Runs `read` until `missed` says its answer shows what it may not have shown yet (a write made
@@ -226,12 +225,8 @@ pub(super) async fn standing(
     deadline: Instant,
     missed: impl Fn(&Standing) -> bool,
 ) -> Result<Result<Standing, ConnectError>, Failure> {
-    let missed = |read: &Result<Standing, ConnectError>| match read {
-        Ok(standing) => missed(standing),
-        Err(e) => e.kind == ErrorKind::NotFound,
-    };
     let read = || connect.standing(profile);
-    read_again(connect, deadline, progress, read, missed).await
+    until_found(connect, progress, deadline, read, missed).await
 }
 
 /// The live profile, read again while it is not found or `missed` says what it shows may predate
@@ -243,11 +238,26 @@ pub(super) async fn fetch(
     deadline: Instant,
     missed: impl Fn(&ProfileState) -> bool,
 ) -> Result<Result<ProfileState, ConnectError>, Failure> {
-    let missed = |read: &Result<ProfileState, ConnectError>| match read {
-        Ok(live) => missed(live),
+    let read = || connect.fetch(profile);
+    until_found(connect, progress, deadline, read, missed).await
+}
+
+/// [`read_again`] of a read of one profile: while it is not found, or found and `missed` says so.
+async fn until_found<T, F, Fut>(
+    connect: &Connect,
+    progress: &Progress,
+    deadline: Instant,
+    read: F,
+    missed: impl Fn(&T) -> bool,
+) -> Result<Result<T, ConnectError>, Failure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ConnectError>>,
+{
+    let missed = |read: &Result<T, ConnectError>| match read {
+        Ok(found) => missed(found),
         Err(e) => e.kind == ErrorKind::NotFound,
     };
-    let read = || connect.fetch(profile);
     read_again(connect, deadline, progress, read, missed).await
 }
 
@@ -333,15 +343,9 @@ mod tests {
     use super::*;
     use crate::model::Channel;
 
+    /// The profile one of the sample events declares.
     fn state(event: &str) -> ProfileState {
-        let text = match event {
-            "create" => include_str!("../../events/create.json"),
-            "update" => include_str!("../../events/update.json"),
-            "create-large" => include_str!("../../events/create-large.json"),
-            other => panic!("no sample event {other}"),
-        };
-        let event: serde_json::Value = serde_json::from_str(text).expect("sample event JSON");
-        crate::properties::parse(&event["ResourceProperties"])
+        crate::properties::parse(&super::super::tests::properties(event))
             .expect("valid properties")
             .profile
     }

@@ -37,8 +37,7 @@ pub(super) async fn converge(
     progress: &Progress,
     deadline: Instant,
 ) -> Result<(), Failure> {
-    let budget = READ_BACK_BUDGET.min(deadline.saturating_duration_since(Instant::now()) / 4);
-    let writes_until = deadline.checked_sub(budget).unwrap_or(deadline);
+    let writes_until = super::keeping(deadline, READ_BACK_BUDGET);
     let mut written = Written::default();
     let plan = Plan {
         desired,
@@ -46,15 +45,8 @@ pub(super) async fn converge(
         current_may_lag,
     };
     let writes = apply_plan(connect, profile, plan, progress, writes_until, &mut written);
-    let outcome = tokio::time::timeout_at(writes_until, writes)
-        .await
-        .unwrap_or_else(|_elapsed| {
-            tracing::error!(step = %progress.current(), "out of time; reading back what was written");
-            Err(Failure::OutOfTime {
-                step: progress.current(),
-                last_failure: connect.last_failure(),
-            })
-        });
+    let then = "reading back what was written";
+    let outcome = super::by(writes_until, writes, connect, progress, then).await;
     let Written { done, maybe } = written;
     reads::shown(connect, profile, &done, maybe.as_ref(), progress, deadline).await;
     outcome

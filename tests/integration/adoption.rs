@@ -21,15 +21,6 @@ fn adopting_create(world: &World) -> Value {
     adopting(world.event("create"))
 }
 
-/// A Connect error that no retry gets past.
-fn refused() -> Fault {
-    Fault::Error {
-        status: 400,
-        error_type: "InvalidParameterException".into(),
-        message: "refused by the test".into(),
-    }
-}
-
 fn marker_of(profile: &Profile) -> Vec<(&str, &str)> {
     profile
         .tags

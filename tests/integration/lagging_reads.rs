@@ -38,26 +38,6 @@ async fn lagging(lag: Duration) -> World {
     world
 }
 
-/// The statuses of the calls of `operation` since the last `clear_calls`.
-fn statuses(world: &World, operation: &str) -> Vec<u16> {
-    world
-        .connect
-        .calls()
-        .iter()
-        .filter(|c| c.operation == operation)
-        .map(|c| c.status)
-        .collect()
-}
-
-/// A Connect error that no retry gets past.
-fn refused() -> Fault {
-    Fault::Error {
-        status: 400,
-        error_type: "InvalidParameterException".into(),
-        message: "refused by the test".into(),
-    }
-}
-
 #[tokio::test]
 async fn a_create_whose_answer_was_lost_resumes_its_profile_before_the_list_shows_it() {
     let world = lagging(LAG).await;
@@ -73,7 +53,7 @@ async fn a_create_whose_answer_was_lost_resumes_its_profile_before_the_list_show
         world.profile_arns(),
         std::slice::from_ref(&created.physical)
     );
-    let lists = statuses(&world, "ListRoutingProfiles");
+    let lists = world.statuses("ListRoutingProfiles");
     assert!(lists.len() >= 2, "the lag was really met: {lists:?}");
     world.connect.set_read_lag(None);
     assert_eq!(
@@ -109,7 +89,7 @@ async fn the_delete_right_after_a_create_answered_too_late_finds_and_deletes_its
     assert_eq!(deleted.status, "SUCCESS", "{deleted}");
     assert!(world.connect.profiles().is_empty(), "nothing left behind");
     assert!(
-        statuses(&world, "ListRoutingProfiles").len() >= 2,
+        world.statuses("ListRoutingProfiles").len() >= 2,
         "the lag was really met"
     );
 }
@@ -130,7 +110,7 @@ async fn a_delete_right_after_another_process_created_the_profile_deletes_it() {
         "deleted, not taken for gone"
     );
     assert_eq!(
-        statuses(&world, "DescribeRoutingProfile").first(),
+        world.statuses("DescribeRoutingProfile").first(),
         Some(&404),
         "the lag was really met"
     );
@@ -154,7 +134,7 @@ async fn an_update_right_after_another_process_created_the_profile_updates_it_in
     );
     assert_eq!(world.connect.profiles().len(), 1);
     assert_eq!(
-        statuses(&world, "DescribeRoutingProfile").first(),
+        world.statuses("DescribeRoutingProfile").first(),
         Some(&404),
         "the lag was really met"
     );
@@ -176,17 +156,6 @@ fn console_profile(world: &World) -> (Profile, Value) {
     (console, adopting(world.event("create")))
 }
 
-fn marker_of(world: &World, profile: &Profile) -> BTreeMap<String, String> {
-    world
-        .connect
-        .profile(&profile.id)
-        .expect("the profile is still there")
-        .tags
-        .into_iter()
-        .filter(|(k, _)| k.starts_with("cfn-custom-resource:"))
-        .collect()
-}
-
 #[tokio::test]
 async fn an_adoption_sees_another_resources_marker_written_right_after_its_own() {
     let world = lagging(LAG).await;
@@ -203,7 +172,7 @@ async fn an_adoption_sees_another_resources_marker_written_right_after_its_own()
     let adopting = world.invoke(create.clone(), Duration::from_secs(30));
     let meanwhile = async {
         // Once this adoption's TagResource is answered, another resource marks the profile.
-        while !statuses(&world, "TagResource").contains(&200) {
+        while !world.statuses("TagResource").contains(&200) {
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         theirs
@@ -238,7 +207,8 @@ async fn an_adoption_sees_another_resources_marker_written_right_after_its_own()
         .await;
     assert_eq!(deleted.status, "SUCCESS", "{deleted}");
     assert_eq!(
-        marker_of(&world, &console)
+        world
+            .marker(&console.id)
             .get(OWNER_REQUEST_TAG)
             .map(String::as_str),
         Some("adopted:theirs"),
@@ -262,7 +232,7 @@ async fn the_delete_right_after_a_failed_adoption_releases_the_profile_its_read_
         failed_adoption_id(request_id(&create), &console.arn)
     );
     assert_eq!(
-        marker_of(&world, &console),
+        world.marker(&console.id),
         BTreeMap::from(owner(&create).tags(Origin::Adopted)),
         "marked"
     );
@@ -274,7 +244,7 @@ async fn the_delete_right_after_a_failed_adoption_releases_the_profile_its_read_
         .await;
     assert_eq!(released.status, "SUCCESS", "{released}");
     assert_eq!(
-        marker_of(&world, &console),
+        world.marker(&console.id),
         BTreeMap::new(),
         "released, not left marked"
     );
@@ -283,7 +253,7 @@ async fn the_delete_right_after_a_failed_adoption_releases_the_profile_its_read_
         "never deleted"
     );
     assert!(
-        statuses(&world, "DescribeRoutingProfile").len() >= 2,
+        world.statuses("DescribeRoutingProfile").len() >= 2,
         "the lag was really met"
     );
 }
@@ -337,7 +307,7 @@ async fn an_association_whose_answer_was_lost_is_done_once_the_profile_shows_it(
     let create = world.event("create-large");
     let created = world.send(create.clone()).await;
     assert_eq!(created.status, "SUCCESS", "{created}");
-    let associates = statuses(&world, "AssociateRoutingProfileQueues");
+    let associates = world.statuses("AssociateRoutingProfileQueues");
     assert_eq!(&associates[..2], [500, 400], "the retry was refused");
     assert_eq!(
         world.live(&created.physical).await,
@@ -366,7 +336,7 @@ async fn a_disassociation_whose_answer_was_lost_is_done_once_the_profile_shows_i
     let updated = world.send(update.clone()).await;
     assert_eq!(updated.status, "SUCCESS", "{updated}");
     assert_eq!(
-        statuses(&world, "DisassociateRoutingProfileQueues"),
+        world.statuses("DisassociateRoutingProfileQueues"),
         [500, 400]
     );
     assert_eq!(
@@ -402,7 +372,7 @@ async fn while_reads_lag_an_association_whose_answer_was_lost_is_read_back_until
     let updated = world.send(grown.clone()).await;
     assert_eq!(updated.status, "SUCCESS", "{updated}");
     assert_eq!(
-        &statuses(&world, "AssociateRoutingProfileQueues")[..2],
+        &world.statuses("AssociateRoutingProfileQueues")[..2],
         [500, 400]
     );
     world.connect.set_read_lag(None);
@@ -442,9 +412,9 @@ async fn a_refused_write_is_not_read_back() {
         "{}",
         failed.reason
     );
-    assert_eq!(statuses(&world, "UpdateRoutingProfileName"), [429, 400]);
+    assert_eq!(world.statuses("UpdateRoutingProfileName"), [429, 400]);
     assert_eq!(
-        statuses(&world, "DescribeRoutingProfile").len(),
+        world.statuses("DescribeRoutingProfile").len(),
         1,
         "the Update's own read, and none after the refusal"
     );
@@ -487,7 +457,7 @@ async fn bad_input_on_a_resumed_profile_read_back_until_the_time_runs_out_is_con
         failed.reason
     );
     assert!(
-        statuses(&world, "DescribeRoutingProfile").len() > 2,
+        world.statuses("DescribeRoutingProfile").len() > 2,
         "read back"
     );
 }
@@ -515,7 +485,7 @@ async fn a_name_taken_by_another_stack_is_refused_without_reading_again() {
         "{}",
         refused.reason
     );
-    assert_eq!(statuses(&world, "ListRoutingProfiles").len(), 1);
+    assert_eq!(world.statuses("ListRoutingProfiles").len(), 1);
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "{:?}",
@@ -546,7 +516,7 @@ async fn a_name_still_shown_taken_by_another_stack_when_time_runs_out_is_refused
         refused.reason
     );
     assert!(
-        statuses(&world, "ListRoutingProfiles").len() > 1,
+        world.statuses("ListRoutingProfiles").len() > 1,
         "read again"
     );
     assert_eq!(world.connect.profiles().len(), 1, "theirs alone");

@@ -3,7 +3,6 @@
 //! resource left. The ownership marker names the request; only that request's profile is resumed
 //! or deleted (an earlier request's is adopted only on request: `adoption.rs`).
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use connect_emulator::connect::{DEMO_INSTANCE2_ID, Fault, Profile, demo2_queue_id};
@@ -280,16 +279,7 @@ async fn profiles_with_the_two_tag_marker_of_older_versions_keep_working() {
         .send()
         .await
         .expect("untag");
-    let two_tags = |world: &World| -> BTreeMap<String, String> {
-        world
-            .connect
-            .profile(&profile.routing_profile_id)
-            .expect("profile")
-            .tags
-            .into_iter()
-            .filter(|(k, _)| k.starts_with("cfn-custom-resource:"))
-            .collect()
-    };
+    let two_tags = |world: &World| world.marker(&profile.routing_profile_id);
     let marker = two_tags(&world);
     assert_eq!(
         marker.keys().map(String::as_str).collect::<Vec<_>>(),

@@ -35,16 +35,6 @@ fn profile_not_found() -> Fault {
     }
 }
 
-fn statuses(world: &World, operation: &str) -> Vec<u16> {
-    world
-        .connect
-        .calls()
-        .iter()
-        .filter(|c| c.operation == operation)
-        .map(|c| c.status)
-        .collect()
-}
-
 #[tokio::test]
 async fn queues_associated_right_after_the_create_wait_until_connect_shows_the_profile() {
     let world = World::start_with(Tuning::default(), WINDOW).await;
@@ -55,7 +45,7 @@ async fn queues_associated_right_after_the_create_wait_until_connect_shows_the_p
     let created = world.send(create.clone()).await;
     assert_eq!(created.status, "SUCCESS", "{created}");
     assert_eq!(
-        statuses(&world, "AssociateRoutingProfileQueues"),
+        world.statuses("AssociateRoutingProfileQueues"),
         [404, 404, 404, 200, 200],
         "the first batch read again until it went through, the second at once"
     );
@@ -86,7 +76,7 @@ async fn a_missing_queue_that_connect_names_is_answered_at_once() {
         "{}",
         failed.reason
     );
-    assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [404]);
+    assert_eq!(world.statuses("AssociateRoutingProfileQueues"), [404]);
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "no reading again"
@@ -114,7 +104,7 @@ async fn a_profile_still_not_found_when_the_window_closes_is_not_found() {
         failed.reason
     );
     // Reads at about 0, 50, 150 and 350 ms; the next would start after the window.
-    let attempts = statuses(&world, "AssociateRoutingProfileQueues").len();
+    let attempts = world.statuses("AssociateRoutingProfileQueues").len();
     assert!((3..=5).contains(&attempts), "{attempts} attempts");
     assert!(
         started.elapsed() < Duration::from_secs(3),
@@ -143,7 +133,7 @@ async fn a_delete_right_after_the_create_whose_answer_was_lost_is_done() {
         .await;
     assert_eq!(deleted.status, "SUCCESS", "{deleted}");
     assert_eq!(
-        statuses(&world, "DeleteRoutingProfile"),
+        world.statuses("DeleteRoutingProfile"),
         [500, 404],
         "the SDK's retry, and no more"
     );
@@ -170,7 +160,7 @@ async fn a_delete_not_found_at_its_first_attempt_right_after_the_create_is_sent_
         .inject("DeleteRoutingProfile", profile_not_found(), 1);
     let deleted = world.send(delete_from(&created)).await;
     assert_eq!(deleted.status, "SUCCESS", "{deleted}");
-    assert_eq!(statuses(&world, "DeleteRoutingProfile"), [404, 200]);
+    assert_eq!(world.statuses("DeleteRoutingProfile"), [404, 200]);
     assert!(
         world.profile_arns().is_empty(),
         "deleted, not taken for gone"
@@ -200,7 +190,7 @@ async fn a_not_found_after_the_window_is_the_answer() {
         error.kind,
         routing_profile_resource::connect::ErrorKind::NotFound
     );
-    assert_eq!(statuses(&world, "DescribeRoutingProfile"), [404]);
+    assert_eq!(world.statuses("DescribeRoutingProfile"), [404]);
 }
 
 /// The emulator's reads lag its writes by this much, and calls on a profile younger than it
@@ -214,7 +204,7 @@ async fn while_reads_lag_a_create_of_25_queues_associates_them_all() {
     let create = world.event("create-large");
     let created = world.send(create.clone()).await;
     assert_eq!(created.status, "SUCCESS", "{created}");
-    let associates = statuses(&world, "AssociateRoutingProfileQueues");
+    let associates = world.statuses("AssociateRoutingProfileQueues");
     assert_eq!(associates.first(), Some(&404), "the lag was really met");
     assert_eq!(associates.iter().filter(|s| **s == 200).count(), 2);
     // Reads show the associations once the lag is over.
@@ -240,7 +230,7 @@ async fn while_reads_lag_an_update_right_after_the_create_updates_the_same_profi
     );
     assert_eq!(world.connect.profiles().len(), 1);
     assert_eq!(
-        statuses(&world, "DescribeRoutingProfile").first(),
+        world.statuses("DescribeRoutingProfile").first(),
         Some(&404),
         "the lag was really met"
     );
@@ -280,7 +270,7 @@ async fn writes_denied_right_after_the_create_wait_until_authorization_sees_the_
     let created = world.send(create.clone()).await;
     assert_eq!(created.status, "SUCCESS", "{created}");
     assert_eq!(
-        statuses(&world, "AssociateRoutingProfileQueues"),
+        world.statuses("AssociateRoutingProfileQueues"),
         [403, 403, 200, 200]
     );
     assert_eq!(
@@ -304,7 +294,7 @@ async fn writes_denied_right_after_an_adoption_marked_the_profile_wait_for_the_m
     let adopted = world.send(create.clone()).await;
     assert_eq!(adopted.status, "SUCCESS", "{adopted}");
     assert_eq!(adopted.physical, console.arn);
-    assert_eq!(statuses(&world, "UpdateRoutingProfileName"), [403, 200]);
+    assert_eq!(world.statuses("UpdateRoutingProfileName"), [403, 200]);
 }
 
 #[tokio::test]
@@ -328,7 +318,7 @@ async fn a_denial_on_a_profile_this_process_did_not_just_write_is_the_answer_at_
         "{}",
         failed.reason
     );
-    assert_eq!(statuses(&world, "UpdateRoutingProfileName"), [403]);
+    assert_eq!(world.statuses("UpdateRoutingProfileName"), [403]);
     assert!(
         started.elapsed() < Duration::from_secs(2),
         "no reading again"
@@ -355,11 +345,11 @@ async fn a_write_made_again_stops_before_the_deadline_and_says_why() {
         "{}",
         deleted.reason
     );
-    let sent = statuses(&world, "DeleteRoutingProfile").len();
+    let sent = world.statuses("DeleteRoutingProfile").len();
     assert!(sent >= 3, "made again: {sent}");
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(
-        statuses(&world, "DeleteRoutingProfile").len(),
+        world.statuses("DeleteRoutingProfile").len(),
         sent,
         "nothing sent after the answer"
     );
@@ -391,11 +381,11 @@ async fn an_invalid_request_right_after_the_create_is_made_again_while_the_profi
     let created = world.send(create.clone()).await;
     assert_eq!(created.status, "SUCCESS", "{created}");
     assert_eq!(
-        statuses(&world, "AssociateRoutingProfileQueues"),
+        world.statuses("AssociateRoutingProfileQueues"),
         [400, 400, 200, 200]
     );
     assert_eq!(
-        statuses(&world, "DescribeRoutingProfile")[..2],
+        world.statuses("DescribeRoutingProfile")[..2],
         [404, 404],
         "read once after each refusal"
     );
@@ -422,7 +412,7 @@ async fn a_server_error_then_an_invalid_request_right_after_the_create_is_made_a
     let created = world.send(create.clone()).await;
     assert_eq!(created.status, "SUCCESS", "{created}");
     assert_eq!(
-        statuses(&world, "AssociateRoutingProfileQueues"),
+        world.statuses("AssociateRoutingProfileQueues"),
         [500, 400, 200, 200]
     );
     assert_eq!(
@@ -451,7 +441,7 @@ async fn a_lasting_invalid_request_on_a_profile_connect_shows_is_the_answer_at_o
         "{}",
         failed.reason
     );
-    assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [400]);
+    assert_eq!(world.statuses("AssociateRoutingProfileQueues"), [400]);
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "made again for the window: {:?}",
@@ -481,7 +471,7 @@ async fn bad_input_and_an_invalid_request_on_an_older_profile_are_the_answer_at_
         "{}",
         failed.reason
     );
-    assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [400]);
+    assert_eq!(world.statuses("AssociateRoutingProfileQueues"), [400]);
 
     // Another process made the profile: an InvalidRequestException is no propagation of its.
     let created = world.send(world.event("create")).await;
@@ -499,7 +489,7 @@ async fn bad_input_and_an_invalid_request_on_an_older_profile_are_the_answer_at_
         "{}",
         failed.reason
     );
-    assert_eq!(statuses(&world, "AssociateRoutingProfileQueues"), [400]);
+    assert_eq!(world.statuses("AssociateRoutingProfileQueues"), [400]);
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "no reading again, nor back: {:?}",

@@ -177,6 +177,27 @@ impl World {
             .collect()
     }
 
+    /// The statuses of the calls of `operation` since the last `clear_calls`.
+    pub fn statuses(&self, operation: &str) -> Vec<u16> {
+        self.connect
+            .calls()
+            .iter()
+            .filter(|c| c.operation == operation)
+            .map(|c| c.status)
+            .collect()
+    }
+
+    /// The marker tags (`cfn-custom-resource:*`) the profile of id `id` carries now.
+    pub fn marker(&self, id: &str) -> std::collections::BTreeMap<String, String> {
+        self.connect
+            .profile(id)
+            .expect("the profile is still there")
+            .tags
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("cfn-custom-resource:"))
+            .collect()
+    }
+
     /// The write operations called since the last `clear_calls` (reads left out).
     pub fn writes(&self) -> Vec<String> {
         self.calls()
@@ -353,5 +374,14 @@ pub fn owner(request: &Value) -> Owner {
         stack_id: text("StackId"),
         logical_resource_id: text("LogicalResourceId"),
         request_id: text("RequestId"),
+    }
+}
+
+/// A Connect error that no retry gets past.
+pub fn refused() -> connect_emulator::connect::Fault {
+    connect_emulator::connect::Fault::Error {
+        status: 400,
+        error_type: "InvalidParameterException".into(),
+        message: "refused by the test".into(),
     }
 }
